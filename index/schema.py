@@ -1,0 +1,33 @@
+"""The Whoosh schema: every field of the content index, in one place."""
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+# Field boosts for BM25F: a word in the title says far more about a document than one in the body.
+TITLE_BOOST = 3.0
+HEADINGS_BOOST = 1.5
+
+
+def make_schema() -> Schema:
+    stem = StemmingAnalyzer()  # English stemming and stop words, shared so query terms match
+    return Schema(
+        id=ID(stored=True, unique=True),  # "<source>:<path relative to the ingested dir>"
+        source=ID(stored=True),  # the --source name the document came from
+        title=TEXT(analyzer=stem, stored=True, field_boost=TITLE_BOOST),
+        headings=TEXT(analyzer=stem, field_boost=HEADINGS_BOOST),  # section headings, joined
+        summary=TEXT(analyzer=stem, stored=True),  # front matter description or first paragraph
+        body=TEXT(analyzer=stem),  # full text; searched, never stored (63 MB for the corpus)
+        url=STORED,  # where the person opens it; may be empty
+        type=ID(stored=True),  # policy | course | guide | procedure | template | event | reference
+        topics=KEYWORD(stored=True, commas=True, scorable=True),  # taxonomy ids, auto-tagged
+        topic_weights=STORED,  # {taxonomy id: 0..1}, how strongly each topic is about the doc
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),  # front matter
+        skills=KEYWORD(stored=True, commas=True, lowercase=True),
+        audience=KEYWORD(stored=True, commas=True, lowercase=True),  # roles or departments
+        mandatory=BOOLEAN(stored=True),  # a policy everyone in its audience must know
+        language=ID(stored=True),
+        level=ID(stored=True),  # beginner | intermediate | advanced, for courses
+        duration=NUMERIC(stored=True),  # minutes, 0 when unknown
+        updated=DATETIME(stored=True),
+        hash=STORED,  # content hash: re-ingesting skips unchanged files
+    )

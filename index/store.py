@@ -1,0 +1,229 @@
+"""ContentIndex: the small interface the rest of jitlearn uses (add, update, delete, search, stats).
+
+Everything Whoosh-specific stays behind it, so a faster backend can replace it later.
+"""
+
+import json
+import math
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import scoring
+from whoosh.query import Or, Term
+
+from .documents import Document
+from .schema import make_schema
+
+NAME = "content"
+# Whoosh's writer buffers this much in memory before it flushes a segment (MB); 256 keeps the
+# corpus (63 MB of text) in few segments without going near the 500 MB server budget.
+WRITER_LIMIT_MB = 256
+
+
+@dataclass
+class SearchHit:
+    id: str
+    title: str
+    url: str
+    type: str
+    summary: str
+    score: float
+    topics: dict[str, float] = field(default_factory=dict)
+    mandatory: bool = False
+    audience: list[str] = field(default_factory=list)
+    source: str = ""
+    matched: list[str] = field(default_factory=list)  # query words the document matched
+    level: str = ""
+    duration: int = 0
+
+
+@dataclass
+class SearchRequest:
+    """What to look for: weighted words (for the text fields) and weighted taxonomy topics."""
+
+    words: list[tuple[str, float]] = field(default_factory=list)
+    topics: list[tuple[str, float]] = field(default_factory=list)
+    fields: dict[str, float] = field(default_factory=lambda: {"title": 1.0, "headings": 1.0,
+                                                              "summary": 1.0})
+    limit: int = 20
+    exclude: set[str] = field(default_factory=set)
+
+
+class ContentIndex:
+    """The content index in one directory. One writer process; many readers."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(self.path, indexname=NAME):
+            self.ix = whoosh_index.open_dir(self.path, indexname=NAME)
+        else:
+            self.ix = whoosh_index.create_in(self.path, make_schema(), indexname=NAME)
+        self._local = threading.local()
+        self._analyzer = self.ix.schema["body"].analyzer
+
+    # --- reading -------------------------------------------------------------------------
+    @contextmanager
+    def searcher(self) -> Iterator:
+        """A searcher for this thread, reopened when another process has committed.
+
+        Not Searcher.refresh(): whoosh-reloaded 2.7.5 returns duplicate hits and stale deletions
+        after another process's commit with merges. Close and open a new one instead.
+        """
+        s = getattr(self._local, "searcher", None)
+        if s is None or not s.up_to_date():
+            if s is not None:
+                s.close()
+            s = self.ix.searcher(weighting=scoring.BM25F())
+            self._local.searcher = s
+            self._local.stats = None
+        yield s
+
+    def close(self) -> None:
+        s = getattr(self._local, "searcher", None)
+        if s is not None:
+            s.close()
+            self._local.searcher = None
+
+    def stats(self) -> dict:
+        with self.searcher() as s:
+            sources: dict[str, int] = {}
+            for fields in s.all_stored_fields():
+                sources[fields["source"]] = sources.get(fields["source"], 0) + 1
+            return {"documents": s.doc_count(), "sources": sources}
+
+    def doc_count(self) -> int:
+        with self.searcher() as s:
+            return s.doc_count()
+
+    def hashes(self, source: str) -> dict[str, str]:
+        """id -> content hash of every document of one source (for incremental sync)."""
+        with self.searcher() as s:
+            return {f["id"]: f.get("hash", "") for f in s.documents(source=source)}
+
+    def get(self, doc_id: str) -> SearchHit | None:
+        with self.searcher() as s:
+            fields = s.document(id=doc_id)
+            return _hit(fields, 0.0, []) if fields else None
+
+    def analyze(self, text: str) -> list[str]:
+        """Index terms (stemmed, stop words removed) of a piece of text."""
+        return [t.text for t in self._analyzer(text)]
+
+    def rarity(self, words: list[str]) -> float:
+        """0..1: mean inverse document frequency of the words, 1 for never-seen words."""
+        with self.searcher() as s:
+            n = max(s.doc_count(), 1)
+            terms = [t for w in words for t in self.analyze(w)]
+            if not terms:
+                return 0.0
+            idfs = [_idf(s.doc_frequency("body", t), n) for t in terms]
+            return min(1.0, sum(idfs) / len(idfs) / math.log(n + 1))
+
+    def doc_frequency(self, field_name: str, term: str) -> int:
+        with self.searcher() as s:
+            return s.doc_frequency(field_name, term)
+
+    def search(self, request: SearchRequest) -> list[SearchHit]:
+        """Documents matching any weighted word or topic, best first (BM25F)."""
+        clauses = []
+        for word, weight in request.words:
+            for term in self.analyze(word):
+                for fname, fboost in request.fields.items():
+                    clauses.append(Term(fname, term, boost=weight * fboost))
+        for topic, weight in request.topics:
+            clauses.append(Term("topics", topic, boost=weight))
+        if not clauses:
+            return []
+        with self.searcher() as s:
+            results = s.search(Or(clauses), limit=request.limit + len(request.exclude),
+                               terms=True)
+            hits = []
+            for r in results:
+                if r["id"] in request.exclude:
+                    continue
+                matched = sorted({t.decode() if isinstance(t, bytes) else str(t)
+                                  for f, t in r.matched_terms() if f != "topics"})
+                hits.append(_hit(r.fields(), r.score, matched))
+            return hits[: request.limit]
+
+    def all_ids(self) -> Iterable[str]:
+        with self.searcher() as s:
+            return [f["id"] for f in s.all_stored_fields()]
+
+    # --- writing -------------------------------------------------------------------------
+    @contextmanager
+    def writer(self, timeout: float = 10.0):
+        """One writer at a time; waits up to timeout seconds for another to finish."""
+        w = self.ix.writer(limitmb=WRITER_LIMIT_MB, timeout=timeout)
+        try:
+            yield IndexWriter(w)
+        except BaseException:
+            w.cancel()
+            raise
+        else:
+            w.commit()
+
+    def add(self, docs: Iterable[Document]) -> int:
+        n = 0
+        with self.writer() as w:
+            for doc in docs:
+                w.update(doc)
+                n += 1
+        return n
+
+    def delete(self, ids: Iterable[str]) -> int:
+        with self.writer() as w:
+            return sum(w.delete(i) for i in ids)
+
+
+class IndexWriter:
+    """A thin wrapper so callers never touch Whoosh types."""
+
+    def __init__(self, w):
+        self._w = w
+
+    def update(self, doc: Document) -> None:
+        self._w.update_document(**to_fields(doc))
+
+    def delete(self, doc_id: str) -> int:
+        return self._w.delete_by_term("id", doc_id)
+
+
+def to_fields(doc: Document) -> dict:
+    fields = dict(
+        id=doc.id, source=doc.source, title=doc.title, headings="\n".join(doc.headings),
+        summary=doc.summary, body=doc.body, url=doc.url, type=doc.type,
+        topics=",".join(doc.topics), topic_weights=json.dumps(doc.topics),
+        tags=",".join(doc.tags), skills=",".join(doc.skills), audience=",".join(doc.audience),
+        mandatory=doc.mandatory, language=doc.language, level=doc.level,
+        duration=doc.duration, hash=doc.hash,
+    )
+    if doc.updated is not None:
+        fields["updated"] = doc.updated.replace(tzinfo=None)
+    return fields
+
+
+def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
+    return SearchHit(
+        id=fields["id"], title=fields.get("title", ""), url=fields.get("url", ""),
+        type=fields.get("type", ""), summary=fields.get("summary", ""), score=score,
+        topics=json.loads(fields.get("topic_weights") or "{}"),
+        mandatory=bool(fields.get("mandatory")),
+        audience=[a for a in (fields.get("audience") or "").split(",") if a],
+        source=fields.get("source", ""), matched=matched, level=fields.get("level", ""),
+        duration=int(fields.get("duration") or 0),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _idf(df: int, n: int) -> float:
+    return math.log((n + 1) / (df + 1))
+
+

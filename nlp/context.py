@@ -1,0 +1,62 @@
+"""The work context a person is looking at, and the text the pipeline reads from it."""
+
+from dataclasses import dataclass, field
+
+# How much a word counts by where it was seen: the title names the task, the selection is what
+# the person pointed at, headings outline the page, the snippet is background.
+FIELD_WEIGHTS = {"title": 3.0, "selection": 2.0, "headings": 1.5, "description": 1.0, "text": 1.0}
+
+
+@dataclass
+class Context:
+    """What the extension captured; every field is optional except that one must say something."""
+
+    title: str = ""
+    url: str = ""
+    headings: list[str] = field(default_factory=list)
+    selection: str = ""
+    text: str = ""
+    description: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Context":
+        return cls(
+            title=data.get("title") or "",
+            url=data.get("url") or "",
+            headings=list(data.get("headings") or []),
+            selection=data.get("selection") or "",
+            text=data.get("text") or "",
+            description=data.get("description") or "",
+        )
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(field, text) pairs in reading order, empty ones left out."""
+        parts = [("title", self.title), ("selection", self.selection)]
+        parts += [("headings", h) for h in self.headings]
+        parts += [("description", self.description), ("text", self.text)]
+        return [(name, text.strip()) for name, text in parts if text and text.strip()]
+
+    def is_empty(self) -> bool:
+        return not self.sections() and not self.url.strip()
+
+
+def layout(context: Context) -> tuple[str, list[tuple[int, int, str]]]:
+    """Join the sections into one text (one per line) and remember where each field lies.
+
+    Returns the text and (start_char, end_char, field) ranges, so a match can be weighed by the
+    field it came from.
+    """
+    pieces, ranges, pos = [], [], 0
+    for name, text in context.sections():
+        text = " ".join(text.split())  # newlines inside a field would split sentences oddly
+        pieces.append(text)
+        ranges.append((pos, pos + len(text), name))
+        pos += len(text) + 1
+    return "\n".join(pieces), ranges
+
+
+def field_at(ranges: list[tuple[int, int, str]], char: int) -> str:
+    for start, end, name in ranges:
+        if start <= char <= end:
+            return name
+    return "text"

@@ -1,0 +1,140 @@
+"""Admin topic rules: token patterns, URL host/path patterns and entity labels, each to a topic."""
+
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from .hits import Hit, add_hits, field_of
+from .taxonomy import DATA, Taxonomy
+
+DEFAULT_RULES = DATA / "rules.jsonl"
+KINDS = ("tokens", "url", "entity")
+
+
+class RuleError(ValueError):
+    """A rule is malformed; the message names the rule and what to fix."""
+
+
+@dataclass
+class Rule:
+    id: str
+    topic: str
+    weight: float
+    kind: str
+    pattern: list = field(default_factory=list)  # tokens: spaCy Matcher token patterns
+    host: str = "*"  # url: glob on the host name, e.g. "*.coupahost.com"
+    path: str = "*"  # url: glob on the path, e.g. "/requisitions*"
+    label: str = ""  # entity: entity label, e.g. "ORG"
+    texts: list[str] = field(default_factory=list)  # entity: only these entity texts (lower case)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "rule") -> "Rule":
+        if not isinstance(data, dict):
+            raise RuleError(f"{where}: expected an object")
+        missing = [k for k in ("id", "topic", "kind") if not data.get(k)]
+        if missing:
+            raise RuleError(f"{where}: missing {', '.join(missing)}")
+        if data["kind"] not in KINDS:
+            raise RuleError(f"{where} ({data['id']}): kind must be one of {', '.join(KINDS)}")
+        try:
+            weight = float(data.get("weight", 1.0))
+        except (TypeError, ValueError) as exc:
+            raise RuleError(f"{where} ({data['id']}): weight must be a number") from exc
+        if not 0 < weight <= 5:
+            raise RuleError(f"{where} ({data['id']}): weight must be in (0, 5]")
+        rule = cls(id=str(data["id"]), topic=str(data["topic"]), weight=weight,
+                   kind=data["kind"], pattern=data.get("pattern") or [],
+                   host=str(data.get("host") or "*").lower(), path=str(data.get("path") or "*"),
+                   label=str(data.get("label") or ""),
+                   texts=[str(t).lower() for t in data.get("texts") or []])
+        if rule.kind == "tokens" and not (isinstance(rule.pattern, list) and rule.pattern):
+            raise RuleError(f"{where} ({rule.id}): a tokens rule needs a non-empty pattern list")
+        if rule.kind == "entity" and not rule.label:
+            raise RuleError(f"{where} ({rule.id}): an entity rule needs a label")
+        return rule
+
+    def matches_url(self, url: str) -> bool:
+        try:
+            parts = urlsplit(url if "//" in url else "//" + url)
+        except ValueError:
+            return False
+        host = (parts.hostname or "").lower()
+        return bool(host) and fnmatchcase(host, self.host) and fnmatchcase(parts.path or "/",
+                                                                          self.path)
+
+
+def load_rules(path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> list[Rule]:
+    """Read rules from JSONL; every rule must point at a taxonomy topic when one is given."""
+    path = Path(path or DEFAULT_RULES)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RuleError(f"cannot read rules {path}: {exc}") from exc
+    rules = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RuleError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+        rule = Rule.from_dict(data, f"{path.name}:{n}")
+        if taxonomy is not None and rule.topic not in taxonomy.topics:
+            raise RuleError(f"{path.name}:{n} ({rule.id}): unknown topic {rule.topic!r}")
+        rules.append(rule)
+    return rules
+
+
+@Language.factory("topic_rules", default_config={"path": None, "taxonomy": None})
+def make_topic_rules(nlp: Language, name: str, path: str | None, taxonomy: str | None):
+    tax = Taxonomy.load(taxonomy)
+    return TopicRules(nlp, name, load_rules(path, tax), tax)
+
+
+class TopicRules:
+    """Fires admin rules on a Doc; the URL comes from doc._.url, entities from the NER."""
+
+    def __init__(self, nlp: Language, name: str, rules: list[Rule], taxonomy: Taxonomy):
+        self.name = name
+        self.taxonomy = taxonomy
+        self.rules = {r.id: r for r in rules}
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        for rule in rules:
+            if rule.kind == "tokens":
+                try:
+                    self.matcher.add(rule.id, [rule.pattern])
+                except (ValueError, KeyError) as exc:
+                    raise RuleError(f"rule {rule.id}: bad token pattern ({exc})") from exc
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.match(doc))
+        return doc
+
+    def match(self, doc: Doc) -> list[tuple[Rule, str, str]]:
+        """(rule, evidence, field) for every rule that fires."""
+        fired = []
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            fired.append((self.rules[doc.vocab.strings[match_id]], span.text,
+                          field_of(doc, span.start_char)))
+        url = doc._.url or ""
+        for rule in self.rules.values():
+            if rule.kind == "url" and url and rule.matches_url(url):
+                fired.append((rule, urlsplit(url).hostname or url, "url"))
+            elif rule.kind == "entity":
+                for ent in doc.ents:
+                    if ent.label_ == rule.label and (not rule.texts
+                                                     or ent.text.lower() in rule.texts):
+                        fired.append((rule, ent.text, field_of(doc, ent.start_char)))
+        return fired
+
+    def set_annotations(self, doc: Doc, fired: list[tuple[Rule, str, str]]) -> None:
+        add_hits(doc, [Hit(topic=r.topic, label=self.taxonomy.label(r.topic), weight=r.weight,
+                           evidence=evidence, kind="rule", field=fld, rule=r.id)
+                       for r, evidence, fld in fired])
