@@ -14,6 +14,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),  # "<source>:<path relative to the ingested dir>"
         source=ID(stored=True),  # the --source name the document came from
         title=TEXT(analyzer=stem, stored=True, field_boost=TITLE_BOOST),
+        path=TEXT(analyzer=stem),  # words of the file path: folders name what a page is about
         headings=TEXT(analyzer=stem, field_boost=HEADINGS_BOOST),  # section headings, joined
         summary=TEXT(analyzer=stem, stored=True),  # front matter description or first paragraph
         body=TEXT(analyzer=stem),  # full text; searched, never stored (63 MB for the corpus)

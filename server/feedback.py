@@ -1,0 +1,37 @@
+"""What was shown and what people said about it; dismissed items stay hidden for that topic."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .engine import Result
+from .errors import ApiError
+from .models import SUPPRESSING, Feedback, SuggestionEvent
+
+
+def record_event(db: Session, user_id: int, result: Result) -> None:
+    """Keep ids and topic ids only: the context text itself is never stored."""
+    db.add(SuggestionEvent(request_id=result.request_id, user_id=user_id,
+                           topics=[t.id for t in result.topics if t.kind != "keyphrase"],
+                           shown=[s.id for s in result.suggestions]))
+    db.commit()
+
+
+def record(db: Session, user_id: int, request_id: str, content_id: str, action: str) -> Feedback:
+    event = db.get(SuggestionEvent, request_id)
+    if event is None or event.user_id != user_id:
+        raise ApiError("unknown_request", "no suggestions with this request_id were given to "
+                       "you; use the request_id from POST /api/v1/suggestions", 404)
+    if content_id not in event.shown:
+        raise ApiError("not_shown", f"{content_id!r} was not suggested in that request")
+    row = Feedback(user_id=user_id, request_id=request_id, content_id=content_id,
+                   action=action, topics=list(event.topics))
+    db.add(row)
+    db.commit()
+    return row
+
+
+def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:
+    """(content id, topic id) pairs this person asked not to see again."""
+    rows = db.execute(select(Feedback.content_id, Feedback.topics).where(
+        Feedback.user_id == user_id, Feedback.action.in_(SUPPRESSING))).all()
+    return {(content_id, topic) for content_id, topics in rows for topic in topics}

@@ -1,0 +1,63 @@
+"""Tables: people, their API tokens, what was suggested (ids and topics only) and feedback."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROLES = ("employee", "manager", "ld", "admin")
+ACTIONS = ("helpful", "not_relevant", "dismissed", "opened")
+SUPPRESSING = ("not_relevant", "dismissed")  # never show the item again for that topic
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="employee")
+    pseudonym: Mapped[str] = mapped_column(String(32), unique=True)  # for logs and analytics
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256; never the token
+    prefix: Mapped[str] = mapped_column(String(12))  # first characters, to recognise it in lists
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SuggestionEvent(Base):
+    """One answered request: derived topic ids and shown content ids, never the context text."""
+
+    __tablename__ = "suggestion_events"
+    request_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    shown: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_user_action", "user_id", "action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    request_id: Mapped[str] = mapped_column(String(32))
+    content_id: Mapped[str] = mapped_column(String(500))
+    action: Mapped[str] = mapped_column(String(20))
+    topics: Mapped[list] = mapped_column(JSON, default=list)  # the request's topics
+    created_at: Mapped[datetime] = mapped_column(default=now)

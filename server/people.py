@@ -1,0 +1,67 @@
+"""Users and their personal API tokens (stored hashed, shown once)."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import ApiError
+from .models import ROLES, ApiToken, User, now
+
+TOKEN_PREFIX = "jl_"
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_user(db: Session, name: str, role: str = "employee", email: str | None = None) -> User:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ApiError("invalid_user", "a user name is 1-100 characters")
+    if role not in ROLES:
+        raise ApiError("invalid_role", f"role must be one of: {', '.join(ROLES)}")
+    if db.scalar(select(User).where(User.name == name)):
+        raise ApiError("user_exists", f"a user named {name!r} already exists", 409)
+    user = User(name=name, role=role, email=email, pseudonym=secrets.token_hex(8))
+    db.add(user)
+    db.commit()
+    return user
+
+
+def find_user(db: Session, name: str) -> User:
+    user = db.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise ApiError("no_such_user", f"no user named {name!r}; add one with "
+                       "`jitlearn users add NAME`", 404)
+    return user
+
+
+def create_token(db: Session, user: User, name: str = "") -> str:
+    """A new token for the user; returns the token itself, which is never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, name=name[:100], token_hash=hash_token(token),
+                    prefix=token[:10]))
+    db.commit()
+    return token
+
+
+def revoke_token(db: Session, prefix: str) -> int:
+    tokens = db.scalars(select(ApiToken).where(ApiToken.prefix == prefix,
+                                               ApiToken.revoked_at.is_(None))).all()
+    for t in tokens:
+        t.revoked_at = now()
+    db.commit()
+    return len(tokens)
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                           ApiToken.revoked_at.is_(None)))
+    if row is None:
+        return None
+    row.last_used_at = now()
+    db.commit()
+    return db.get(User, row.user_id)
