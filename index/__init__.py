@@ -3,8 +3,8 @@
 from .documents import Document, UnreadableFile, read_document, supported
 from .ingest import IngestReport, Progress, ingest_dir, list_files
 from .schema import make_schema
-from .store import ContentIndex, SearchHit, SearchRequest
+from .store import ContentIndex, SearchHit, SearchRequest, path_words
 
 __all__ = ["ContentIndex", "Document", "IngestReport", "Progress", "SearchHit", "SearchRequest",
-           "UnreadableFile", "ingest_dir", "list_files", "make_schema", "read_document",
+           "UnreadableFile", "ingest_dir", "list_files", "make_schema", "path_words", "read_document",
            "supported"]

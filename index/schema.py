@@ -21,6 +21,7 @@ def make_schema() -> Schema:
         url=STORED,  # where the person opens it; may be empty
         type=ID(stored=True),  # policy | course | guide | procedure | template | event | reference
         topics=KEYWORD(stored=True, commas=True, scorable=True),  # taxonomy ids, auto-tagged
+        subjects=KEYWORD(commas=True),  # the topics the document is mainly about
         topic_weights=STORED,  # {taxonomy id: 0..1}, how strongly each topic is about the doc
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),  # front matter
         skills=KEYWORD(stored=True, commas=True, lowercase=True),
@@ -30,5 +31,6 @@ def make_schema() -> Schema:
         level=ID(stored=True),  # beginner | intermediate | advanced, for courses
         duration=NUMERIC(stored=True),  # minutes, 0 when unknown
         updated=DATETIME(stored=True),
+        profile=STORED,  # term frequencies per field, for in-memory ranking (profiles.py)
         hash=STORED,  # content hash: re-ingesting skips unchanged files
     )

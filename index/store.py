@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -19,9 +18,11 @@ from whoosh import scoring
 from whoosh.query import Or, Term
 
 from .documents import Document
+from .profiles import Profiles, make_profile
 from .schema import make_schema
 
 NAME = "content"
+SUBJECT_WEIGHT = 0.5  # topic weight from which a document counts as being about the topic
 # Whoosh's writer buffers this much in memory before it flushes a segment (MB); 256 keeps the
 # corpus (63 MB of text) in few segments without going near the 500 MB server budget.
 WRITER_LIMIT_MB = 256
@@ -42,6 +43,8 @@ class SearchHit:
     matched: list[str] = field(default_factory=list)  # query words the document matched
     level: str = ""
     duration: int = 0
+    lexical: float = 0.0  # 0..1, word match against the best match
+    topical: float = 0.0  # 0..1, how much the document is about the request's topics
 
 
 @dataclass
@@ -49,7 +52,7 @@ class SearchRequest:
     """What to look for: weighted words (for the text fields) and weighted taxonomy topics."""
 
     words: list[tuple[str, float]] = field(default_factory=list)
-    topics: list[tuple[str, float]] = field(default_factory=list)
+    topics: list[tuple[str, float]] = field(default_factory=list)  # matched on subjects
     fields: dict[str, float] = field(default_factory=lambda: {"title": 1.0, "headings": 1.0,
                                                               "summary": 1.0})
     limit: int = 20
@@ -68,6 +71,8 @@ class ContentIndex:
             self.ix = whoosh_index.create_in(self.path, make_schema(), indexname=NAME)
         self._local = threading.local()
         self._analyzer = self.ix.schema["body"].analyzer
+        self._profiles: tuple[int, Profiles, list[SearchHit]] | None = None
+        self._profiles_lock = threading.Lock()
 
     # --- reading -------------------------------------------------------------------------
     @contextmanager
@@ -119,17 +124,16 @@ class ContentIndex:
 
     def rarity(self, words: list[str]) -> float:
         """0..1: mean inverse document frequency of the words, 1 for never-seen words."""
-        with self.searcher() as s:
-            n = max(s.doc_count(), 1)
-            terms = [t for w in words for t in self.analyze(w)]
-            if not terms:
-                return 0.0
-            idfs = [_idf(s.doc_frequency("body", t), n) for t in terms]
-            return min(1.0, sum(idfs) / len(idfs) / math.log(n + 1))
+        profiles, _ = self.profiles()
+        terms = [t for w in words for t in self.analyze(w)]
+        if not terms or not profiles.n:
+            return 0.0
+        top = math.log(1 + (profiles.n + 0.5) / 0.5)
+        return min(1.0, sum(profiles.idf(t) for t in terms) / len(terms) / top)
 
-    def doc_frequency(self, field_name: str, term: str) -> int:
-        with self.searcher() as s:
-            return s.doc_frequency(field_name, term)
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an index term (already analyzed)."""
+        return self.profiles()[0].idf(term)
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
         """Documents matching any weighted word or topic, best first (BM25F)."""
@@ -137,9 +141,11 @@ class ContentIndex:
         for word, weight in request.words:
             for term in self.analyze(word):
                 for fname, fboost in request.fields.items():
-                    clauses.append(Term(fname, term, boost=weight * fboost))
+                    if weight * fboost > 0:  # Whoosh divides by the boost
+                        clauses.append(Term(fname, term, boost=weight * fboost))
         for topic, weight in request.topics:
-            clauses.append(Term("topics", topic, boost=weight))
+            if weight > 0:
+                clauses.append(Term("subjects", topic, boost=weight))
         if not clauses:
             return []
         with self.searcher() as s:
@@ -153,6 +159,40 @@ class ContentIndex:
                                   for f, t in r.matched_terms() if f != "topics"})
                 hits.append(_hit(r.fields(), r.score, matched))
             return hits[: request.limit]
+
+    def profiles(self) -> tuple[Profiles, list[SearchHit]]:
+        """The in-memory profiles of the current index generation (rebuilt after commits)."""
+        with self.searcher() as s:
+            generation = s.reader().generation()
+            cached = self._profiles
+            if cached is not None and cached[0] == generation:
+                return cached[1], cached[2]
+            with self._profiles_lock:
+                if self._profiles is None or self._profiles[0] != generation:
+                    rows = list(s.all_stored_fields())
+                    self._profiles = (generation, Profiles(rows),
+                                      [_hit(r, 0.0, []) for r in rows])
+                return self._profiles[1], self._profiles[2]
+
+    def rank(self, request: SearchRequest, topic_share: float = 1.0) -> list[SearchHit]:
+        """Suggestion ranking: word match (BM25F) plus topic agreement, from the profiles."""
+        profiles, meta = self.profiles()
+        words: dict[str, float] = {}
+        for word, weight in request.words:
+            for term in self.analyze(word):
+                words[term] = max(words.get(term, 0.0), weight)
+        exclude = {i for i, doc_id in enumerate(profiles.ids) if doc_id in request.exclude} \
+            if request.exclude else set()
+        ranked = profiles.rank(list(words.items()), request.topics, topic_share,
+                               request.limit, exclude)
+        hits = []
+        for r in ranked:
+            base = meta[r.doc]
+            hits.append(SearchHit(**{**base.__dict__, "score": r.score, "lexical": r.lexical,
+                                     "topical": r.topical,
+                                     "matched": [t for t in words
+                                                 if profiles.in_title(r.doc, t)]}))
+        return hits
 
     def all_ids(self) -> Iterable[str]:
         with self.searcher() as s:
@@ -189,9 +229,13 @@ class IndexWriter:
 
     def __init__(self, w):
         self._w = w
+        analyzer = w.schema["body"].analyzer
+        self._analyze = lambda text: [t.text for t in analyzer(text)]
 
     def update(self, doc: Document) -> None:
-        self._w.update_document(**to_fields(doc))
+        fields = to_fields(doc)
+        fields["profile"] = make_profile(self._analyze, doc.title, doc.headings, doc.body)
+        self._w.update_document(**fields)
 
     def delete(self, doc_id: str) -> int:
         return self._w.delete_by_term("id", doc_id)
@@ -202,6 +246,7 @@ def to_fields(doc: Document) -> dict:
         id=doc.id, source=doc.source, title=doc.title, path=path_words(doc.id), headings="\n".join(doc.headings),
         summary=doc.summary, body=doc.body, url=doc.url, type=doc.type,
         topics=",".join(doc.topics), topic_weights=json.dumps(doc.topics),
+        subjects=",".join(t for t, w in doc.topics.items() if w >= SUBJECT_WEIGHT),
         tags=",".join(doc.tags), skills=",".join(doc.skills), audience=",".join(doc.audience),
         mandatory=doc.mandatory, language=doc.language, level=doc.level,
         duration=doc.duration, hash=doc.hash,
@@ -227,10 +272,5 @@ def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
         source=fields.get("source", ""), matched=matched, level=fields.get("level", ""),
         duration=int(fields.get("duration") or 0),
     )
-
-
-@lru_cache(maxsize=4096)
-def _idf(df: int, n: int) -> float:
-    return math.log((n + 1) / (df + 1))
 
 

@@ -4,7 +4,12 @@ from dataclasses import dataclass, field
 
 # How much a word counts by where it was seen: the title names the task, the selection is what
 # the person pointed at, headings outline the page, the snippet is background.
-FIELD_WEIGHTS = {"title": 3.0, "selection": 2.0, "headings": 1.5, "description": 1.0, "text": 1.0}
+FIELD_WEIGHTS = {"title": 3.0, "selection": 2.0, "headings": 1.5, "description": 1.0, "text": 1.0,
+                 "site": 1.0}
+# Page titles read "Subject - Site": the site or app name ("Google Docs", "Navan") is said by the
+# URL rules already and would otherwise outweigh the subject it follows.
+TITLE_SEPARATORS = (" - ", " | ", " · ", " — ", " – ")
+SITE_MAX_WORDS = 3
 
 
 @dataclass
@@ -31,13 +36,23 @@ class Context:
 
     def sections(self) -> list[tuple[str, str]]:
         """(field, text) pairs in reading order, empty ones left out."""
-        parts = [("title", self.title), ("selection", self.selection)]
+        subject, site = split_title(self.title)
+        parts = [("title", subject), ("site", site), ("selection", self.selection)]
         parts += [("headings", h) for h in self.headings]
         parts += [("description", self.description), ("text", self.text)]
         return [(name, text.strip()) for name, text in parts if text and text.strip()]
 
     def is_empty(self) -> bool:
         return not self.sections() and not self.url.strip()
+
+
+def split_title(title: str) -> tuple[str, str]:
+    """"Expense report - Navan" -> ("Expense report", "Navan"); a title without a site stays."""
+    for sep in TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(sep)
+        if found and head.strip() and len(tail.split()) <= SITE_MAX_WORDS:
+            return head, tail
+    return title, ""
 
 
 def layout(context: Context) -> tuple[str, list[tuple[int, int, str]]]:

@@ -6,13 +6,15 @@ from pathlib import Path
 
 from .pipeline import build_tagger
 
-# Where a topic's words appear says how central it is: the title names the subject, headings
-# its parts, the body mentions in passing. One title hit tags a document (0.63); a topic seen
-# only in the body needs five mentions before it counts.
-PART_WEIGHTS = {"title": 3.0, "headings": 1.0, "summary": 1.0, "body": 0.3}
-BODY_CAP = 8  # mentions counted in the body: a long page repeating a word is not more about it
-HEADINGS_CAP = 3
-MIN_WEIGHT = 0.3
+# Where a topic's words appear says whether the document is *about* it or only mentions it. The
+# title and the L&D team's tags name the subject (one hit: 0.78), the file path files it (0.53),
+# headings and summary outline it (0.22 each), the body mentions in passing (ten mentions: 0.22).
+# Ranking leans on subjects, so a long page that mentions everything does not outrank the page
+# whose subject the person's work is.
+PART_WEIGHTS = {"title": 3.0, "tags": 3.0, "path": 1.5, "headings": 0.5, "summary": 0.5,
+                "body": 0.05}
+CAPS = {"body": 10, "headings": 3, "tags": 2}  # hits counted per part; others count once
+MIN_WEIGHT = 0.2
 # spaCy's tokenizer reads ~1 MB/s here; the first 20,000 characters carry a page's subject and
 # keep tagging the 63 MB reference corpus under half a minute.
 BODY_CHARS = 20_000
@@ -25,18 +27,20 @@ class DocumentTagger:
         self.nlp = build_tagger(taxonomy_path)
         self.matcher = self.nlp.get_pipe("taxonomy_matcher")
 
-    def tag(self, title: str, headings: list[str], summary: str, body: str) -> dict[str, float]:
-        parts = {"title": title, "headings": "\n".join(headings), "summary": summary,
-                 "body": body[:BODY_CHARS]}
+    def tag(self, title: str, headings: list[str], summary: str, body: str,
+            path: str = "", tags: list[str] | None = None) -> dict[str, float]:
+        """{topic: 0..1}; path is the file path in words ("time off and absence leave types")."""
+        parts = {"title": title, "tags": "\n".join(tags or []), "path": path, "headings": "\n".join(headings),
+                 "summary": summary, "body": body[:BODY_CHARS]}
         raw: Counter = Counter()
         for name, text in parts.items():
             if not text:
                 continue
             doc = self.nlp.make_doc(text)
             counts = Counter(topic for topic, _, _ in self.matcher.match(doc))
-            cap = BODY_CAP if name == "body" else HEADINGS_CAP if name == "headings" else 1
+            cap = CAPS.get(name, 1)
             for topic, n in counts.items():
                 raw[topic] += PART_WEIGHTS[name] * min(n, cap)
-        weights = {t: round(1 - math.exp(-r / 3), 3) for t, r in raw.items()}
+        weights = {t: round(1 - math.exp(-r / 2), 3) for t, r in raw.items()}
         return dict(sorted(((t, w) for t, w in weights.items() if w >= MIN_WEIGHT),
                            key=lambda x: -x[1]))

@@ -107,7 +107,11 @@ class TaxonomyMatcher:
             lemmatize = [p for p in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
                          if p in nlp.pipe_names]
             for topic in taxonomy.topics.values():
-                phrases = sorted({p.lower() for p in topic.phrases()})
+                # Multi-word phrases only: a lone "training" lemmatizes to "train" and "logging"
+                # to "log", which then fire on timetables and log-ins.
+                phrases = sorted({p.lower() for p in topic.phrases() if " " in p.strip()})
+                if not phrases:
+                    continue
                 with nlp.select_pipes(enable=lemmatize):
                     self.lemma.add(topic.id, list(nlp.pipe(phrases)))
 

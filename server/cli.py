@@ -95,6 +95,54 @@ def suggest(title, url, text, headings, limit, as_json):
             click.echo(f"     - {reason}")
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "content"
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Set up and print the instructions, then exit.")
+def demo(port, no_serve):
+    """Load the built-in sample content, create a demo user and token, then serve."""
+    from index import ingest_dir
+
+    from .people import add_user, create_token
+    from .services import index_of, tagger_of
+
+    app = _app()
+    report = ingest_dir(index_of(app), "samples", SAMPLES, tagger_of(app))
+    click.echo(report.summary())
+    with app.app_context():
+        session = db.session()
+        from sqlalchemy import select
+
+        from .models import User
+
+        user = session.scalar(select(User).where(User.name == "demo")) \
+            or add_user(session, "demo", "employee")
+        token = create_token(session, user, "make demo")
+    base = f"http://127.0.0.1:{port}"
+    curl = (f"curl -s -X POST {base}/api/v1/suggestions -H 'Authorization: Bearer {token}' "
+            "-H 'Content-Type: application/json' -d ")
+    click.echo(f"""
+jitlearn demo is ready. Your API token (shown once): {token}
+
+Open {base}/healthz to see the service, then try:
+
+  {curl}'{{"context": {{"title": "Expense report - Navan", "url": "https://app.navan.com/expenses"}}}}'
+
+  and for a page with nothing work-related (the panel stays quiet):
+
+  {curl}'{{"context": {{"title": "Premier League results - BBC Sport", "url": "https://www.bbc.co.uk/sport/football"}}}}'
+
+Or from the shell: .venv/bin/jitlearn suggest "Parental leave request"
+Press Ctrl+C to stop.
+""")
+    if not no_serve:
+        from click import Context as ClickContext
+
+        ClickContext(serve).invoke(serve, host="127.0.0.1", port=port, threads=4)
+
+
 @main.command("eval")
 @click.argument("judgments", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),

@@ -4,7 +4,6 @@ The service layer between the HTTP views and the nlp/index packages; it imports 
 nor spaCy nor Whoosh, so the API, the CLI and the evaluation all share exactly this path.
 """
 
-import math
 import threading
 import time
 import uuid
@@ -19,7 +18,7 @@ from nlp.context import FIELD_WEIGHTS
 class Settings:
     """Ranking knobs, in one place so the bench and the eval see the same numbers."""
 
-    max_words: int = 10  # context words sent to the index, the rarest and most prominent first
+    max_words: int = 30  # context terms used, most prominent and rarest first
     min_concept: float = 0.5  # a taxonomy/rule topic must weigh this much to speak for the page
     topic_share: float = 1.0  # weight of topic agreement against word match in the final score
     keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
@@ -93,37 +92,25 @@ class Engine:
         words = self.query_words(context)
         topic_ids = {t.id for t in concepts}
         exclude = {cid for cid, topic in suppressed if topic in topic_ids}
-        hits = self.index.search(SearchRequest(
-            words=words, topics=[(t.id, t.weight * 3) for t in concepts],
-            fields={"title": 1.0, "path": 0.5, "headings": 0.5, "summary": 0.5},
-            limit=s.candidates, exclude=exclude))
+        hits = self.index.rank(SearchRequest(
+            words=words, topics=[(t.id, t.weight) for t in concepts],
+            limit=s.candidates, exclude=exclude), topic_share=s.topic_share)
         if not hits:
             return [], "no content matches these topics"
-        top = hits[0].score
-        scored = []
-        for hit in hits:
-            agreement = sum(t.weight * hit.topics.get(t.id, 0) for t in concepts)
-            scored.append((hit.score / top + s.topic_share * agreement, agreement, hit))
-        scored.sort(key=lambda x: -x[0])
+        scored = [(h.score, h.topical, h) for h in hits]
         best = scored[0][0]
         kept = [(sc, ag, h) for sc, ag, h in scored if sc >= s.keep_ratio * best][:limit]
         kept.sort(key=lambda x: (not x[2].mandatory, -x[0]))  # mandatory policies first
         return [self._suggestion(h, sc / best, concepts) for sc, _, h in kept], ""
 
     def query_words(self, context: Context) -> list[tuple[str, float]]:
-        """The context's words worth asking about: prominent (title) and rare (high idf)."""
+        """The context's index terms, each weighted by the most prominent field it appears in."""
         seen: dict[str, float] = {}
         for fname, text in context.sections():
-            for word in self.index.analyze(text):
-                seen[word] = max(seen.get(word, 0.0), FIELD_WEIGHTS[fname])
-        n = max(self.index.doc_count(), 1)
-        scored = []
-        for word, weight in seen.items():
-            df = self.index.doc_frequency("body", word) + self.index.doc_frequency("title", word)
-            if df:
-                scored.append((word, weight * math.log((n + 1) / (df + 1))))
-        scored.sort(key=lambda x: -x[1])
-        return [(w, round(v, 3)) for w, v in scored[: self.settings.max_words]]
+            for term in self.index.analyze(text):
+                seen[term] = max(seen.get(term, 0.0), FIELD_WEIGHTS[fname])
+        ranked = sorted(seen.items(), key=lambda x: -x[1] * self.index.idf(x[0]))
+        return ranked[: self.settings.max_words]
 
     def _suggestion(self, hit: SearchHit, score: float, concepts: list[Topic]) -> Suggestion:
         reasons = []

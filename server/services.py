@@ -5,7 +5,7 @@ import threading
 
 from flask import Flask
 
-from index import ContentIndex
+from index import ContentIndex, path_words
 from nlp import DocumentTagger, TopicExtractor
 
 from .engine import Engine
@@ -43,7 +43,8 @@ def index_of(app: Flask) -> ContentIndex:
 def tagger_of(app: Flask):
     """A function Document -> {topic: weight} for ingest, with the app's taxonomy."""
     tagger = DocumentTagger(app.config["TAXONOMY"] or None)
-    return lambda doc: tagger.tag(doc.title, doc.headings, doc.summary, doc.body)
+    return lambda doc: tagger.tag(doc.title, doc.headings, doc.summary, doc.body,
+                                  path_words(doc.id), doc.tags)
 
 
 def health(app: Flask) -> dict:

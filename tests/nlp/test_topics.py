@@ -1,0 +1,62 @@
+from nlp import Context, TopicExtractor, extract_topics
+
+
+def ids(topics):
+    return [t.id for t in topics]
+
+
+def test_expense_page_is_about_expenses_with_evidence(extractor):
+    topics = extractor.extract(Context(title="Expense report - Navan",
+                                       url="https://app.navan.com/expenses/new"))
+    expenses = next(t for t in topics if t.id == "expenses")
+    assert topics[0].id == "expenses"
+    assert "Expense report" in expenses.evidence
+    assert "url-expense-tools" in expenses.rules  # the URL rule fired and says so
+    assert 0 < expenses.weight <= 1
+
+
+def test_parent_topic_gets_a_share_and_says_via(extractor):
+    topics = {t.id: t for t in extractor.extract(Context(title="Parental leave request"))}
+    assert topics["parental-leave"].weight > topics["people"].weight
+    assert topics["leave"].weight > 0
+
+
+def test_off_topic_page_has_no_workplace_topics(extractor):
+    for title in ("Premier League results - BBC Sport", "How to prune tomato plants",
+                  "London weather forecast - Met Office"):
+        concepts = [t for t in extractor.extract(Context(title=title)) if t.kind != "keyphrase"]
+        assert concepts == [], title
+
+
+def test_site_name_in_title_weighs_less_than_the_subject(extractor):
+    topics = {t.id: t for t in extractor.extract(
+        Context(title="Password reset flow - Figma"))}
+    assert topics["passwords"].weight > topics["collaboration-tools"].weight
+
+
+def test_keyphrases_carry_their_words(extractor):
+    topics = extractor.extract(Context(title="Quarterly roadmap for the billing platform",
+                                       text="We migrate invoices to the new ledger service."))
+    phrases = [t for t in topics if t.kind == "keyphrase"]
+    assert phrases and all(t.id.startswith("phrase:") and t.evidence for t in phrases)
+
+
+def test_lemma_matching_finds_inflected_multiword_phrases(extractor):
+    topics = ids(extractor.extract(Context(title="Submitting my expense reports late")))
+    assert "expenses" in topics
+
+
+def test_plural_forms_match_without_the_trained_pipeline():
+    blank = TopicExtractor.build(model="")
+    assert blank.info.degraded
+    assert "expenses" in ids(blank.extract(Context(title="Two expense reports pending")))
+
+
+def test_missing_model_runs_degraded_and_says_why():
+    degraded = TopicExtractor.build(model="no_such_pipeline_xx")
+    assert degraded.info.degraded and "not installed" in degraded.info.reason
+    assert "passwords" in ids(degraded.extract(Context(title="Reset your password")))
+
+
+def test_extract_topics_accepts_a_plain_dict():
+    assert "leave" in ids(extract_topics({"title": "Request time off"}))
