@@ -50,7 +50,10 @@ def split_title(title: str) -> tuple[str, str]:
     """"Expense report - Navan" -> ("Expense report", "Navan"); a title without a site stays."""
     for sep in TITLE_SEPARATORS:
         head, found, tail = title.rpartition(sep)
-        if found and head.strip() and len(tail.split()) <= SITE_MAX_WORDS:
+        tail = tail.strip()
+        # a site is a short name: "Navan", "Google Docs", "chess.com"; "storage cleanup" is not
+        if found and head.strip() and tail and len(tail.split()) <= SITE_MAX_WORDS \
+                and (tail[0].isupper() or "." in tail):
             return head, tail
     return title, ""
 

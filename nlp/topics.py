@@ -11,7 +11,7 @@ from .hits import Hit
 from .pipeline import PipelineInfo, build_pipeline
 
 URL_WEIGHT = 2.0  # a URL rule is as telling as a selected phrase
-PARENT_SHARE = 0.4  # a parent topic gets this share of its child's weight ("via Expenses")
+PARENT_SHARE = 0.15  # a parent topic gets this share of its child's weight ("via Expenses")
 MAX_CONCEPTS = 8  # taxonomy and rule topics returned
 MAX_PHRASES = 6  # keyphrases returned
 MAX_EVIDENCE = 4

@@ -18,11 +18,12 @@ from nlp.context import FIELD_WEIGHTS
 class Settings:
     """Ranking knobs, in one place so the bench and the eval see the same numbers."""
 
-    max_words: int = 30  # context terms used, most prominent and rarest first
+    max_words: int = 100  # context terms used, most prominent and rarest first
     min_concept: float = 0.5  # a taxonomy/rule topic must weigh this much to speak for the page
     topic_share: float = 1.0  # weight of topic agreement against word match in the final score
     keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
     candidates: int = 40
+    expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
 
 
 @dataclass
@@ -90,6 +91,11 @@ class Engine:
               suppressed: set[tuple[str, str]]) -> tuple[list[Suggestion], str]:
         s = self.settings
         words = self.query_words(context)
+        if s.expand:
+            present = dict(words)
+            for term, weight in self.expansion(concepts):
+                present[term] = max(present.get(term, 0.0), weight)
+            words = list(present.items())
         topic_ids = {t.id for t in concepts}
         exclude = {cid for cid, topic in suppressed if topic in topic_ids}
         hits = self.index.rank(SearchRequest(
@@ -97,11 +103,28 @@ class Engine:
             limit=s.candidates, exclude=exclude), topic_share=s.topic_share)
         if not hits:
             return [], "no content matches these topics"
-        scored = [(h.score, h.topical, h) for h in hits]
+        scored = sorted(((h.score, h) for h in hits), key=lambda x: -x[0])
         best = scored[0][0]
-        kept = [(sc, ag, h) for sc, ag, h in scored if sc >= s.keep_ratio * best][:limit]
-        kept.sort(key=lambda x: (not x[2].mandatory, -x[0]))  # mandatory policies first
-        return [self._suggestion(h, sc / best, concepts) for sc, _, h in kept], ""
+        kept, titles = [], set()
+        for score, hit in scored:
+            title = " ".join(hit.title.lower().split())
+            if score < s.keep_ratio * best or title in titles:  # quiet, and no look-alikes
+                continue
+            titles.add(title)
+            kept.append((score, hit))
+            if len(kept) == limit:
+                break
+        kept.sort(key=lambda x: (not x[1].mandatory, -x[0]))  # mandatory policies first
+        return [self._suggestion(h, sc / best, concepts) for sc, h in kept], ""
+
+    def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:
+        """The labels of the page's topics as extra words: a page that says "customers table"
+        is about data classification, and documents say so in those words."""
+        out: dict[str, float] = {}
+        for topic in concepts:
+            for term in self.index.analyze(topic.label):
+                out[term] = max(out.get(term, 0.0), topic.weight * self.settings.expand)
+        return list(out.items())
 
     def query_words(self, context: Context) -> list[tuple[str, float]]:
         """The context's index terms, each weighted by the most prominent field it appears in."""
