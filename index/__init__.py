@@ -6,5 +6,6 @@ from .schema import make_schema
 from .store import ContentIndex, SearchHit, SearchRequest, path_words
 
 __all__ = ["ContentIndex", "Document", "IngestReport", "Progress", "SearchHit", "SearchRequest",
-           "UnreadableFile", "ingest_dir", "list_files", "make_schema", "path_words", "read_document",
+           "UnreadableFile", "ingest_dir", "list_files", "make_schema", "path_words",
+           "read_document",
            "supported"]

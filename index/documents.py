@@ -84,7 +84,8 @@ def read_document(raw: bytes, source: str, rel_path: str) -> Document:
 
 
 # --- Markdown ------------------------------------------------------------------------------
-FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
+FRONT_MATTER = re.compile(
+    r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
 TEMPLATE = re.compile(r"<%.*?%>|\{\{.*?\}\}|\{%.*?%\}", re.S)
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -253,7 +254,9 @@ def _first_paragraph(body: str) -> str:
     for line in body.splitlines():
         line = line.strip(" -#")
         if len(line) > 40:
-            return line[:SUMMARY_CHARS].rsplit(" ", 1)[0] + ("…" if len(line) > SUMMARY_CHARS else "")
+            if len(line) <= SUMMARY_CHARS:
+                return line
+            return line[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
     return body[:SUMMARY_CHARS]
 
 

@@ -243,7 +243,8 @@ class IndexWriter:
 
 def to_fields(doc: Document) -> dict:
     fields = dict(
-        id=doc.id, source=doc.source, title=doc.title, path=path_words(doc.id), headings="\n".join(doc.headings),
+        id=doc.id, source=doc.source, title=doc.title, path=path_words(doc.id),
+        headings="\n".join(doc.headings),
         summary=doc.summary, body=doc.body, url=doc.url, type=doc.type,
         topics=",".join(doc.topics), topic_weights=json.dumps(doc.topics),
         subjects=",".join(t for t, w in doc.topics.items() if w >= SUBJECT_WEIGHT),

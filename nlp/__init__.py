@@ -20,5 +20,6 @@ def extract_topics(context: Context | dict) -> list[Topic]:
     return _default.extract(context)
 
 
-__all__ = ["Context", "DocumentTagger", "PipelineInfo", "Rule", "RuleError", "Taxonomy", "TaxonomyError", "Topic",
+__all__ = ["Context", "DocumentTagger", "PipelineInfo", "Rule", "RuleError", "Taxonomy",
+           "TaxonomyError", "Topic",
            "TopicExtractor", "build_pipeline", "build_tagger", "extract_topics", "load_rules"]

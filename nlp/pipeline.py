@@ -31,8 +31,8 @@ def build_pipeline(model: str | None = DEFAULT_MODEL, taxonomy_path: str | Path 
         try:
             nlp = spacy.load(model, exclude=EXCLUDE)
             meta = nlp.meta
-            info = PipelineInfo(model=f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}",
-                                degraded=False)
+            name = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
+            info = PipelineInfo(model=name, degraded=False)
         except OSError as exc:
             reason = f"trained pipeline {model!r} is not installed ({exc.__class__.__name__})"
             log.warning("%s: running degraded, taxonomy, rules and keyphrases only", reason)

@@ -30,8 +30,8 @@ class DocumentTagger:
     def tag(self, title: str, headings: list[str], summary: str, body: str,
             path: str = "", tags: list[str] | None = None) -> dict[str, float]:
         """{topic: 0..1}; path is the file path in words ("time off and absence leave types")."""
-        parts = {"title": title, "tags": "\n".join(tags or []), "path": path, "headings": "\n".join(headings),
-                 "summary": summary, "body": body[:BODY_CHARS]}
+        parts = {"title": title, "tags": "\n".join(tags or []), "path": path,
+                 "headings": "\n".join(headings), "summary": summary, "body": body[:BODY_CHARS]}
         raw: Counter = Counter()
         for name, text in parts.items():
             if not text:

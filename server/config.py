@@ -1,4 +1,4 @@
-"""Every setting with its default. Override any of them with a JITLEARN_<NAME> environment variable."""
+"""Every setting with its default; override any with a JITLEARN_<NAME> environment variable."""
 
 import os
 

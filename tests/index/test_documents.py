@@ -1,0 +1,72 @@
+import pytest
+
+from index import UnreadableFile, read_document, supported
+
+
+def test_markdown_front_matter_fills_the_fields():
+    raw = b"""---
+title: Travel Policy
+description: How to book business travel.
+tags: [travel, booking]
+audience: [everyone]
+mandatory: true
+type: policy
+duration: 1h 30m
+updated: 2026-01-15
+url: https://intranet.example.com/travel
+---
+# Ignored heading as title
+## Booking
+Book flights through the tool.
+"""
+    doc = read_document(raw, "hr", "policies/travel.md")
+    assert doc.id == "hr:policies/travel.md"
+    assert doc.title == "Travel Policy"
+    assert doc.summary == "How to book business travel."
+    assert doc.tags == ["travel", "booking"] and doc.mandatory and doc.type == "policy"
+    assert doc.duration == 90 and doc.updated.year == 2026
+    assert "Booking" in doc.headings and "Book flights" in doc.body
+
+
+def test_markdown_without_front_matter_takes_title_from_first_heading():
+    doc = read_document(b"intro line\n\n### Production Data Access\n\nRules for access to\n"
+                        b"production data by staff members.\n", "sec", "a/b.md.tmpl")
+    assert doc.title == "Production Data Access"
+    assert doc.summary.startswith("Rules for access to production data")
+
+
+def test_template_placeholders_are_not_content():
+    doc = read_document(b"# <%= current_page.data.title %>\n\nHello {{company}} team.\n",
+                        "s", "x.html.md.erb")
+    assert "{{" not in doc.body and "<%" not in doc.body
+
+
+def test_html_keeps_text_and_drops_scripts():
+    raw = (b"<html><head><title>Leave Types</title><meta name='description' content='All leave.'>"
+           b"<script>var secret = 1;</script></head><body><nav>Menu</nav><h2>Sick leave</h2>"
+           b"<p>Tell your manager.</p></body></html>")
+    doc = read_document(raw, "hr", "leave.html")
+    assert doc.title == "Leave Types" and doc.summary == "All leave."
+    assert doc.headings == ["Sick leave"]
+    assert "secret" not in doc.body and "Menu" not in doc.body and "Tell your manager" in doc.body
+
+
+def test_plain_text_title_is_its_first_line():
+    doc = read_document(b"Office hours\n\nThe office opens at 8.\n", "misc", "hours.txt")
+    assert doc.title == "Office hours"
+
+
+def test_broken_front_matter_does_not_stop_the_document():
+    doc = read_document(b"---\ntitle: [unclosed\n---\nBody text here.\n", "s", "broken.md")
+    assert "Body text" in doc.body
+
+
+def test_binary_file_is_refused_with_a_reason():
+    with pytest.raises(UnreadableFile, match="binary"):
+        read_document(b"\x00\x01\x02PK", "s", "file.md")
+
+
+def test_licence_and_hidden_files_are_not_content():
+    assert supported("docs/guide.md") and supported("a/b.html.md.erb")
+    assert not supported("LICENSE.md") and not supported(".hidden.md")
+    assert not supported("data.csv")

@@ -1,0 +1,67 @@
+import io
+
+from index import ContentIndex, Progress, ingest_dir
+
+
+def fake_tagger(doc):
+    return {"expenses": 0.9} if "expense" in doc.body.lower() else {}
+
+
+def write(root, rel, text):
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_resync_updates_changed_files_and_removes_deleted_ones(tmp_path):
+    src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
+    write(src, "a.md", "# A\nExpense rules.")
+    write(src, "sub/b.md", "# B\nTravel rules.")
+    write(src, "c.txt", "C\nLeave rules.")
+    first = ingest_dir(ix, "hr", src, fake_tagger)
+    assert (first.added, first.updated, first.deleted) == (3, 0, 0)
+    assert ix.get("hr:sub/b.md").title == "B"  # POSIX relative path in the id
+    assert ix.get("hr:a.md").topics == {"expenses": 0.9}
+
+    write(src, "sub/b.md", "# B2\nTravel rules, revised.")
+    (src / "c.txt").unlink()
+    second = ingest_dir(ix, "hr", src, fake_tagger)
+    assert (second.added, second.updated, second.unchanged, second.deleted) == (0, 1, 1, 1)
+    assert ix.get("hr:sub/b.md").title == "B2" and ix.get("hr:c.txt") is None
+    assert ix.doc_count() == 2
+
+
+def test_one_unreadable_file_is_reported_and_the_rest_indexed(tmp_path):
+    src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
+    write(src, "good.md", "# Good\nfine")
+    (src / "bad.md").write_bytes(b"\x00\x00binary junk")
+    report = ingest_dir(ix, "s", src, fake_tagger)
+    assert report.added == 1
+    assert report.failed and report.failed[0][0] == "bad.md" and "binary" in report.failed[0][1]
+
+
+def test_sources_do_not_touch_each_other(tmp_path):
+    ix = ContentIndex(tmp_path / "ix")
+    write(tmp_path / "one", "x.md", "# One")
+    write(tmp_path / "two", "x.md", "# Two")
+    ingest_dir(ix, "one", tmp_path / "one", fake_tagger)
+    ingest_dir(ix, "two", tmp_path / "two", fake_tagger)
+    (tmp_path / "one" / "x.md").unlink()
+    ingest_dir(ix, "one", tmp_path / "one", fake_tagger)
+    assert ix.get("two:x.md") is not None and ix.get("one:x.md") is None
+
+
+def test_progress_bar_draws_on_a_terminal_only():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = Progress(2, "docs", stream=stream)
+        bar.step()
+        bar.step()
+        bar.done()
+    assert "2/2" in tty.getvalue() and "#" in tty.getvalue()
+    assert pipe.getvalue() == ""

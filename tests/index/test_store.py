@@ -1,0 +1,50 @@
+import subprocess
+import sys
+import textwrap
+
+from index import ContentIndex, Document, SearchRequest
+
+
+def doc(i, title, body="", topics=None):
+    return Document(id=f"t:{i}.md", source="t", title=title, body=body, summary=body[:50],
+                    topics=topics or {})
+
+
+def test_search_and_rank_find_the_matching_document(tmp_path):
+    ix = ContentIndex(tmp_path)
+    ix.add([doc(1, "Parental leave", "Sixteen weeks of paid parental leave.", {"leave": 0.9}),
+            doc(2, "Expense policy", "Receipts for every expense.", {"expenses": 0.9})])
+    assert [h.id for h in ix.search(SearchRequest(words=[("parental", 1.0)]))] == ["t:1.md"]
+    ranked = ix.rank(SearchRequest(words=[("receipts", 1.0)], topics=[("expenses", 1.0)]))
+    assert ranked[0].id == "t:2.md" and ranked[0].topical > 0.5
+    assert "Receipts" not in ranked[0].title  # stored fields come back intact
+    assert ix.rank(SearchRequest(words=[("receipts", 1.0)], exclude={"t:2.md"})) == []
+
+
+def test_delete_removes_from_search_and_profiles(tmp_path):
+    ix = ContentIndex(tmp_path)
+    ix.add([doc(1, "Parental leave"), doc(2, "Sick leave")])
+    assert ix.delete(["t:1.md"]) == 1
+    assert [h.id for h in ix.rank(SearchRequest(words=[("leave", 1.0)]))] == ["t:2.md"]
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from index import ContentIndex, Document
+    ix = ContentIndex(sys.argv[1])
+    for round in range(3):
+        ix.add([Document(id=f"t:{round}-{i}.md", source="t", title=f"Doc {i} leave")
+                for i in range(40)])
+""")
+
+
+def test_searcher_sees_another_processs_commits_without_duplicates(tmp_path):
+    """whoosh-reloaded's Searcher.refresh() returns duplicates after merges; we reopen instead."""
+    ix = ContentIndex(tmp_path)
+    ix.add([doc("seed", "Seed leave")])
+    assert ix.doc_count() == 1  # holds a searcher open across the other process's commits
+    subprocess.run([sys.executable, "-c", WRITER, str(tmp_path)], check=True)
+    assert ix.doc_count() == 121
+    ids = [h.id for h in ix.search(SearchRequest(words=[("leave", 1.0)], limit=500))]
+    assert len(ids) == len(set(ids)) == 121
+    assert len(ix.rank(SearchRequest(words=[("leave", 1.0)], limit=500))) == 121

@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from server.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("JITLEARN_HOME", str(tmp_path))
+    monkeypatch.setenv("JITLEARN_LOG_LEVEL", "WARNING")
+    return tmp_path
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_users_and_tokens(home):
+    assert run("users", "add", "lin", "--role", "ld") == (0, "added lin (ld)\n")
+    code, out = run("users", "add", "lin")
+    assert code == 1 and "already exists" in out
+    code, token = run("tokens", "create", "lin", "--name", "laptop")
+    assert code == 0 and token.startswith("jl_")
+    code, out = run("tokens", "create", "nobody")
+    assert code == 1 and "no user named" in out
+    assert run("tokens", "revoke", token.strip()[:10])[0] == 0
+    assert "no active token" in run("tokens", "revoke", token.strip()[:10])[1]
+
+
+def test_ingest_then_suggest_json(home, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "expenses.md").write_text("---\ntitle: Expense Policy\n---\nFile every expense "
+                                      "report within 30 days with receipts.\n")
+    (docs / "broken.md").write_bytes(b"\x00\x00")
+    code, out = run("ingest", "--source", "fin", str(docs))
+    assert code == 0 and "1 added" in out and "1 failed" in out and "broken.md" in out
+    code, out = run("suggest", "Expense report - Navan", "--json")
+    body = json.loads(out)
+    assert body["suggestions"][0]["id"] == "fin:expenses.md"
+
+
+def test_suggest_says_why_it_is_quiet(home):
+    code, out = run("suggest", "Play chess online - chess.com")
+    assert code == 0 and "no suggestions" in out
+
+
+def test_ingest_refuses_a_bad_source_name(home, tmp_path):
+    code, out = run("ingest", "--source", "a b/c", str(tmp_path))
+    assert code == 1 and "--source" in out
+
+
+def test_eval_writes_a_run_file(home, tmp_path):
+    judgments = tmp_path / "j.jsonl"
+    judgments.write_text(json.dumps({"id": "q1", "context": {"title": "Expense report"},
+                                     "relevant": {"x:y.md": 3}}) + "\n"
+                         + json.dumps({"id": "q2", "context": {"title": "Chess - chess.com"},
+                                       "expect_empty": True}) + "\n")
+    code, out = run("eval", str(judgments), "--output", str(tmp_path / "run.jsonl"))
+    metrics = json.loads(out)
+    assert code == 0 and metrics["contexts"] == 2 and metrics["abstain_accuracy"] == 1.0
+    lines = [json.loads(x) for x in (tmp_path / "run.jsonl").read_text().splitlines()]
+    assert [x["id"] for x in lines] == ["q1", "q2"] and lines[1]["ranked"] == []
+
+
+def test_eval_rejects_a_broken_file(home, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{nope\n")
+    code, out = run("eval", str(bad))
+    assert code == 1 and "bad.jsonl:1" in out
+
+
+def test_every_command_has_help():
+    for cmd in ([], ["serve"], ["ingest"], ["suggest"], ["eval"], ["users"], ["tokens"],
+                ["demo"]):
+        out = subprocess.run([sys.executable, "-m", "server.cli", *cmd, "--help"],
+                             capture_output=True, text=True, cwd=ROOT)
+        assert out.returncode == 0 and "Usage" in out.stdout, cmd

@@ -1,0 +1,71 @@
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+
+from server import db
+from server.models import SuggestionEvent
+
+PRIVACY = {"title": "Export HR data to a spreadsheet - personal data of employees"}
+
+
+def ask(client, auth, context):
+    res = client.post("/api/v1/suggestions", json={"context": context}, headers=auth)
+    assert res.status_code == 200
+    return res.get_json()
+
+
+def feedback(client, auth, **body):
+    return client.post("/api/v1/feedback", json=body, headers=auth)
+
+
+def test_dismissed_item_is_not_shown_again_for_that_topic(client, auth):
+    first = ask(client, auth, PRIVACY)
+    dismissed = first["suggestions"][0]["id"]
+    res = feedback(client, auth, request_id=first["request_id"], content_id=dismissed,
+                   action="dismissed")
+    assert res.status_code == 201
+    again = ask(client, auth, PRIVACY)
+    assert dismissed not in [s["id"] for s in again["suggestions"]]
+    assert again["suggestions"]  # the rest is still there
+
+
+def test_dismissal_is_personal(client, auth, make_token):
+    first = ask(client, auth, PRIVACY)
+    top = first["suggestions"][0]["id"]
+    feedback(client, auth, request_id=first["request_id"], content_id=top, action="not_relevant")
+    other = {"Authorization": f"Bearer {make_token('grace')}"}
+    assert top in [s["id"] for s in ask(client, other, PRIVACY)["suggestions"]]
+
+
+def test_helpful_feedback_keeps_the_item(client, auth):
+    first = ask(client, auth, PRIVACY)
+    top = first["suggestions"][0]["id"]
+    feedback(client, auth, request_id=first["request_id"], content_id=top, action="helpful")
+    assert top in [s["id"] for s in ask(client, auth, PRIVACY)["suggestions"]]
+
+
+def test_feedback_on_unknown_request_or_item_is_refused(client, auth, make_token):
+    first = ask(client, auth, PRIVACY)
+    shown = first["suggestions"][0]["id"]
+    assert feedback(client, auth, request_id="0" * 32, content_id=shown,
+                    action="helpful").status_code == 404
+    assert feedback(client, auth, request_id=first["request_id"], content_id="x:never-shown",
+                    action="helpful").status_code == 400
+    assert feedback(client, auth, request_id=first["request_id"], content_id=shown,
+                    action="love").get_json()["error"] == "invalid_action"
+    other = {"Authorization": f"Bearer {make_token('mallory')}"}
+    assert feedback(client, other, request_id=first["request_id"], content_id=shown,
+                    action="dismissed").status_code == 404  # not someone else's request
+
+
+def test_context_text_is_never_stored_or_logged(app, client, auth, caplog):
+    secret = "Project Nightingale acquisition of Initech"
+    caplog.set_level(logging.DEBUG)
+    ask(client, auth, {"title": "Expense report", "text": secret})
+    with app.app_context():
+        events = db.session().scalars(select(SuggestionEvent)).all()
+    assert events
+    files = b"".join(p.read_bytes() for p in Path(app.config["HOME"]).glob("jitlearn.db*"))
+    assert b"Nightingale" not in files and b"Initech" not in files
+    assert "Nightingale" not in caplog.text
