@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPORA ?= ../shared/corpora
 
-.PHONY: setup demo test test-fast bench lint clean
+.PHONY: setup demo test test-fast corpus eval bench lint clean
 
 setup: $(STAMP)
 
@@ -24,6 +24,17 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest
+
+# The real reference corpora, each folder its own source (career data excluded), in var/corpus.
+CORPUS_HOME ?= var/corpus
+corpus: setup
+	@test -d $(CORPORA) || { echo "no corpora at $(CORPORA)"; exit 1; }
+	@for dir in $(CORPORA)/*/; do name=$$(basename $$dir); \
+	  case $$name in onet-*|esco-*) continue;; esac; \
+	  JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn ingest --source $$name $$dir || exit 1; done
+
+eval: corpus
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn eval ../shared/eval/dev.jsonl --output $(CORPUS_HOME)/dev-run.jsonl
 
 bench: setup
 	$(BIN)/python bench/bench.py --corpora $(CORPORA)

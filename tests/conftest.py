@@ -12,11 +12,6 @@ from server.engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "content"
 SHARED = ROOT.parent / "shared"
-CORPORA = SHARED / "corpora"
-
-
-def tag_with(tagger: DocumentTagger):
-    return lambda d: tagger.tag(d.title, d.headings, d.summary, d.body, path_words(d.id), d.tags)
 
 
 @pytest.fixture(scope="session")
@@ -25,15 +20,26 @@ def tagger() -> DocumentTagger:
 
 
 @pytest.fixture(scope="session")
+def tag(tagger):
+    """The ingest tagger as `jitlearn ingest` uses it: Document -> {topic: weight}."""
+    return lambda d: tagger.tag(d.title, d.headings, d.summary, d.body, path_words(d.id), d.tags)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    return SHARED
+
+
+@pytest.fixture(scope="session")
 def extractor() -> TopicExtractor:
     return TopicExtractor.build()
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory, tagger) -> Path:
+def sample_index(tmp_path_factory, tag) -> Path:
     """The built-in sample content, ingested once; tests must not write to it."""
     path = tmp_path_factory.mktemp("sample-index")
-    report = ingest_dir(ContentIndex(path), "samples", SAMPLES, tag_with(tagger))
+    report = ingest_dir(ContentIndex(path), "samples", SAMPLES, tag)
     assert report.added > 50 and not report.failed
     return path
 

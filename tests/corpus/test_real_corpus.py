@@ -1,0 +1,63 @@
+"""The real reference corpora (../shared/corpora): ingest all of it, then judge relevance.
+
+Marked `corpus`: about two minutes. `make test` runs it; `pytest` alone skips it.
+"""
+
+import json
+
+import pytest
+
+from index import ContentIndex, ingest_dir
+from server.engine import Engine
+from server.evaluation import run_eval
+
+pytestmark = pytest.mark.corpus
+CAREER_DATA = ("onet-", "esco-")  # career data, not content: a later issue imports it
+
+
+@pytest.fixture(scope="module")
+def corpora(shared):
+    if not (shared / "corpora").is_dir():
+        pytest.skip(f"reference corpora not found at {shared / 'corpora'}")
+    return shared / "corpora"
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory, tag, corpora):
+    ix = ContentIndex(tmp_path_factory.mktemp("corpus-index"))
+    sources = sorted(p for p in corpora.iterdir()
+                     if p.is_dir() and not p.name.startswith(CAREER_DATA))
+    reports = [ingest_dir(ix, src.name, src, tag) for src in sources]
+    return ix, reports
+
+
+def test_whole_corpus_ingests_without_failures(corpus_index):
+    ix, reports = corpus_index
+    assert sum(r.added for r in reports) > 7000
+    assert [f for r in reports for f in r.failed] == []
+    assert ix.doc_count() == sum(r.added for r in reports)
+
+
+def test_judged_documents_exist_under_their_ids(corpus_index, shared):
+    ix, _ = corpus_index
+    judged = {d for line in (shared / "eval" / "dev.jsonl").read_text().splitlines()
+              for d in json.loads(line).get("relevant", {})}
+    missing = [d for d in judged if ix.get(d) is None]
+    assert not missing, missing[:5]
+
+
+def test_resync_of_an_unchanged_source_changes_nothing(corpus_index, tag, corpora):
+    ix, _ = corpus_index
+    src = corpora / "owasp-cheatsheets"
+    report = ingest_dir(ix, src.name, src, tag)
+    assert report.added == report.updated == report.deleted == 0 and report.unchanged > 100
+
+
+def test_dev_judgments_beat_plain_full_text_search(corpus_index, extractor, tmp_path, shared):
+    """Plain BM25 (../shared/eval/bm25_baseline.py) scores nDCG@5 0.53, P@1 0.61, abstain 0."""
+    ix, _ = corpus_index
+    metrics = run_eval(Engine(extractor, ix), shared / "eval" / "dev.jsonl",
+                       tmp_path / "run.jsonl")
+    assert metrics["ndcg@5"] > 0.53 and metrics["p@1"] > 0.61
+    assert metrics["abstain_accuracy"] >= 0.75
+    assert len((tmp_path / "run.jsonl").read_text().splitlines()) == metrics["contexts"]
