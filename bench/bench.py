@@ -128,6 +128,8 @@ def main():
     eval_dir = args.corpora.parent / "eval"
     if not args.corpora.is_dir():
         sys.exit(f"no corpora at {args.corpora}; pass --corpora DIR")
+    if args.home and not (args.home / "index").is_dir():
+        sys.exit(f"{args.home} has no index; run `make corpus` or leave out --home")
     ctxs = contexts(eval_dir)
     results = {"contexts": len(ctxs), "rounds": args.rounds}
     with tempfile.TemporaryDirectory(prefix="jitlearn-bench-") as tmp:

@@ -71,7 +71,7 @@ class ContentIndex:
             self.ix = whoosh_index.create_in(self.path, make_schema(), indexname=NAME)
         self._local = threading.local()
         self._analyzer = self.ix.schema["body"].analyzer
-        self._profiles: tuple[int, Profiles, list[SearchHit]] | None = None
+        self._profiles: tuple[int, Profiles] | None = None
         self._profiles_lock = threading.Lock()
 
     # --- reading -------------------------------------------------------------------------
@@ -105,8 +105,8 @@ class ContentIndex:
             return {"documents": s.doc_count(), "sources": sources}
 
     def doc_count(self) -> int:
-        with self.searcher() as s:
-            return s.doc_count()
+        """Documents in the newest generation (from the profiles: no searcher held open)."""
+        return self.profiles().n
 
     def hashes(self, source: str) -> dict[str, str]:
         """id -> content hash of every document of one source (for incremental sync)."""
@@ -124,7 +124,7 @@ class ContentIndex:
 
     def rarity(self, words: list[str]) -> float:
         """0..1: mean inverse document frequency of the words, 1 for never-seen words."""
-        profiles, _ = self.profiles()
+        profiles = self.profiles()
         terms = [t for w in words for t in self.analyze(w)]
         if not terms or not profiles.n:
             return 0.0
@@ -133,7 +133,7 @@ class ContentIndex:
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of an index term (already analyzed)."""
-        return self.profiles()[0].idf(term)
+        return self.profiles().idf(term)
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
         """Documents matching any weighted word or topic, best first (BM25F)."""
@@ -160,23 +160,25 @@ class ContentIndex:
                 hits.append(_hit(r.fields(), r.score, matched))
             return hits[: request.limit]
 
-    def profiles(self) -> tuple[Profiles, list[SearchHit]]:
-        """The in-memory profiles of the current index generation (rebuilt after commits)."""
-        with self.searcher() as s:
-            generation = s.reader().generation()
-            cached = self._profiles
-            if cached is not None and cached[0] == generation:
-                return cached[1], cached[2]
-            with self._profiles_lock:
-                if self._profiles is None or self._profiles[0] != generation:
-                    rows = list(s.all_stored_fields())
-                    self._profiles = (generation, Profiles(rows),
-                                      [_hit(r, 0.0, []) for r in rows])
-                return self._profiles[1], self._profiles[2]
+    def profiles(self) -> Profiles:
+        """The in-memory profiles of the newest index generation (rebuilt after commits).
+
+        Checks the generation from the table of contents, not through a searcher: the hot path
+        holds no Whoosh searcher, so serving threads do not each map the index into memory.
+        """
+        generation = self.ix.latest_generation()
+        cached = self._profiles
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        with self._profiles_lock:
+            if self._profiles is None or self._profiles[0] != generation:
+                with self.ix.searcher() as s:
+                    self._profiles = (s.reader().generation(), Profiles(s.all_stored_fields()))
+            return self._profiles[1]
 
     def rank(self, request: SearchRequest, topic_share: float = 1.0) -> list[SearchHit]:
         """Suggestion ranking: word match (BM25F) plus topic agreement, from the profiles."""
-        profiles, meta = self.profiles()
+        profiles = self.profiles()
         words: dict[str, float] = {}
         for word, weight in request.words:
             for term in self.analyze(word):
@@ -187,11 +189,10 @@ class ContentIndex:
                                request.limit, exclude)
         hits = []
         for r in ranked:
-            base = meta[r.doc]
-            hits.append(SearchHit(**{**base.__dict__, "score": r.score, "lexical": r.lexical,
-                                     "topical": r.topical,
-                                     "matched": [t for t in words
-                                                 if profiles.in_title(r.doc, t)]}))
+            hit = _hit(profiles.meta[r.doc], r.score,
+                       [t for t in words if profiles.in_title(r.doc, t)])
+            hit.lexical, hit.topical = r.lexical, r.topical
+            hits.append(hit)
         return hits
 
     def all_ids(self) -> Iterable[str]:
