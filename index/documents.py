@@ -46,12 +46,17 @@ class Document:
     updated: datetime | None = None
     topics: dict[str, float] = field(default_factory=dict)  # taxonomy id -> 0..1, set at ingest
     hash: str = ""
+    profile: str = ""  # term frequencies for ranking (profiles.py), set at ingest
 
 
 def supported(path: str) -> bool:
     name = PurePosixPath(path).name
     return name.lower().endswith(SUPPORTED) and not NOT_CONTENT.match(name) \
         and not name.startswith(".")
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:32]
 
 
 def read_document(raw: bytes, source: str, rel_path: str) -> Document:
@@ -73,7 +78,7 @@ def read_document(raw: bytes, source: str, rel_path: str) -> Document:
         raise UnreadableFile(f"unsupported file type (supported: {', '.join(SUPPORTED)})")
     doc.id = f"{source}:{rel_path}"
     doc.source = source
-    doc.hash = hashlib.sha256(raw).hexdigest()[:32]
+    doc.hash = content_hash(raw)
     if not doc.title:
         doc.title = _title_from_path(rel_path)
     if not doc.summary:

@@ -1,13 +1,16 @@
 """Ingest a directory into the index: parse, tag, and sync by content hash."""
 
+import multiprocessing as mp
 import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Document, UnreadableFile, read_document, supported
+from .documents import Document, UnreadableFile, content_hash, read_document, supported
+from .profiles import make_profile
 from .store import ContentIndex
 
 Tagger = Callable[[Document], dict[str, float]]
@@ -43,12 +46,47 @@ def list_files(root: Path) -> list[str]:
     return found
 
 
+@dataclass
+class _Job:
+    """What every file of one ingest run needs; workers inherit it when they fork."""
+
+    source: str
+    root: Path
+    tagger: Tagger
+    analyze: Callable[[str], list[str]]
+
+
+_job: _Job | None = None
+# Parsing, tagging and profiling run in worker processes when there are enough files to repay
+# starting them; the parent only writes to Whoosh (one writer). 2 cores: 95 s -> ~60 s here.
+PARALLEL_FROM = 200
+
+
+def _prepare(task: tuple[str, str | None]) -> tuple[str, Document | None, str]:
+    """(relative path, document or None, failure reason or "unchanged" or "")."""
+    rel, old_hash = task
+    try:
+        path = _job.root / rel
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UnreadableFile(f"larger than {MAX_FILE_BYTES // 2**20} MB")
+        raw = path.read_bytes()
+        if old_hash and content_hash(raw) == old_hash:
+            return rel, None, "unchanged"
+        doc = read_document(raw, _job.source, rel)
+        doc.topics = _job.tagger(doc)
+        doc.profile = make_profile(_job.analyze, doc.title, doc.headings, doc.body)
+        return rel, doc, ""
+    except (OSError, UnreadableFile) as exc:
+        return rel, None, str(exc)
+
+
 def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger: Tagger,
-               progress: "Progress | None" = None) -> IngestReport:
+               progress: "Progress | None" = None, workers: int | None = None) -> IngestReport:
     """Bring the index in line with root: add new files, update changed ones, drop deleted ones.
 
     An unreadable file is reported and skipped; if an older version was indexed it stays.
     """
+    global _job
     started = time.perf_counter()
     root = Path(root)
     if not root.is_dir():
@@ -58,35 +96,42 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
     files = list_files(root)
     report.seen = len(files)
     progress = progress or Progress(len(files), label=source)
-    with index.writer(timeout=60) as w:
-        for rel in files:
-            progress.step()
-            doc_id = f"{source}:{rel}"
-            try:
-                path = root / rel
-                if path.stat().st_size > MAX_FILE_BYTES:
-                    raise UnreadableFile(f"larger than {MAX_FILE_BYTES // 2**20} MB")
-                raw = path.read_bytes()
-                doc = read_document(raw, source, rel)
-            except (OSError, UnreadableFile) as exc:
-                report.failed.append((rel, str(exc)))
-                known.pop(doc_id, None)
-                continue
-            old = known.pop(doc_id, None)
-            if old == doc.hash:
-                report.unchanged += 1
-                continue
-            doc.topics = tagger(doc)
-            w.update(doc)
-            if old is None:
-                report.added += 1
-            else:
-                report.updated += 1
-        for doc_id in known:  # indexed before, gone from the directory now
-            report.deleted += w.delete(doc_id)
+    tasks = [(rel, known.get(f"{source}:{rel}")) for rel in files]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    _job = _Job(source, root, tagger, index.analyze)
+    try:
+        with index.writer(timeout=60) as w, _mapper(workers, len(tasks)) as mapper:
+            for rel, doc, problem in mapper(_prepare, tasks):
+                progress.step()
+                doc_id = f"{source}:{rel}"
+                old = known.pop(doc_id, None)
+                if problem == "unchanged":
+                    report.unchanged += 1
+                elif problem:
+                    report.failed.append((rel, problem))
+                else:
+                    w.update(doc)
+                    if old is None:
+                        report.added += 1
+                    else:
+                        report.updated += 1
+            for doc_id in known:  # indexed before, gone from the directory now
+                report.deleted += w.delete(doc_id)
+    finally:
+        _job = None
     progress.done()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _mapper(workers: int, n: int):
+    """An ordered map: a fork pool for big runs, the plain built-in for small ones."""
+    if workers < 2 or n < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        yield map
+        return
+    with mp.get_context("fork").Pool(workers) as pool:
+        yield lambda fn, items: pool.imap(fn, items, chunksize=8)
 
 
 class Progress:

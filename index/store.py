@@ -235,7 +235,8 @@ class IndexWriter:
 
     def update(self, doc: Document) -> None:
         fields = to_fields(doc)
-        fields["profile"] = make_profile(self._analyze, doc.title, doc.headings, doc.body)
+        fields["profile"] = doc.profile or make_profile(self._analyze, doc.title, doc.headings,
+                                                        doc.body)
         self._w.update_document(**fields)
 
     def delete(self, doc_id: str) -> int:

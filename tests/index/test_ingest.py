@@ -65,3 +65,18 @@ def test_progress_bar_draws_on_a_terminal_only():
         bar.done()
     assert "2/2" in tty.getvalue() and "#" in tty.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_worker_processes_give_the_same_result(tmp_path, monkeypatch):
+    import index.ingest
+
+    monkeypatch.setattr(index.ingest, "PARALLEL_FROM", 1)
+    src = tmp_path / "src"
+    for i in range(12):
+        write(src, f"d{i}.md", f"# Doc {i}\n{'Expense' if i % 2 else 'Travel'} rules.")
+    (src / "bad.md").write_bytes(b"\x00\x00")
+    one = ingest_dir(ContentIndex(tmp_path / "a"), "s", src, fake_tagger, workers=1)
+    two = ingest_dir(ContentIndex(tmp_path / "b"), "s", src, fake_tagger, workers=2)
+    assert (one.added, one.failed) == (two.added, two.failed) == (12, [("bad.md", "binary file, "
+                                                                        "not text")])
+    assert ContentIndex(tmp_path / "b").get("s:d1.md").topics == {"expenses": 0.9}
