@@ -9,6 +9,8 @@ from pathlib import PurePosixPath
 
 import yaml
 
+from .links import link_keys
+
 MARKDOWN = (".md", ".markdown", ".md.tmpl", ".md.erb", ".mdx")
 HTML = (".html", ".htm")
 TEXT = (".txt",)
@@ -47,6 +49,7 @@ class Document:
     topics: dict[str, float] = field(default_factory=dict)  # taxonomy id -> 0..1, set at ingest
     hash: str = ""
     profile: str = ""  # term frequencies for ranking (profiles.py), set at ingest
+    links: list[str] = field(default_factory=list)  # path keys of the pages it links to
 
 
 def supported(path: str) -> bool:
@@ -78,6 +81,7 @@ def read_document(raw: bytes, source: str, rel_path: str) -> Document:
         raise UnreadableFile(f"unsupported file type (supported: {', '.join(SUPPORTED)})")
     doc.id = f"{source}:{rel_path}"
     doc.source = source
+    doc.links = link_keys(text)
     doc.hash = content_hash(raw)
     if not doc.title:
         doc.title = _title_from_path(rel_path)

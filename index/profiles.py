@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .links import path_key
+
 # BM25 constants. B (length normalisation) is 0.3, not the usual 0.75: the pages people need are
 # often long hub pages ("Leave Types", "Procurement"), and full normalisation buries them under
 # short notes that repeat a word (dev judgments: nDCG@5 0.49 at 0.3 against 0.46 at 0.75).
@@ -25,6 +27,7 @@ PROFILE_TERMS = 150  # body terms kept per document, most frequent first
 # Topic agreement is a mean over the page's topics weighted by weight**2, so the page's main
 # topic counts most and a passing mention ("via Finance") hardly at all.
 AGREE_POWER = 2
+AUTHORITY_SCALE = 10.0
 
 
 def make_profile(analyze, title: str, headings: list[str], body: str) -> str:
@@ -58,6 +61,8 @@ class Profiles:
     def __init__(self, rows: Iterable[dict]):
         """rows: stored fields of every document (id, profile, topic_weights), streamed."""
         self.ids: list[str] = []
+        keys: list[tuple[str, str]] = []  # (source, path key) of each document
+        inlinks: Counter = Counter()
         self.meta: list[dict] = []  # the stored fields callers show, without the profile
         term_ids: dict[str, int] = {}
         topic_ids: dict[str, int] = {}
@@ -70,6 +75,9 @@ class Profiles:
             self.ids.append(row["id"])
             self.meta.append({k: v for k, v in row.items() if k not in ("profile", "hash")})
             self._titles.append(frozenset(profile.get("title", {})))
+            source = row.get("source", "")
+            keys.append((source, path_key(row["id"].split(":", 1)[-1])))
+            inlinks.update((source, k) for k in row.get("links") or ())
             for name, (terms, docs, tfs) in raw.items():
                 lengths[name].append(profile.get("len", {}).get(name, 0))
                 for term, tf in profile.get(name, {}).items():
@@ -81,6 +89,9 @@ class Profiles:
                 tpost[1].append(i)
                 tpost[2].append(weight)
         self.n = len(self.ids)
+        # pages of the same library linking here, saturating: 10 in-links -> 0.63, 30 -> 0.95
+        self.authority = np.array([1 - math.exp(-inlinks[k] / AUTHORITY_SCALE) for k in keys],
+                                  dtype=np.float32)
         # BM25 per field, summed with the field weights: one score per (term, doc)
         all_terms, all_docs, all_scores = [], [], []
         for name, (terms, docs, tfs) in raw.items():
@@ -107,8 +118,10 @@ class Profiles:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
     def rank(self, words: list[tuple[str, float]], topics: list[tuple[str, float]],
-             topic_share: float, limit: int, exclude: set[int] = frozenset()) -> list[Ranked]:
-        """BM25F over the words plus topic agreement, both scaled to 0..1, best first."""
+             topic_share: float, limit: int, exclude: set[int] = frozenset(),
+             authority_share: float = 0.0) -> list[Ranked]:
+        """BM25F over the words plus topic agreement, both scaled to 0..1, plus in-link
+        authority for documents that match at all; best first."""
         lexical = np.zeros(self.n, dtype=np.float32)
         for term, weight in words:
             docs, scores = self.terms.get(term)
@@ -122,6 +135,8 @@ class Profiles:
                 np.add.at(topical, docs, (weight ** AGREE_POWER / total) * scores)
         top = float(lexical.max()) if self.n else 0.0
         combined = (lexical / top if top > 0 else lexical) + topic_share * topical
+        if authority_share and self.n:
+            combined += np.where(combined > 0, authority_share * self.authority, 0)
         for i in exclude:
             combined[i] = 0.0
         order = np.argsort(-combined)[:limit]

@@ -32,5 +32,6 @@ def make_schema() -> Schema:
         duration=NUMERIC(stored=True),  # minutes, 0 when unknown
         updated=DATETIME(stored=True),
         profile=STORED,  # term frequencies per field, for in-memory ranking (profiles.py)
+        links=STORED,  # path keys this document links to; in-links make a page canonical
         hash=STORED,  # content hash: re-ingesting skips unchanged files
     )

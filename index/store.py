@@ -176,8 +176,9 @@ class ContentIndex:
                     self._profiles = (s.reader().generation(), Profiles(s.all_stored_fields()))
             return self._profiles[1]
 
-    def rank(self, request: SearchRequest, topic_share: float = 1.0) -> list[SearchHit]:
-        """Suggestion ranking: word match (BM25F) plus topic agreement, from the profiles."""
+    def rank(self, request: SearchRequest, topic_share: float = 1.0,
+             authority_share: float = 0.0) -> list[SearchHit]:
+        """Suggestion ranking: word match (BM25F), topic agreement and in-links (profiles)."""
         profiles = self.profiles()
         words: dict[str, float] = {}
         for word, weight in request.words:
@@ -186,7 +187,7 @@ class ContentIndex:
         exclude = {i for i, doc_id in enumerate(profiles.ids) if doc_id in request.exclude} \
             if request.exclude else set()
         ranked = profiles.rank(list(words.items()), request.topics, topic_share,
-                               request.limit, exclude)
+                               request.limit, exclude, authority_share)
         hits = []
         for r in ranked:
             hit = _hit(profiles.meta[r.doc], r.score,
@@ -252,7 +253,7 @@ def to_fields(doc: Document) -> dict:
         subjects=",".join(t for t, w in doc.topics.items() if w >= SUBJECT_WEIGHT),
         tags=",".join(doc.tags), skills=",".join(doc.skills), audience=",".join(doc.audience),
         mandatory=doc.mandatory, language=doc.language, level=doc.level,
-        duration=doc.duration, hash=doc.hash,
+        duration=doc.duration, hash=doc.hash, links=doc.links,
     )
     if doc.updated is not None:
         fields["updated"] = doc.updated.replace(tzinfo=None)

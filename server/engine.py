@@ -21,6 +21,7 @@ class Settings:
     max_words: int = 100  # context terms used, most prominent and rarest first
     min_concept: float = 0.5  # a taxonomy/rule topic must weigh this much to speak for the page
     topic_share: float = 1.0  # weight of topic agreement against word match in the final score
+    authority_share: float = 0.25  # weight of in-links (0..1) from the same library
     keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
     candidates: int = 40
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
@@ -100,7 +101,8 @@ class Engine:
         exclude = {cid for cid, topic in suppressed if topic in topic_ids}
         hits = self.index.rank(SearchRequest(
             words=words, topics=[(t.id, t.weight) for t in concepts],
-            limit=s.candidates, exclude=exclude), topic_share=s.topic_share)
+            limit=s.candidates, exclude=exclude), topic_share=s.topic_share,
+            authority_share=s.authority_share)
         if not hits:
             return [], "no content matches these topics"
         scored = sorted(((h.score, h) for h in hits), key=lambda x: -x[0])

@@ -110,3 +110,14 @@ def test_hostile_text_is_answered_not_crashed(client, auth):
     ctx = {"title": "<script>alert(1)</script>'; DROP TABLE users; --",
            "text": "\u0000\ud7ff\U0001F600 " * 100, "headings": ["\u202e", ""]}
     assert suggest(client, auth, ctx).status_code == 200
+
+
+def test_health_says_degraded_without_the_trained_pipeline(tmp_path, sample_index):
+    from server import create_app
+    from server.services import engine_of
+
+    app = create_app({"HOME": str(tmp_path), "INDEX_DIR": str(sample_index), "MODEL": ""})
+    engine_of(app)
+    body = app.test_client().get("/healthz").get_json()
+    assert body["status"] == "degraded" and "taxonomy" in body["degraded"]
+    assert body["checks"]["pipeline"] == "blank:en"
