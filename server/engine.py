@@ -24,6 +24,8 @@ class Settings:
     authority_share: float = 0.25  # weight of in-links (0..1) from the same library
     keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
     candidates: int = 40
+    min_agreement: float = 0.05  # a suggestion must be at least this much about the page's topics
+    mandatory_agreement: float = 0.3  # a mandatory policy jumps the queue only this on-topic
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
 
 
@@ -110,13 +112,16 @@ class Engine:
         kept, titles = [], set()
         for score, hit in scored:
             title = " ".join(hit.title.lower().split())
-            if score < s.keep_ratio * best or title in titles:  # quiet, and no look-alikes
+            # quiet: nothing far below the best, nothing off the page's topics, no look-alikes
+            if score < s.keep_ratio * best or hit.topical < s.min_agreement or title in titles:
                 continue
             titles.add(title)
             kept.append((score, hit))
             if len(kept) == limit:
                 break
-        kept.sort(key=lambda x: (not x[1].mandatory, -x[0]))  # mandatory policies first
+        # mandatory policies first, when they are squarely on the page's topics
+        kept.sort(key=lambda x: (not (x[1].mandatory and x[1].topical >= s.mandatory_agreement),
+                                 -x[0]))
         return [self._suggestion(h, sc / best, concepts) for sc, h in kept], ""
 
     def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:

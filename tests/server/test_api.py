@@ -121,3 +121,11 @@ def test_health_says_degraded_without_the_trained_pipeline(tmp_path, sample_inde
     body = app.test_client().get("/healthz").get_json()
     assert body["status"] == "degraded" and "taxonomy" in body["degraded"]
     assert body["checks"]["pipeline"] == "blank:en"
+
+
+def test_a_word_in_common_is_not_enough(client, auth):
+    """'report' is in both, but a security incident is not what an expense report needs."""
+    body = suggest(client, auth, EXPENSE).get_json()
+    ids = [s["id"] for s in body["suggestions"]]
+    assert "samples:policies/incident-reporting.md" not in ids
+    assert "samples:training/expense-tool.md" in ids
