@@ -12,6 +12,8 @@ from .hits import Hit, add_hits, field_of
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_TAXONOMY = DATA / "taxonomy.yaml"
+# Named entities whose words mean something else than the topic words they contain.
+NAMES = {"PERSON", "GPE", "LOC", "FAC", "WORK_OF_ART", "EVENT"}
 
 
 class TaxonomyError(ValueError):
@@ -130,8 +132,13 @@ class TaxonomyMatcher:
 
     def set_annotations(self, doc: Doc, matches: list[tuple[str, int, int]]) -> None:
         hits = []
+        # only clean names: the small model also calls "Zendesk\nPriority: Urgent" a person
+        names = [e for e in doc.ents if e.label_ in NAMES and "\n" not in e.text
+                 and all(t.is_title for t in e if t.is_alpha)]
         for topic_id, start, end in matches:
             span = doc[start:end]
+            if any(e.start <= start and end <= e.end and len(e) > end - start for e in names):
+                continue  # "Swift" in "Taylor Swift" is a person, not a programming language
             hits.append(Hit(topic=topic_id, label=self.taxonomy.label(topic_id),
                             weight=self.weight, evidence=span.text, kind="taxonomy",
                             field=field_of(doc, span.start_char)))

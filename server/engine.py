@@ -25,7 +25,7 @@ class Settings:
     keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
     candidates: int = 40
     min_agreement: float = 0.05  # a suggestion must be at least this much about the page's topics
-    mandatory_agreement: float = 0.3  # a mandatory policy jumps the queue only this on-topic
+    mandatory_within: float = 0.75  # a mandatory policy scoring this share of the best goes first
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
 
 
@@ -59,6 +59,18 @@ class Result:
                 "suggestions": [s.to_dict() for s in self.suggestions]}
 
 
+def thin(concepts: list[Topic]) -> bool:
+    """True when the only sign of work is one single word ("laptops", "training", "Swift").
+
+    Shopping, sport and hobby pages share single words with the workplace; a work page says more:
+    two different phrases, a multi-word phrase ("expense report") or a rule (an app's URL).
+    Every development context has one of these; the consumer pages we tried do not.
+    """
+    evidence = {e.lower() for t in concepts for e in t.evidence if not e.startswith("via ")}
+    return len(evidence) < 2 and not any(" " in e or "." in e for e in evidence) \
+        and not any(t.rules for t in concepts)
+
+
 class Engine:
     """Built once per process; safe to call from several threads."""
 
@@ -84,6 +96,8 @@ class Engine:
         strong = [t for t in concepts if t.weight >= self.settings.min_concept]
         if not strong:
             result.abstained = "no workplace topic in this context"
+        elif thin(concepts):
+            result.abstained = "one ambiguous word is all this page says about work"
         else:
             result.suggestions, result.abstained = self._rank(context, concepts, limit,
                                                               suppressed or set())
@@ -119,8 +133,9 @@ class Engine:
             kept.append((score, hit))
             if len(kept) == limit:
                 break
-        # mandatory policies first, when they are squarely on the page's topics
-        kept.sort(key=lambda x: (not (x[1].mandatory and x[1].topical >= s.mandatory_agreement),
+        # mandatory policies first, when they are nearly as relevant as the best suggestion: the
+        # leave policy may go before a leave guide, not before the parental-leave policy itself
+        kept.sort(key=lambda x: (not (x[1].mandatory and x[0] >= s.mandatory_within * best),
                                  -x[0]))
         return [self._suggestion(h, sc / best, concepts) for sc, h in kept], ""
 

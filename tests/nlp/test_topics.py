@@ -60,3 +60,8 @@ def test_missing_model_runs_degraded_and_says_why():
 
 def test_extract_topics_accepts_a_plain_dict():
     assert "leave" in ids(extract_topics({"title": "Request time off"}))
+
+
+def test_a_name_is_not_a_topic(extractor):
+    topics = ids(extractor.extract(Context(title="Taylor Swift tour tickets")))
+    assert "mobile-development" not in topics
