@@ -51,9 +51,11 @@ def split_title(title: str) -> tuple[str, str]:
     for sep in TITLE_SEPARATORS:
         head, found, tail = title.rpartition(sep)
         tail = tail.strip()
-        # a site is a short name: "Navan", "Google Docs", "chess.com"; "storage cleanup" is not
-        if found and head.strip() and tail and len(tail.split()) <= SITE_MAX_WORDS \
-                and (tail[0].isupper() or "." in tail):
+        # a site is a short name: "Navan", "Google Docs", "chess.com"; "storage cleanup" and
+        # "IT onboarding checklist" are not
+        words = tail.split()
+        if found and head.strip() and 0 < len(words) <= SITE_MAX_WORDS \
+                and all(w[0].isupper() or "." in w for w in words):
             return head, tail
     return title, ""
 

@@ -43,7 +43,11 @@ def serve(host, port, threads):
                + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
                err=True)
     click.echo(f"jitlearn: serving on http://{host}:{port}", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="jitlearn")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="jitlearn")
+    except OSError as exc:
+        fail(f"cannot serve on {host}:{port} ({exc.strerror}); is another server running? "
+             "Pick another with --port")
 
 
 @main.command()

@@ -102,3 +102,13 @@ def test_errors_over_http_are_json(service):
     assert call(base, "/api/v1/suggestions", {"context": {"title": "x"}})[0] == 401
     status, body = call(base, "/api/v1/suggestions", {"context": {"title": "x" * 70_000}}, token)
     assert status == 413 and body["error"] == "too_large"
+
+
+def test_a_busy_port_is_a_clear_error(service):
+    base, _, home = service
+    port = base.rsplit(":", 1)[1]
+    out = subprocess.run([str(BIN), "serve", "--port", port], capture_output=True, text=True,
+                         env={**os.environ, "JITLEARN_HOME": str(home),
+                              "JITLEARN_LOG_LEVEL": "WARNING"}, timeout=60)
+    assert out.returncode == 1 and "Pick another with --port" in out.stderr
+    assert "Traceback" not in out.stderr
