@@ -13,6 +13,8 @@ from index import ContentIndex, SearchHit, SearchRequest
 from nlp import Context, Topic, TopicExtractor
 from nlp.context import FIELD_WEIGHTS
 
+REASON_WEIGHT = 0.2  # a document this much about a topic may be explained by it
+
 
 @dataclass
 class Settings:
@@ -121,10 +123,10 @@ class Engine:
             authority_share=s.authority_share)
         if not hits:
             return [], "no content matches these topics"
-        scored = sorted(((h.score, h) for h in hits), key=lambda x: -x[0])
-        best = scored[0][0]
+        best = hits[0].score  # hits come best first
         kept, titles = [], set()
-        for score, hit in scored:
+        for hit in hits:
+            score = hit.score
             title = " ".join(hit.title.lower().split())
             # quiet: nothing far below the best, nothing off the page's topics, no look-alikes
             if score < s.keep_ratio * best or hit.topical < s.min_agreement or title in titles:
@@ -137,7 +139,7 @@ class Engine:
         # leave policy may go before a leave guide, not before the parental-leave policy itself
         kept.sort(key=lambda x: (not (x[1].mandatory and x[0] >= s.mandatory_within * best),
                                  -x[0]))
-        return [self._suggestion(h, sc / best, concepts) for sc, h in kept], ""
+        return [suggestion(h, sc / best, concepts) for sc, h in kept], ""
 
     def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:
         """The labels of the page's topics as extra words: a page that says "customers table"
@@ -157,19 +159,27 @@ class Engine:
         ranked = sorted(seen.items(), key=lambda x: -x[1] * self.index.idf(x[0]))
         return ranked[: self.settings.max_words]
 
-    def _suggestion(self, hit: SearchHit, score: float, concepts: list[Topic]) -> Suggestion:
-        reasons = []
-        for topic in concepts:
-            if hit.topics.get(topic.id, 0) > 0:
-                where = ", ".join(f"“{e}”" for e in topic.evidence[:2])
-                reasons.append(f"About {topic.label}, which your page mentions ({where})"
-                               if topic.evidence else f"About {topic.label}")
-            if len(reasons) == 2:
-                break
-        if hit.matched and not reasons:
-            reasons.append("Its title or headings match your page: " + ", ".join(hit.matched[:4]))
-        if hit.mandatory:
-            reasons.insert(0, "Mandatory policy")
-        return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
-                          summary=hit.summary, score=round(score, 3), reasons=reasons,
-                          mandatory=hit.mandatory)
+
+def suggestion(hit: SearchHit, score: float, concepts: list[Topic]) -> Suggestion:
+    """A hit as the panel shows it, with the reasons a person can check against their page."""
+    reasons = []
+    if hit.mandatory:
+        reasons.append("Mandatory policy" if hit.type == "policy" else "Required for your role")
+    for topic in concepts:  # strongest first
+        if hit.topics.get(topic.id, 0) < REASON_WEIGHT:
+            continue
+        said = [e for e in topic.evidence if not e.startswith("via ")]
+        if said:
+            quoted = ", ".join(f"“{e}”" for e in said[:2])
+            reasons.append(f"About {topic.label}: your page mentions {quoted}")
+        else:
+            reasons.append(f"About {topic.label}, the wider subject of your page")
+        if len(reasons) >= 3:
+            break
+    if hit.type == "course" and hit.duration:
+        length = f"{hit.duration}-minute" if hit.duration < 90 else \
+            f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
+        reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
+    return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
+                      summary=hit.summary, score=round(score, 3), reasons=reasons,
+                      mandatory=hit.mandatory)

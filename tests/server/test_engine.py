@@ -38,3 +38,13 @@ def test_suggestions_carry_reasons_and_scores_in_order(engine):
     result = engine.suggest(Context(title="Parental leave request"), limit=5)
     assert result.suggestions[0].id == "samples:policies/parental-leave.md"
     assert all(s.reasons and 0 < s.score <= 1 for s in result.suggestions)
+
+
+def test_reasons_quote_the_page_and_describe_courses(engine):
+    result = engine.suggest(Context(title="Export HR data to a spreadsheet",
+                                    text="personal data of employees"))
+    course = next(s for s in result.suggestions if s.id == "samples:training/privacy-essentials.md")
+    assert "Required for your role" in course.reasons
+    assert any(r.startswith("About Data privacy: your page mentions") and "personal data" in r
+               for r in course.reasons)
+    assert "A 30-minute beginner course" in course.reasons
