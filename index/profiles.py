@@ -28,6 +28,7 @@ PROFILE_TERMS = 150  # body terms kept per document, most frequent first
 # topic counts most and a passing mention ("via Finance") hardly at all.
 AGREE_POWER = 2
 AUTHORITY_SCALE = 10.0
+UNSHOWN = ("profile", "hash", "links")  # stored fields the ranking reads but nobody shows
 
 
 def make_profile(analyze, title: str, headings: list[str], body: str) -> str:
@@ -69,12 +70,10 @@ class Profiles:
         raw = {name: (array("i"), array("i"), array("f")) for name in FIELD_WEIGHTS}
         lengths = {name: array("f") for name in FIELD_WEIGHTS}
         tpost = (array("i"), array("i"), array("f"))
-        self._titles: list[frozenset[str]] = []
         for i, row in enumerate(rows):
             profile = json.loads(row.get("profile") or "{}")
             self.ids.append(row["id"])
-            self.meta.append({k: v for k, v in row.items() if k not in ("profile", "hash")})
-            self._titles.append(frozenset(profile.get("title", {})))
+            self.meta.append({k: v for k, v in row.items() if k not in UNSHOWN})
             source = row.get("source", "")
             keys.append((source, path_key(row["id"].split(":", 1)[-1])))
             inlinks.update((source, k) for k in row.get("links") or ())
@@ -104,14 +103,16 @@ class Profiles:
             all_terms.append(t)
             all_docs.append(d)
             all_scores.append(FIELD_WEIGHTS[name] * tf * (K1 + 1) / (tf + norm))
-        self.terms = _Postings(term_ids, np.concatenate(all_terms), np.concatenate(all_docs),
-                               np.concatenate(all_scores).astype(np.float32))
+        # one entry per (term, doc): fields summed, so that df counts documents, not fields
+        pairs = np.concatenate(all_terms).astype(np.int64) * max(self.n, 1) \
+            + np.concatenate(all_docs)
+        unique, inverse = np.unique(pairs, return_inverse=True)
+        scores = np.bincount(inverse, weights=np.concatenate(all_scores)).astype(np.float32)
+        self.terms = _Postings(term_ids, (unique // max(self.n, 1)).astype(np.int32),
+                               (unique % max(self.n, 1)).astype(np.int32), scores)
         self.topics = _Postings(topic_ids, *(np.frombuffer(a, dtype=dt) for a, dt in
                                              zip(tpost, (np.int32, np.int32, np.float32),
                                                  strict=True)))
-
-    def in_title(self, doc: int, term: str) -> bool:
-        return term in self._titles[doc]
 
     def idf(self, term: str) -> float:
         df = self.terms.df(term)

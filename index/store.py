@@ -88,7 +88,6 @@ class ContentIndex:
                 s.close()
             s = self.ix.searcher(weighting=scoring.BM25F())
             self._local.searcher = s
-            self._local.stats = None
         yield s
 
     def close(self) -> None:
@@ -156,7 +155,7 @@ class ContentIndex:
                 if r["id"] in request.exclude:
                     continue
                 matched = sorted({t.decode() if isinstance(t, bytes) else str(t)
-                                  for f, t in r.matched_terms() if f != "topics"})
+                                  for f, t in r.matched_terms() if f != "subjects"})
                 hits.append(_hit(r.fields(), r.score, matched))
             return hits[: request.limit]
 
@@ -190,15 +189,10 @@ class ContentIndex:
                                request.limit, exclude, authority_share)
         hits = []
         for r in ranked:
-            hit = _hit(profiles.meta[r.doc], r.score,
-                       [t for t in words if profiles.in_title(r.doc, t)])
+            hit = _hit(profiles.meta[r.doc], r.score, [])
             hit.lexical, hit.topical = r.lexical, r.topical
             hits.append(hit)
         return hits
-
-    def all_ids(self) -> Iterable[str]:
-        with self.searcher() as s:
-            return [f["id"] for f in s.all_stored_fields()]
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager

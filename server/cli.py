@@ -109,7 +109,7 @@ def demo(port, no_serve):
     """Load the built-in sample content, create a demo user and token, then serve."""
     from index import ingest_dir
 
-    from .people import add_user, create_token
+    from .people import add_user, create_token, find_user
     from .services import index_of, tagger_of
 
     app = _app()
@@ -117,12 +117,10 @@ def demo(port, no_serve):
     click.echo(report.summary())
     with app.app_context():
         session = db.session()
-        from sqlalchemy import select
-
-        from .models import User
-
-        user = session.scalar(select(User).where(User.name == "demo")) \
-            or add_user(session, "demo", "employee")
+        try:
+            user = find_user(session, "demo")
+        except ApiError:
+            user = add_user(session, "demo", "employee")
         token = create_token(session, user, "make demo")
     base = f"http://127.0.0.1:{port}"
     curl = (f"curl -s -X POST {base}/api/v1/suggestions -H 'Authorization: Bearer {token}' "
@@ -142,9 +140,7 @@ Or from the shell: .venv/bin/jitlearn suggest "Parental leave request"
 Press Ctrl+C to stop.
 """)
     if not no_serve:
-        from click import Context as ClickContext
-
-        ClickContext(serve).invoke(serve, host="127.0.0.1", port=port, threads=4)
+        click.get_current_context().invoke(serve, host="127.0.0.1", port=port, threads=4)
 
 
 @main.command("eval")

@@ -84,3 +84,14 @@ def test_every_command_has_help():
         out = subprocess.run([sys.executable, "-m", "server.cli", *cmd, "--help"],
                              capture_output=True, text=True, cwd=ROOT)
         assert out.returncode == 0 and "Usage" in out.stdout, cmd
+
+
+def test_demo_loads_samples_and_prints_a_working_token(home):
+    code, out = run("demo", "--no-serve")
+    assert code == 0 and "65 added" in out
+    token = out.split("(shown once): ")[1].split()[0]
+    assert out.count(token) == 3  # the token line and both curl lines
+    assert "Expense report - Navan" in out and "Premier League results - BBC Sport" in out
+    code, again = run("demo", "--no-serve")
+    assert code == 0 and "65 unchanged" in again
+    assert run("users", "list")[1].count("demo") == 1
