@@ -1,6 +1,8 @@
 """The `jitlearn` command: serve, ingest, suggest, eval, users, tokens."""
 
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +12,12 @@ from . import create_app, db
 from .errors import ApiError
 
 
-def _app():
-    return create_app()
+def _app(quiet: bool = True):
+    """The app for a command; commands other than serve log warnings only, unless asked."""
+    app = create_app()
+    if quiet and "JITLEARN_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
+    return app
 
 
 def fail(message: str) -> None:
@@ -36,7 +42,7 @@ def serve(host, port, threads):
 
     from .services import engine_of
 
-    app = _app()
+    app = _app(quiet=False)
     engine = engine_of(app)  # load the pipeline before the first request, not during it
     click.echo(f"jitlearn: {engine.index.doc_count()} documents, pipeline "
                f"{engine.extractor.info.model}"
