@@ -3,7 +3,7 @@
 Whoosh stores the library and answers full-text search, but an OR query over the body of 7,500
 documents takes 100-300 ms here (its matchers are pure Python). Suggestions must come back in
 about the time of one spaCy pass (~10 ms), so the hot path ranks from these profiles instead:
-term and topic postings as numpy arrays, built once from the index's stored fields (about 2 s
+term and topic postings as numpy arrays, built once from the index's stored fields (about 1 s
 for the reference corpus) and rebuilt whenever the index changes.
 """
 
