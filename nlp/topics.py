@@ -47,7 +47,7 @@ class TopicExtractor:
         self.taxonomy = nlp.get_pipe("taxonomy_matcher").taxonomy
 
     @classmethod
-    def build(cls, model=None, taxonomy_path=None, rules_path=None, **kw) -> "TopicExtractor":
+    def build(cls, model=None, taxonomy_path=None, rules_path=None) -> "TopicExtractor":
         args = {"taxonomy_path": taxonomy_path, "rules_path": rules_path}
         if model is not None:
             args["model"] = model

@@ -5,7 +5,6 @@ nor spaCy nor Whoosh, so the API, the CLI and the evaluation all share exactly t
 """
 
 import threading
-import time
 import uuid
 from dataclasses import asdict, dataclass, field
 
@@ -52,7 +51,6 @@ class Result:
     topics: list[Topic]
     suggestions: list[Suggestion]
     abstained: str = ""  # why nothing was suggested, for logs and the test bench
-    ms: float = 0.0
 
     def to_dict(self) -> dict:
         return {"request_id": self.request_id,
@@ -90,7 +88,6 @@ class Engine:
 
     def suggest(self, context: Context, limit: int = 5,
                 suppressed: set[tuple[str, str]] | None = None) -> Result:
-        started = time.perf_counter()
         with self._nlp_lock:
             topics = self.extractor.extract(context)
         result = Result(request_id=uuid.uuid4().hex, topics=topics, suggestions=[])
@@ -103,7 +100,6 @@ class Engine:
         else:
             result.suggestions, result.abstained = self._rank(context, concepts, limit,
                                                               suppressed or set())
-        result.ms = (time.perf_counter() - started) * 1000
         return result
 
     def _rank(self, context: Context, concepts: list[Topic], limit: int,

@@ -24,13 +24,22 @@ def test_custom_rules_fire_with_their_weight(tmp_path):
     path = write(tmp_path, [
         {"id": "tok-okr", "kind": "tokens", "topic": "goal-setting", "weight": 2.0,
          "pattern": [{"LOWER": "quarterly"}, {"LOWER": "bets"}]},
-        {"id": "ent-org", "kind": "entity", "label": "ORG", "texts": ["acme corp"],
-         "topic": "partnerships", "weight": 1.0},
+        {"id": "ent-partner", "kind": "entity", "label": "ORG", "texts": ["acme corp"],
+         "topic": "partnerships", "weight": 0.2},
     ])
     extractor = TopicExtractor.build(rules_path=path)
     topics = {t.id: t for t in extractor.extract(
         Context(title="Quarterly bets review", text="Meeting notes with Acme Corp about pricing."))}
     assert topics["goal-setting"].rules == ["tok-okr"]
+    assert topics["partnerships"].rules == ["ent-partner"]
+    assert topics["goal-setting"].weight > 0.9 > 0.2 > topics["partnerships"].weight
+
+
+def test_entity_label_rule_fires_on_a_named_law(extractor):
+    topics = {t.id: t for t in extractor.extract(
+        Context(title="Timesheets", text="Overtime rules under the Fair Labor Standards Act."))}
+    assert "ent-law" in topics["compliance"].rules
+    assert "the Fair Labor Standards Act" in topics["compliance"].evidence
 
 
 @pytest.mark.parametrize("bad, message", [
