@@ -21,7 +21,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     errors.init_app(app)
     db.init_app(app)
-    CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    origins = [f"chrome-extension://{i.strip()}" for i in
+               str(app.config["EXTENSION_IDS"]).split(",") if i.strip()]
+    CORS(app, resources={r"/api/*": {"origins": origins}}, allow_headers=["Authorization",
+                                                                         "Content-Type"])
     from .api import api, root
 
     app.register_blueprint(root)

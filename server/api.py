@@ -28,6 +28,13 @@ def healthz():
     return jsonify(report), 200 if report["status"] != "down" else 503
 
 
+@api.get("/me")
+@require_token
+def me():
+    """Who the token belongs to: the extension checks its connection with this."""
+    return jsonify({"name": g.user.name, "role": g.user.role})
+
+
 @api.post("/suggestions")
 @require_token
 def suggestions():

@@ -12,7 +12,9 @@ DEFAULTS = {
     "SUGGESTION_LIMIT": 5,  # suggestions returned when a request does not say
     "MAX_SUGGESTION_LIMIT": 20,  # the most a request may ask for
     "MAX_CONTENT_LENGTH": 64 * 1024,  # request body bytes; larger bodies get 413
-    "CORS_ORIGINS": r"^chrome-extension://[a-p]{32}$",  # regex of origins the API answers
+    # browser extensions the API answers (CORS), comma-separated ids; the default is the id that
+    # the key in extension/manifest.json gives the unpacked and the packaged extension
+    "EXTENSION_IDS": "agphlekpiaoblfclgcbkmfoneiploppe",
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

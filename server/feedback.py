@@ -1,11 +1,13 @@
 """What was shown and what people said about it; dismissed items stay hidden for that topic."""
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .engine import Result
 from .errors import ApiError
-from .models import SUPPRESSING, Feedback, SuggestionEvent
+from .models import SNOOZE_DAYS, SUPPRESSING, Feedback, SuggestionEvent, now
 
 
 def record_event(db: Session, user_id: int, result: Result) -> None:
@@ -31,7 +33,10 @@ def record(db: Session, user_id: int, request_id: str, content_id: str, action: 
 
 
 def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:
-    """(content id, topic id) pairs this person asked not to see again."""
+    """(content id, topic id) pairs this person asked not to see again, or not for now."""
+    snoozed_since = now() - timedelta(days=SNOOZE_DAYS)
     rows = db.execute(select(Feedback.content_id, Feedback.topics).where(
-        Feedback.user_id == user_id, Feedback.action.in_(SUPPRESSING))).all()
+        Feedback.user_id == user_id,
+        or_(Feedback.action.in_(SUPPRESSING),
+            (Feedback.action == "snoozed") & (Feedback.created_at >= snoozed_since)))).all()
     return {(content_id, topic) for content_id, topics in rows for topic in topics}

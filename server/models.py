@@ -6,8 +6,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("employee", "manager", "ld", "admin")
-ACTIONS = ("helpful", "not_relevant", "dismissed", "opened")
-SUPPRESSING = ("not_relevant", "dismissed")  # never show the item again for that topic
+ACTIONS = ("helpful", "not_relevant", "dismissed", "opened", "completed", "snoozed",
+           "acknowledged")
+# never show the item again for that topic: it does not fit, or the person is done with it
+SUPPRESSING = ("not_relevant", "dismissed", "completed", "acknowledged")
+SNOOZE_DAYS = 7  # "snoozed" hides the item for that topic this long
 
 
 def now() -> datetime:

@@ -129,3 +129,19 @@ def test_a_word_in_common_is_not_enough(client, auth):
     ids = [s["id"] for s in body["suggestions"]]
     assert "samples:policies/incident-reporting.md" not in ids
     assert "samples:training/expense-tool.md" in ids
+
+
+def test_me_names_the_token_owner(client, make_token):
+    res = client.get("/api/v1/me", headers={"Authorization": f"Bearer {make_token('lin', 'ld')}"})
+    assert res.status_code == 200 and res.get_json() == {"name": "lin", "role": "ld"}
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_cors_answers_only_the_configured_extension(client, auth):
+    ours = "chrome-extension://agphlekpiaoblfclgcbkmfoneiploppe"
+    other = "chrome-extension://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+    for origin, allowed in ((ours, True), (other, False), ("https://evil.example", False)):
+        res = client.options("/api/v1/suggestions", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type"})
+        assert (res.headers.get("Access-Control-Allow-Origin") == origin) is allowed, origin

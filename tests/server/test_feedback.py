@@ -69,3 +69,24 @@ def test_context_text_is_never_stored_or_logged(app, client, auth, caplog):
     files = b"".join(p.read_bytes() for p in Path(app.config["HOME"]).glob("jitlearn.db*"))
     assert b"Nightingale" not in files and b"Initech" not in files
     assert "Nightingale" not in caplog.text
+
+
+def test_done_and_snooze_hide_the_item_and_snooze_wears_off(app, client, auth):
+    from datetime import timedelta
+
+    from server.models import Feedback
+
+    first = ask(client, auth, PRIVACY)
+    done, later = first["suggestions"][0]["id"], first["suggestions"][1]["id"]
+    assert feedback(client, auth, request_id=first["request_id"], content_id=done,
+                    action="completed").status_code == 201
+    assert feedback(client, auth, request_id=first["request_id"], content_id=later,
+                    action="snoozed").status_code == 201
+    shown = [s["id"] for s in ask(client, auth, PRIVACY)["suggestions"]]
+    assert done not in shown and later not in shown
+    with app.app_context():  # eight days later
+        row = db.session().scalars(select(Feedback).where(Feedback.action == "snoozed")).one()
+        row.created_at -= timedelta(days=8)
+        db.session().commit()
+    shown = [s["id"] for s in ask(client, auth, PRIVACY)["suggestions"]]
+    assert later in shown and done not in shown

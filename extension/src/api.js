@@ -1,0 +1,44 @@
+// Calls to the jitlearn server. The token is read from chrome.storage at call time and sent
+// only to the configured server.
+
+export class ApiError extends Error {
+  constructor(kind, message, status = 0) {
+    super(message);
+    this.kind = kind; // "signed-out" | "unreachable" | "refused"
+    this.status = status;
+  }
+}
+
+async function call(settings, token, path, body) {
+  if (!token) throw new ApiError("signed-out", "Connect the extension to your jitlearn server.");
+  let response;
+  try {
+    response = await fetch(new URL(path, settings.serverUrl), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+      credentials: "omit",
+      signal: AbortSignal.timeout(8000),
+    });
+  } catch {
+    throw new ApiError("unreachable", `The jitlearn server at ${settings.serverUrl} does not answer.`);
+  }
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 401) throw new ApiError("signed-out", data.message || "Sign in again.", 401);
+  if (!response.ok) {
+    throw new ApiError("refused", data.message || `The server answered ${response.status}.`, response.status);
+  }
+  return data;
+}
+
+export function suggest(settings, token, context) {
+  return call(settings, token, "/api/v1/suggestions", { context, limit: 5 });
+}
+
+export function feedback(settings, token, requestId, contentId, action) {
+  return call(settings, token, "/api/v1/feedback", {
+    request_id: requestId,
+    content_id: contentId,
+    action,
+  });
+}

@@ -1,0 +1,93 @@
+// Options: connect to a server with a personal token, and choose when pages are read.
+// Fields the administrator set through managed policy are shown but cannot be changed.
+
+import { getToken, loadSettings, saveSettings, setToken } from "./settings.js";
+
+const $ = (id) => document.getElementById(id);
+const LINES = (text) => text.split(/\n/).map((s) => s.trim()).filter(Boolean);
+
+/** "*.example.com" -> ["https://*.example.com/*", "http://*.example.com/*"] */
+function origins(patterns) {
+  return patterns.flatMap((p) => [`https://${p}/*`, `http://${p}/*`]);
+}
+
+async function fill() {
+  const s = await loadSettings();
+  $("serverUrl").value = s.serverUrl;
+  $("token").value = (await getToken()) ? "••••••••" : "";
+  for (const radio of document.querySelectorAll("input[name=mode]")) radio.checked = radio.value === s.mode;
+  $("allowSites").value = s.allowSites.join("\n");
+  $("denySites").value = s.denySites.join("\n");
+  $("sendSnippet").checked = s.sendSnippet;
+  $("dailyLimit").value = s.dailyLimit;
+  const fields = { serverUrl: ["serverUrl"], mode: ["mode"], allowSites: ["allowSites"],
+    denySites: ["denySites"], sendSnippet: ["sendSnippet"], dailyLimit: ["dailyLimit"] };
+  for (const key of s.locked) {
+    for (const name of fields[key] || []) {
+      for (const input of document.querySelectorAll(`#${name}, input[name=${name}]`)) {
+        input.disabled = true;
+        input.title = "Set by your administrator";
+      }
+    }
+  }
+  $("locked").hidden = !s.locked.length;
+}
+
+$("connect").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const status = $("status");
+  let url;
+  try {
+    url = new URL($("serverUrl").value);
+    if (!/^https?:$/.test(url.protocol)) throw new Error();
+  } catch {
+    status.textContent = "That is not an http(s) address.";
+    return;
+  }
+  const typed = $("token").value.trim();
+  const token = typed && !typed.startsWith("•") ? typed : await getToken();
+  if (!token) {
+    status.textContent = "Paste your personal token first.";
+    return;
+  }
+  status.textContent = "Connecting…";
+  try {
+    const response = await fetch(new URL("/api/v1/me", url), {
+      headers: { Authorization: `Bearer ${token}` },
+      credentials: "omit",
+      signal: AbortSignal.timeout(8000),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      status.textContent = body.message || `The server answered ${response.status}.`;
+      return;
+    }
+    await saveSettings({ serverUrl: url.origin });
+    await setToken(token);
+    status.textContent = `Connected as ${body.name}.`;
+    $("token").value = "••••••••";
+  } catch {
+    status.textContent = `No answer from ${url.origin}.`;
+  }
+});
+
+$("prefs").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const checked = document.querySelector("input[name=mode]:checked");
+  const allowSites = LINES($("allowSites").value);
+  // reading allowed sites needs the browser's permission, asked here while we have a click
+  if (allowSites.length) {
+    await chrome.permissions.request({ origins: origins(allowSites) }).catch(() => false);
+  }
+  await saveSettings({
+    mode: checked ? checked.value : "on-demand",
+    allowSites,
+    denySites: LINES($("denySites").value),
+    sendSnippet: $("sendSnippet").checked,
+    dailyLimit: Math.max(0, Number.parseInt($("dailyLimit").value, 10) || 0),
+  });
+  $("saved").textContent = "Saved.";
+  await fill();
+});
+
+fill();

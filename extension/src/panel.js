@@ -1,0 +1,324 @@
+// The side panel: decides whether to ask, captures the page, shows suggestions and their
+// reasons, and sends feedback. Renders with textContent only: titles and summaries are data.
+
+import "./redact.js";
+import { ApiError, feedback, suggest } from "./api.js";
+import {
+  getToken,
+  giveConsent,
+  hasConsent,
+  loadSettings,
+  pauseFor,
+  pausedUntil,
+  siteMatches,
+  takeAutomaticBudget,
+} from "./settings.js";
+
+const $ = (id) => document.getElementById(id);
+const DEBOUNCE_MS = 500; // navigation and tab switches settle before we read the page
+const ACTIONS = [
+  ["helpful", "Helpful"],
+  ["not_relevant", "Not relevant"],
+  ["completed", "Done"],
+  ["snoozed", "Snooze"],
+];
+let timer = null;
+let running = Promise.resolve();
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function announce(text) {
+  $("announce").textContent = text;
+}
+
+/** The tab the panel speaks for: its own window's, or the last normal window's when detached. */
+async function targetTab() {
+  const here = await chrome.windows.getCurrent();
+  let windowId = here.id;
+  if (here.type !== "normal") {
+    const normal = await chrome.windows.getLastFocused({ windowTypes: ["normal"] }).catch(() => null);
+    if (!normal) return null;
+    windowId = normal.id;
+  }
+  const [tab] = await chrome.tabs.query({ active: true, windowId });
+  return tab || null;
+}
+
+const STATES = {
+  consent: {
+    title: "Before jitlearn reads anything",
+    body: (s) => [
+      "When you ask (or, in automatic mode, on sites you allow), jitlearn sends your jitlearn " +
+        `server (${s.serverUrl}) what it needs to find learning for the page:`,
+      [
+        "the page title and address, without the part after ? or #",
+        "up to 20 headings and the page description",
+        s.sendSnippet ? "up to 2,000 characters of visible text" : "no page text",
+        "text you selected, only when you ask from the menu or with Alt+Shift+L",
+      ],
+      "Never form fields, passwords or hidden text. Email addresses, phone numbers and long " +
+        "numbers are removed first. The server keeps topics, not your page.",
+    ],
+    button: ["I agree", async () => { await giveConsent(); schedule("open", 0); }],
+  },
+  "signed-out": {
+    title: "Not connected",
+    body: () => ["Connect the extension to your jitlearn server with your personal token."],
+    button: ["Open settings", () => chrome.runtime.openOptionsPage()],
+  },
+  paused: {
+    title: "Paused",
+    body: (s, until) => [`jitlearn is paused until ${new Date(until).toLocaleTimeString()}.`],
+    button: ["Resume now", async () => { await pauseFor(0); schedule("open", 0); }],
+  },
+  denied: {
+    title: "Not on this site",
+    body: (s, host) => [`jitlearn never reads ${host}: it is on the list of sites to leave alone.`],
+  },
+  "no-page": {
+    title: "Nothing to read here",
+    body: () => ["Open a web page, then ask again."],
+  },
+  "no-access": {
+    title: "jitlearn may not read this page yet",
+    body: () => [
+      "Click the jitlearn button in the toolbar, or press Alt+Shift+L on the page, to let it " +
+        "read this page once. To let it read a site every time, allow the site in Settings.",
+    ],
+  },
+  idle: {
+    title: "Ready when you are",
+    body: () => ["Ask for learning that fits this page with the button above."],
+  },
+  limit: {
+    title: "Quiet for today",
+    body: () => ["jitlearn reached today's number of automatic suggestions. Ask any time."],
+  },
+  loading: { title: "Looking…", body: () => [] },
+  empty: {
+    title: "Nothing matches this page",
+    body: () => ["No policy, course or guide in the library fits what you are doing. That is fine."],
+  },
+  unreachable: {
+    title: "Server unreachable",
+    body: (s, message) => [message, "Suggestions will be back when the server is."],
+    button: ["Try again", () => schedule("button", 0)],
+  },
+  refused: {
+    title: "The server could not answer",
+    body: (s, message) => [message],
+  },
+};
+
+function show(name, settings, detail) {
+  const spec = STATES[name];
+  const box = $("state");
+  box.replaceChildren();
+  box.dataset.state = name;
+  document.body.dataset.state = name;
+  box.append(el("h2", {}, spec.title));
+  for (const part of spec.body(settings, detail)) {
+    if (Array.isArray(part)) {
+      const list = el("ul");
+      for (const item of part) list.append(el("li", {}, item));
+      box.append(list);
+    } else if (part) {
+      box.append(el("p", {}, part));
+    }
+  }
+  if (spec.button) {
+    const [label, action] = spec.button;
+    const button = el("button", { type: "button", class: "primary" }, label);
+    button.addEventListener("click", action);
+    box.append(button);
+  }
+  box.hidden = false;
+  $("suggestions").replaceChildren();
+  $("topics").hidden = true;
+  $("main").setAttribute("aria-busy", String(name === "loading"));
+}
+
+async function capture(tab, settings, withSelection) {
+  await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ["src/redact.js", "src/capture.js"] });
+  const [injection] = await chrome.scripting.executeScript({
+    target: { tabId: tab.id },
+    func: (options) => globalThis.jitlearnCapture(options),
+    args: [{ withSelection, sendSnippet: settings.sendSnippet }],
+  });
+  // redact again here: the page could have tampered with the isolated world's result
+  const context = injection.result || {};
+  for (const key of ["title", "description", "selection", "text"]) {
+    if (typeof context[key] === "string") context[key] = globalThis.jitlearnRedact(context[key]);
+  }
+  if (Array.isArray(context.headings)) context.headings = context.headings.map(globalThis.jitlearnRedact);
+  return context;
+}
+
+function render(result, settings) {
+  $("state").hidden = true;
+  $("main").setAttribute("aria-busy", "false");
+  const list = $("suggestions");
+  list.replaceChildren();
+  if (!result.suggestions.length) {
+    show("empty", settings);
+    return;
+  }
+  document.body.dataset.state = "results";
+  const labels = result.topics.filter((t) => !t.id.startsWith("phrase:")).map((t) => t.label);
+  $("topics").textContent = labels.length ? `This page is about: ${labels.slice(0, 4).join(", ")}` : "";
+  $("topics").hidden = !labels.length;
+  for (const item of result.suggestions) list.append(card(item, result.request_id, settings));
+  announce(`${result.suggestions.length} suggestions`);
+}
+
+function card(item, requestId, settings) {
+  const li = el("li", { class: "card", "data-id": item.id });
+  const heading = el("h2");
+  if (/^https?:\/\//.test(item.url || "")) {
+    const link = el("a", { href: item.url, target: "_blank", rel: "noopener noreferrer" }, item.title);
+    link.addEventListener("click", () => send(settings, requestId, item, "opened"));
+    heading.append(link);
+  } else {
+    heading.textContent = item.title;
+  }
+  const badges = el("p", { class: "badges" });
+  badges.append(el("span", { class: "badge" }, item.type || "guide"));
+  if (item.mandatory) badges.append(el("span", { class: "badge mandatory" }, "Mandatory"));
+  li.append(heading, badges);
+  if (item.summary) li.append(el("p", { class: "summary" }, item.summary));
+  if (item.reasons && item.reasons.length) {
+    const reasons = el("ul", { class: "reasons", "aria-label": "Why" });
+    for (const reason of item.reasons) reasons.append(el("li", {}, reason));
+    li.append(reasons);
+  }
+  const actions = el("div", { class: "actions", role: "group", "aria-label": `Feedback on ${item.title}` });
+  const choices = item.mandatory ? [["acknowledged", "Acknowledge"], ...ACTIONS] : ACTIONS;
+  for (const [action, label] of choices) {
+    const button = el("button", { type: "button", "data-action": action }, label);
+    if (action === "helpful") button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", () => onFeedback(settings, requestId, item, action, li, button));
+    actions.append(button);
+  }
+  li.append(actions);
+  return li;
+}
+
+async function send(settings, requestId, item, action) {
+  return feedback(settings, await getToken(), requestId, item.id, action);
+}
+
+async function onFeedback(settings, requestId, item, action, li, button) {
+  try {
+    await send(settings, requestId, item, action);
+  } catch (error) {
+    announce(error.message);
+    return;
+  }
+  await chrome.storage.session.remove("cache"); // the next answer must reflect this feedback
+  if (action === "helpful") {
+    button.setAttribute("aria-pressed", "true");
+    announce("Thanks, noted as helpful");
+    return;
+  }
+  li.remove();
+  announce(`${item.title}: hidden`);
+  if (!$("suggestions").children.length) show("empty", settings);
+}
+
+async function refresh(trigger, withSelection = false) {
+  const started = performance.now();
+  const settings = await loadSettings();
+  if (!(await hasConsent())) return show("consent", settings);
+  const token = await getToken();
+  if (!token) return show("signed-out", settings);
+  const until = await pausedUntil();
+  if (until) return show("paused", settings, until);
+  const tab = await targetTab();
+  if (!tab) return show("no-page", settings);
+  if (tab.url && !/^https?:/.test(tab.url)) return show("no-page", settings);
+  const host = tab.url ? new URL(tab.url).hostname : "";
+  if (host && siteMatches(host, settings.denySites)) return show("denied", settings, host);
+  const automatic = trigger === "navigate";
+  if (automatic && (settings.mode !== "automatic" || !siteMatches(host, settings.allowSites))) {
+    return show("idle", settings);
+  }
+  let context;
+  try {
+    context = await capture(tab, settings, withSelection);
+  } catch {
+    return show("no-access", settings);
+  }
+  const key = `${context.url}|${withSelection ? context.selection || "" : ""}`;
+  const { cache = {} } = await chrome.storage.session.get("cache");
+  const hit = cache[key];
+  if (hit && Date.now() - hit.at < settings.cacheMinutes * 60_000) {
+    return finish(hit.result, settings, started);
+  }
+  if (automatic && !(await takeAutomaticBudget(settings.dailyLimit))) return show("limit", settings);
+  show("loading", settings);
+  const payload = { context, limit: 5 };
+  await chrome.storage.session.set({ lastPayload: payload });
+  showPayload(payload);
+  try {
+    const result = await suggest(settings, token, context);
+    cache[key] = { at: Date.now(), result };
+    await chrome.storage.session.set({ cache });
+    finish(result, settings, started);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    show(error.kind, settings, error.message);
+  }
+}
+
+function finish(result, settings, started) {
+  render(result, settings);
+  document.body.dataset.latencyMs = String(Math.round(performance.now() - started));
+}
+
+function showPayload(payload) {
+  $("payload").textContent = payload ? JSON.stringify(payload, null, 2) : "Nothing yet.";
+}
+
+/** Runs refreshes one after another, the last request winning after a short debounce. */
+function schedule(trigger, delay = DEBOUNCE_MS, withSelection = false) {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    running = running.then(() => refresh(trigger, withSelection)).catch((error) => {
+      show("refused", {}, String(error && error.message ? error.message : error));
+    });
+  }, delay);
+}
+
+async function updatePauseButton() {
+  const until = await pausedUntil();
+  $("pause").textContent = until ? "Resume" : "Pause for an hour";
+}
+
+$("ask").addEventListener("click", () => schedule("button", 0));
+$("settings").addEventListener("click", () => chrome.runtime.openOptionsPage());
+$("pause").addEventListener("click", async () => {
+  await pauseFor((await pausedUntil()) ? 0 : 60);
+  await updatePauseButton();
+  schedule("open", 0);
+});
+
+chrome.tabs.onActivated.addListener(() => schedule("navigate"));
+chrome.tabs.onUpdated.addListener((tabId, change, tab) => {
+  if (tab.active && (change.status === "complete" || change.url)) schedule("navigate");
+});
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "session" && changes.request && changes.request.newValue) {
+    schedule("ask", 0, Boolean(changes.request.newValue.withSelection));
+  }
+  if (area === "local" && (changes.settings || changes.token)) schedule("open", 0);
+  if (area === "local" && changes.pausedUntil) updatePauseButton();
+});
+
+chrome.storage.session.get("lastPayload").then(({ lastPayload }) => showPayload(lastPayload));
+updatePauseButton();
+schedule("open", 0);
