@@ -1,6 +1,5 @@
 """Fixtures for end-to-end tests: a real `jitlearn serve` process with the sample content."""
 
-import http.server
 import json
 import os
 import socket
@@ -10,6 +9,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from http import server as httpserver
 from pathlib import Path
 
 import pytest
@@ -93,7 +93,7 @@ def jitlearn_bin() -> Path:
     return BIN
 
 
-class PageHandler(http.server.SimpleHTTPRequestHandler):
+class PageHandler(httpserver.SimpleHTTPRequestHandler):
     """Serves tests/e2e/pages quietly; /spa/... is the single-page app at any path."""
 
     def __init__(self, *args, **kwargs):
@@ -109,7 +109,7 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def pages_server():
     """The local test pages (an expense report, a sports page, a single-page app) over HTTP."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
+    server = httpserver.ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
