@@ -25,7 +25,7 @@ class Settings:
     authority_share: float = 0.25  # weight of in-links (0..1) from the same library
     keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
     candidates: int = 40
-    min_agreement: float = 0.05  # a suggestion must be at least this much about the page's topics
+    min_fit: float = 0.2  # a suggestion must be this much about one of the page's main topics
     mandatory_within: float = 0.75  # a mandatory policy scoring this share of the best goes first
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
 
@@ -120,12 +120,15 @@ class Engine:
         if not hits:
             return [], "no content matches these topics"
         best = hits[0].score  # hits come best first
+        main = [t.id for t in concepts if t.weight >= s.min_concept]
         kept, titles = [], set()
         for hit in hits:
             score = hit.score
             title = " ".join(hit.title.lower().split())
-            # quiet: nothing far below the best, nothing off the page's topics, no look-alikes
-            if score < s.keep_ratio * best or hit.topical < s.min_agreement or title in titles:
+            # quiet: nothing far below the best, nothing that is not about one of the page's
+            # main topics (a passing "manager" on an expense page), no look-alikes
+            if score < s.keep_ratio * best or title in titles \
+                    or max((hit.topics.get(t, 0.0) for t in main), default=0.0) < s.min_fit:
                 continue
             titles.add(title)
             kept.append((score, hit))

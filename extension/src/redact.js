@@ -7,7 +7,7 @@
   const LONG_DIGITS = /\d{6,}/g; // card, account and ID numbers
   function redact(text) {
     if (typeof text !== "string") return "";
-    return text.replace(EMAIL, "[email]").replace(PHONE, "[number]").replace(LONG_DIGITS, "[number]");
+    return text.replace(EMAIL, "[REDACTED]").replace(PHONE, "[REDACTED]").replace(LONG_DIGITS, "[REDACTED]");
   }
   globalThis.jitlearnRedact = redact;
 })();
