@@ -75,10 +75,11 @@ $("prefs").addEventListener("submit", async (event) => {
   event.preventDefault();
   const checked = document.querySelector("input[name=mode]:checked");
   const allowSites = LINES($("allowSites").value);
-  // reading allowed sites needs the browser's permission, asked here while we have a click
-  if (allowSites.length) {
-    await chrome.permissions.request({ origins: origins(allowSites) }).catch(() => false);
-  }
+  // Reading allowed sites needs the browser's permission, asked now while we have the click;
+  // the settings are saved whatever the answer (an admin may grant the sites by policy).
+  const granted = allowSites.length
+    ? chrome.permissions.request({ origins: origins(allowSites) }).catch(() => false)
+    : Promise.resolve(true);
   await saveSettings({
     mode: checked ? checked.value : "on-demand",
     allowSites,
@@ -88,6 +89,9 @@ $("prefs").addEventListener("submit", async (event) => {
   });
   $("saved").textContent = "Saved.";
   await fill();
+  if (!(await granted)) {
+    $("saved").textContent = "Saved. The browser has not allowed jitlearn to read those sites yet.";
+  }
 });
 
 fill();

@@ -141,6 +141,12 @@ function show(name, settings, detail) {
   $("suggestions").replaceChildren();
   $("topics").hidden = true;
   $("main").setAttribute("aria-busy", String(name === "loading"));
+  if (name !== "loading") answered();
+}
+
+/** Counts the panel's answers, so anyone watching (a screen reader, a test) knows it settled. */
+function answered() {
+  document.body.dataset.answers = String(Number(document.body.dataset.answers || 0) + 1);
 }
 
 async function capture(tab, settings, withSelection) {
@@ -174,6 +180,7 @@ function render(result, settings) {
   $("topics").hidden = !labels.length;
   for (const item of result.suggestions) list.append(card(item, result.request_id, settings));
   announce(`${result.suggestions.length} suggestions`);
+  answered();
 }
 
 function card(item, requestId, settings) {

@@ -17,13 +17,11 @@ import pytest
 BIN = Path(sys.executable).parent / "jitlearn"
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "content"
 PAGES = Path(__file__).resolve().parent / "pages"
-# One document whose title is an HTML payload: the panel must show it as text.
-HOSTILE = """---
-title: <img src=x onerror="document.title='PWNED'">Expense receipts explained
-description: Receipts for an expense report, explained.
-tags: [expenses, receipts]
----
-How receipts work for an expense report.
+# One document whose title is an HTML payload (escaped in the source, so the parsed title holds
+# a real tag): the panel must show it as text.
+HOSTILE = """<html><head><title>&lt;img src=x onerror="document.title='PWNED'"&gt;Expense receipts
+explained</title></head><body><h1>Expense receipts</h1><p>How receipts work for an expense
+report.</p></body></html>
 """
 
 
@@ -56,7 +54,7 @@ def service(tmp_path_factory):
     cli("ingest", "--source", "samples", str(SAMPLES))
     hostile = home / "hostile"
     hostile.mkdir()
-    (hostile / "receipts.md").write_text(HOSTILE)
+    (hostile / "receipts.html").write_text(HOSTILE)
     cli("ingest", "--source", "hostile", str(hostile))
     cli("users", "add", "e2e")
     token = cli("tokens", "create", "e2e")
