@@ -5,9 +5,27 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPORA ?= ../shared/corpora
 
-.PHONY: setup demo test test-fast corpus eval bench lint clean
+.PHONY: setup system demo test test-fast corpus eval bench lint extension clean
 
 setup: $(STAMP)
+
+# Debian packages the tests need: Chromium for the extension tests (Playwright drives it; it never
+# downloads a browser of its own) and Node.js for ESLint and axe-core.
+define apt_install
+	@if ! command -v $(1) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "jitlearn's tests need $(2): sudo apt-get install $(2)"; exit 1; fi; \
+	  echo "installing $(2) ..."; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; fi
+endef
+
+system:
+	$(call apt_install,chromium,chromium)
+	$(call apt_install,npm,nodejs npm)
+
+NODE_STAMP := extension/node_modules/.installed
+$(NODE_STAMP): extension/package.json extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(STAMP): pyproject.toml requirements/model.txt requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jitlearn needs Python 3.11 or newer")'
@@ -19,10 +37,10 @@ $(STAMP): pyproject.toml requirements/model.txt requirements/lock.txt
 demo: setup
 	$(BIN)/jitlearn demo
 
-test: setup
+test: setup system $(NODE_STAMP)
 	$(BIN)/pytest -m "corpus or not corpus"
 
-test-fast: setup
+test-fast: setup system $(NODE_STAMP)
 	$(BIN)/pytest
 
 # The real reference corpora, each folder its own source (career data excluded), in var/corpus.
@@ -39,8 +57,14 @@ eval: corpus
 bench: setup
 	$(BIN)/python bench/bench.py --corpora $(CORPORA)
 
-lint: setup
+lint: setup $(NODE_STAMP)
 	$(BIN)/ruff check .
+	cd extension && npx eslint .
+
+# The extension as a versioned zip for an enterprise store or self-hosting, in dist/.
+# HOSTS="https://*.example.com/*,..." grants those sites when the extension is force-installed.
+extension:
+	$(PYTHON) extension/build.py --hosts "$(HOSTS)"
 
 clean:
-	rm -rf $(VENV) var .pytest_cache bench/results
+	rm -rf $(VENV) var .pytest_cache bench/results build dist extension/node_modules

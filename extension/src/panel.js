@@ -175,7 +175,9 @@ function render(result, settings) {
     return;
   }
   document.body.dataset.state = "results";
-  const labels = result.topics.filter((t) => !t.id.startsWith("phrase:")).map((t) => t.label);
+  const labels = result.topics
+    .filter((t) => !t.id.startsWith("phrase:") && t.weight >= 0.5) // the page's main topics
+    .map((t) => t.label);
   $("topics").textContent = labels.length ? `This page is about: ${labels.slice(0, 4).join(", ")}` : "";
   $("topics").hidden = !labels.length;
   for (const item of result.suggestions) list.append(card(item, result.request_id, settings));
@@ -195,12 +197,18 @@ function card(item, requestId, settings) {
   }
   const badges = el("p", { class: "badges" });
   badges.append(el("span", { class: "badge" }, item.type || "guide"));
-  if (item.mandatory) badges.append(el("span", { class: "badge mandatory" }, "Mandatory"));
+  if (item.mandatory) {
+    const label = item.type === "policy" ? "Mandatory" : "Required";
+    badges.append(el("span", { class: "badge mandatory" }, label));
+  }
   li.append(heading, badges);
   if (item.summary) li.append(el("p", { class: "summary" }, item.summary));
   if (item.reasons && item.reasons.length) {
     const reasons = el("ul", { class: "reasons", "aria-label": "Why" });
-    for (const reason of item.reasons) reasons.append(el("li", {}, reason));
+    // the badge already says mandatory; the list says why it fits this page
+    for (const reason of item.reasons.filter((r) => !/^(Mandatory policy|Required for)/.test(r))) {
+      reasons.append(el("li", {}, reason));
+    }
     li.append(reasons);
   }
   const actions = el("div", { class: "actions", role: "group", "aria-label": `Feedback on ${item.title}` });

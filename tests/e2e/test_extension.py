@@ -92,6 +92,7 @@ class Browser:
                 self.worker.evaluate("chrome.windows.create({url: chrome.runtime.getURL("
                                      "'sidepanel.html'), type: 'popup', width: 420, height: 900})")
             self.panel = info.value
+            self.panel.set_viewport_size({"width": 420, "height": 900})  # a side panel's width
             self.panel.wait_for_load_state()
         return self.panel
 
@@ -242,7 +243,7 @@ def test_keyboard_works_and_the_panel_passes_an_accessibility_check(browser):
 
 def test_readable_at_200_percent_zoom(browser):
     panel = browser.panel
-    panel.set_viewport_size({"width": 210, "height": 450})  # a 420 px panel at 200 % zoom
+    panel.set_viewport_size({"width": 210, "height": 450})  # the 420 px panel at 200 % zoom
     overflow = panel.evaluate("() => document.documentElement.scrollWidth - "
                               "document.documentElement.clientWidth")
     shot(panel, "5-zoom-200")
