@@ -8,6 +8,7 @@ build/screenshots/.
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -181,6 +182,19 @@ def test_expense_page_shows_the_expense_policy_and_why(browser, pages_server):
           f"(panel's own measure: {panel.get_attribute('body', 'data-latency-ms')} ms)")
 
 
+def test_the_same_page_again_is_answered_from_the_cache(browser, service):
+    home = service[2]
+
+    def asked():
+        with sqlite3.connect(home / "jitlearn.db") as db:
+            return db.execute("SELECT count(*) FROM suggestion_events").fetchone()[0]
+
+    before = asked()
+    browser.ask()
+    wait_state(browser.panel, "results")
+    assert asked() == before  # same address within minutes: no new request to the server
+
+
 def test_the_payload_holds_no_form_values_hidden_text_or_query(browser):
     payload = json.loads(browser.panel.text_content("#payload"))
     sent = json.dumps(payload)
@@ -267,6 +281,18 @@ def test_single_page_app_navigation_is_followed_in_automatic_mode(browser, pages
     assert "Parental Leave" in browser.titles()
     assert json.loads(browser.panel.text_content("#payload"))["context"]["url"].endswith(
         "/spa/ticket-42")
+
+
+def test_automatic_mode_stops_at_the_daily_limit(browser, pages_server):
+    options = browser.options()
+    options.fill("#dailyLimit", "0")
+    options.click("#prefs button[type=submit]")
+    wait_text(options, "#saved", lambda t: t.startswith("Saved"))
+    options.close()
+    browser.visit(f"{pages_server}/sports.html?page=2")
+    wait_state(browser.panel, "limit")
+    browser.ask()  # asking on demand is never limited
+    wait_state(browser.panel, "empty")
 
 
 def test_pause_and_unreachable_server_have_their_own_states(browser, pages_server):
