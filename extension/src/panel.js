@@ -330,7 +330,8 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "session" && changes.request && changes.request.newValue) {
     schedule("ask", 0, Boolean(changes.request.newValue.withSelection));
   }
-  if (area === "local" && (changes.settings || changes.token)) schedule("open", 0);
+  // new settings or a new token: show the right state, but read the page only if automatic
+  if (area === "local" && (changes.settings || changes.token)) schedule("navigate", 0);
   if (area === "local" && changes.pausedUntil) updatePauseButton();
 });
 

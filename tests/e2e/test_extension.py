@@ -235,8 +235,47 @@ def test_not_relevant_hides_the_item_and_it_stays_hidden(browser, pages_server):
     assert target not in browser.titles() and browser.titles()
 
 
-def test_keyboard_works_and_the_panel_passes_an_accessibility_check(browser):
+def test_selection_is_sent_only_when_the_person_asks_for_it(browser, pages_server):
+    browser.visit(f"{pages_server}/expense-report.html?sel")
+    browser.tab.evaluate("""() => {
+        const range = document.createRange();
+        range.selectNodeContents(document.querySelector('main p:last-of-type'));
+        getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+    browser.ask()
+    assert "selection" not in json.loads(browser.panel.text_content("#payload"))["context"]
+    # what the context menu and Alt+Shift+L do (browser chrome a test cannot click)
+    before = browser.answers()
+    browser.worker.evaluate("""async () => { const [tab] = await chrome.tabs.query(
+        {active: true, windowType: 'normal'}); await chrome.storage.session.set(
+        {request: {tabId: tab.id, withSelection: true, at: Date.now()}}); }""")
+    browser.wait_answer(before)
+    selection = json.loads(browser.panel.text_content("#payload"))["context"]["selection"]
+    assert "finance reimburses it" in selection
+
+
+def set_option(browser, field, value):
+    options = browser.options()
+    options.fill(field, value)
+    options.click("#prefs button[type=submit]")
+    wait_text(options, "#saved", lambda t: t.startswith("Saved"))
+    options.close()
+
+
+def test_a_denied_site_is_never_read(browser, pages_server):
+    set_option(browser, "#denySites", "127.0.0.1")
+    browser.visit(f"{pages_server}/expense-report.html?denied")
+    before = browser.panel.text_content("#payload")
+    browser.ask()
+    wait_state(browser.panel, "denied")
+    assert browser.panel.text_content("#payload") == before  # nothing captured, nothing sent
+    set_option(browser, "#denySites", "")
+
+
+def test_keyboard_works_and_the_panel_passes_an_accessibility_check(browser, pages_server):
+    browser.visit(f"{pages_server}/expense-report.html?keyboard")
+    browser.ask()
     panel = browser.panel
+    wait_state(panel, "results")
     panel.focus("#ask")
     for _ in range(40):  # tab through to the first Helpful button
         panel.keyboard.press("Tab")
@@ -284,11 +323,7 @@ def test_single_page_app_navigation_is_followed_in_automatic_mode(browser, pages
 
 
 def test_automatic_mode_stops_at_the_daily_limit(browser, pages_server):
-    options = browser.options()
-    options.fill("#dailyLimit", "0")
-    options.click("#prefs button[type=submit]")
-    wait_text(options, "#saved", lambda t: t.startswith("Saved"))
-    options.close()
+    set_option(browser, "#dailyLimit", "0")
     browser.visit(f"{pages_server}/sports.html?page=2")
     wait_state(browser.panel, "limit")
     browser.ask()  # asking on demand is never limited
@@ -309,6 +344,16 @@ def test_pause_and_unreachable_server_have_their_own_states(browser, pages_serve
     browser.visit(f"{pages_server}/sports.html")
     browser.ask()
     wait_state(panel, "empty")  # the new address was not saved: the old server still answers
+    # the server goes away (its address now points where nothing listens)
+    saved = browser.worker.evaluate("chrome.storage.local.get('settings')")["settings"]
+    browser.worker.evaluate("s => chrome.storage.local.set({settings: s})",
+                            {**saved, "serverUrl": "http://127.0.0.1:9"})
+    browser.visit(f"{pages_server}/spa/never-asked-before")  # not in the panel's cache
+    browser.ask()
+    wait_state(panel, "unreachable")
+    assert "does not answer" in panel.inner_text("#state")
+    shot(panel, "8-unreachable")
+    browser.worker.evaluate("s => chrome.storage.local.set({settings: s})", saved)
 
 
 def test_managed_policy_locks_settings_and_takes_effect(service, person, pages_server,

@@ -38,3 +38,24 @@ def test_no_eval_remote_code_or_html_injection():
     for page in EXTENSION.glob("*.html"):
         sources = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", page.read_text())
         assert sources and all(s.startswith("src/") for s in sources), page.name
+
+
+def test_packaging_makes_a_versioned_zip_and_grants_only_the_admins_hosts(tmp_path):
+    import sys
+    import zipfile
+
+    sys.path.insert(0, str(EXTENSION))
+    from build import build
+
+    plain = build(tmp_path / "public", [])
+    version = json.loads((EXTENSION / "manifest.json").read_text())["version"]
+    assert plain.name == f"jitlearn-extension-{version}.zip"
+    with zipfile.ZipFile(plain) as z:
+        names = set(z.namelist())
+        assert {"manifest.json", "sidepanel.html", "src/panel.js", "managed_schema.json"} <= names
+        assert not any(n.startswith(("node_modules", "package")) or n.endswith(".py")
+                       for n in names)
+        assert "host_permissions" not in json.loads(z.read("manifest.json"))
+    with zipfile.ZipFile(build(tmp_path / "acme", ["https://*.acme.example/*"])) as z:
+        assert json.loads(z.read("manifest.json"))["host_permissions"] == [
+            "https://*.acme.example/*"]
