@@ -1,9 +1,11 @@
 // Service worker: no state of its own (it may stop at any time); listeners at top level.
-// Opens the side panel on the toolbar button, and turns the context menu and the keyboard
-// shortcut into a request the panel answers ("ask/requested" in chrome.storage.session).
+// The toolbar button, the context menu and the keyboard shortcut each open the side panel and
+// leave a request the panel answers ("request" in chrome.storage.session). Handling the click
+// here, rather than letting the browser open the panel, is what grants activeTab: the page may
+// then be read once, without any standing site access.
 
 chrome.runtime.onInstalled.addListener(() => {
-  chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: false }).catch(() => {});
   chrome.contextMenus.create({
     id: "find-learning",
     title: "Find learning for the selected text",
@@ -19,6 +21,8 @@ async function ask(tab, withSelection) {
     request: { tabId: tab.id, withSelection, at: Date.now() },
   });
 }
+
+chrome.action.onClicked.addListener((tab) => ask(tab, false));
 
 chrome.contextMenus.onClicked.addListener((info, tab) => ask(tab, true));
 
