@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Document, UnreadableFile, content_hash, read_document, supported
+from .documents import Document, UnreadableFile, content_hash, read_documents, supported
 from .profiles import make_profile
 from .store import ContentIndex
 
@@ -20,8 +20,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are exports or data dumps, not 
 @dataclass
 class IngestReport:
     source: str
-    seen: int = 0
-    added: int = 0
+    seen: int = 0  # files
+    added: int = 0  # documents (a catalog file adds one per row)
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
@@ -29,9 +29,9 @@ class IngestReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"{self.source}: {self.seen} files, {self.added} added, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.deleted} removed, {len(self.failed)} failed "
-                f"in {self.seconds:.1f}s")
+        return (f"{self.source}: {self.seen} files ({self.unchanged} unchanged, "
+                f"{len(self.failed)} failed); documents: {self.added} added, {self.updated} "
+                f"updated, {self.deleted} removed; {self.seconds:.1f}s")
 
 
 def list_files(root: Path) -> list[str]:
@@ -62,8 +62,8 @@ _job: _Job | None = None
 PARALLEL_FROM = 200
 
 
-def _prepare(task: tuple[str, str | None]) -> tuple[str, Document | None, str]:
-    """(relative path, document or None, failure reason or "unchanged" or "")."""
+def _prepare(task: tuple[str, str | None]) -> tuple[str, list[Document], str]:
+    """(relative path, its documents, failure reason or "unchanged" or "")."""
     rel, old_hash = task
     try:
         path = _job.root / rel
@@ -71,13 +71,14 @@ def _prepare(task: tuple[str, str | None]) -> tuple[str, Document | None, str]:
             raise UnreadableFile(f"larger than {MAX_FILE_BYTES // 2**20} MB")
         raw = path.read_bytes()
         if old_hash and content_hash(raw) == old_hash:
-            return rel, None, "unchanged"
-        doc = read_document(raw, _job.source, rel)
-        doc.topics = _job.tagger(doc)
-        doc.profile = make_profile(_job.analyze, doc.title, doc.headings, doc.body)
-        return rel, doc, ""
+            return rel, [], "unchanged"
+        docs = read_documents(raw, _job.source, rel)
+        for doc in docs:
+            doc.topics = _job.tagger(doc)
+            doc.profile = make_profile(_job.analyze, doc.title, doc.headings, doc.body)
+        return rel, docs, ""
     except (OSError, UnreadableFile) as exc:
-        return rel, None, str(exc)
+        return rel, [], str(exc)
 
 
 def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger: Tagger,
@@ -93,25 +94,30 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
         raise NotADirectoryError(f"{root} is not a directory")
     report = IngestReport(source=source)
     known = index.hashes(source)
+    by_file: dict[str, dict[str, str]] = {}  # a catalog file holds many documents
+    for doc_id, digest in known.items():
+        by_file.setdefault(doc_id.split(":", 1)[1].split("#", 1)[0], {})[doc_id] = digest
     files = list_files(root)
     report.seen = len(files)
     progress = progress or Progress(len(files), label=source)
-    tasks = [(rel, known.get(f"{source}:{rel}")) for rel in files]
+    tasks = [(rel, next(iter(by_file.get(rel, {}).values()), None)) for rel in files]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     _job = _Job(source, root, tagger, index.analyze)
     try:
         with index.writer(timeout=60) as w, _mapper(workers, len(tasks)) as mapper:
-            for rel, doc, problem in mapper(_prepare, tasks):
+            for rel, docs, problem in mapper(_prepare, tasks):
                 progress.step()
-                doc_id = f"{source}:{rel}"
-                old = known.pop(doc_id, None)
-                if problem == "unchanged":
-                    report.unchanged += 1
-                elif problem:
-                    report.failed.append((rel, problem))
-                else:
+                if problem:  # unchanged, or unreadable now: what was indexed stays
+                    for doc_id in by_file.get(rel, {}):
+                        known.pop(doc_id, None)
+                    if problem == "unchanged":
+                        report.unchanged += 1
+                    else:
+                        report.failed.append((rel, problem))
+                    continue
+                for doc in docs:
                     w.update(doc)
-                    if old is None:
+                    if known.pop(doc.id, None) is None:
                         report.added += 1
                     else:
                         report.updated += 1

@@ -30,6 +30,7 @@ def make_schema() -> Schema:
         language=ID(stored=True),
         level=ID(stored=True),  # beginner | intermediate | advanced, for courses
         duration=NUMERIC(stored=True),  # minutes, 0 when unknown
+        provider=ID(stored=True),  # who offers a course: a catalog's provider or author
         updated=DATETIME(stored=True),
         profile=STORED,  # term frequencies per field, for in-memory ranking (profiles.py)
         links=STORED,  # path keys this document links to; in-links make a page canonical

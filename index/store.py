@@ -247,7 +247,7 @@ def to_fields(doc: Document) -> dict:
         subjects=",".join(t for t, w in doc.topics.items() if w >= SUBJECT_WEIGHT),
         tags=",".join(doc.tags), skills=",".join(doc.skills), audience=",".join(doc.audience),
         mandatory=doc.mandatory, language=doc.language, level=doc.level,
-        duration=doc.duration, hash=doc.hash, links=doc.links,
+        duration=doc.duration, provider=doc.provider, hash=doc.hash, links=doc.links,
     )
     if doc.updated is not None:
         fields["updated"] = doc.updated.replace(tzinfo=None)

@@ -41,14 +41,23 @@ def test_template_placeholders_are_not_content():
     assert "{{" not in doc.body and "<%" not in doc.body
 
 
-def test_html_keeps_text_and_drops_scripts():
-    raw = (b"<html><head><title>Leave Types</title><meta name='description' content='All leave.'>"
-           b"<script>var secret = 1;</script></head><body><nav>Menu</nav><h2>Sick leave</h2>"
-           b"<p>Tell your manager.</p></body></html>")
-    doc = read_document(raw, "hr", "leave.html")
+LEAVE_PAGE = b"""<html><head><title>Leave Types</title>
+<meta name="description" content="All leave."><script>var secret = 1;</script></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/hr">People team</a></li>
+<li><a href="/menu">Site menu</a></li></ul></nav>
+<main><article><h1>Leave types</h1><h2>Sick leave</h2><p>Tell your manager as early as you can
+on the first day you are ill, and record the day in the HR system.</p><h2>Parental leave</h2>
+<p>Every new parent gets sixteen weeks of fully paid parental leave within the first year.</p>
+<p>Request it in the HR system at least eight weeks before the leave starts.</p></article></main>
+<footer><p>Copyright Example Corp. All rights reserved.</p></footer></body></html>"""
+
+
+def test_html_keeps_the_main_content_not_navigation_or_scripts():
+    doc = read_document(LEAVE_PAGE, "hr", "leave.html")
     assert doc.title == "Leave Types" and doc.summary == "All leave."
-    assert doc.headings == ["Sick leave"]
-    assert "secret" not in doc.body and "Menu" not in doc.body and "Tell your manager" in doc.body
+    assert doc.headings == ["Leave types", "Sick leave", "Parental leave"]
+    assert "sixteen weeks" in doc.body
+    assert "secret" not in doc.body and "Site menu" not in doc.body and "Copyright" not in doc.body
 
 
 def test_plain_text_title_is_its_first_line():
@@ -69,4 +78,4 @@ def test_binary_file_is_refused_with_a_reason():
 def test_licence_and_hidden_files_are_not_content():
     assert supported("docs/guide.md") and supported("a/b.html.md.erb")
     assert not supported("LICENSE.md") and not supported(".hidden.md")
-    assert not supported("data.csv")
+    assert not supported("photo.png") and supported("catalog.csv")

@@ -80,3 +80,16 @@ def test_worker_processes_give_the_same_result(tmp_path, monkeypatch):
     assert (one.added, one.failed) == (two.added, two.failed) == (12, [("bad.md", "binary file, "
                                                                         "not text")])
     assert ContentIndex(tmp_path / "b").get("s:d1.md").topics == {"expenses": 0.9}
+
+
+def test_a_catalog_row_that_disappears_is_withdrawn(tmp_path):
+    src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
+    write(src, "catalog.csv", "id,title,description\nc1,Negotiation,Deals.\nc2,Privacy,Data.\n")
+    first = ingest_dir(ix, "lms", src, fake_tagger)
+    assert first.added == 2 and ix.get("lms:catalog.csv#c2").title == "Privacy"
+    write(src, "catalog.csv", "id,title,description\nc1,Negotiation skills,Deals.\n")
+    second = ingest_dir(ix, "lms", src, fake_tagger)
+    assert (second.updated, second.deleted) == (1, 1)
+    assert ix.get("lms:catalog.csv#c2") is None
+    assert ix.get("lms:catalog.csv#c1").title == "Negotiation skills"
+    assert ingest_dir(ix, "lms", src, fake_tagger).unchanged == 1

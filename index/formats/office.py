@@ -1,0 +1,59 @@
+"""PDF (the text layer) and Word .docx (headings kept as structure)."""
+
+import io
+import logging
+import zipfile
+
+from ..documents import Document, UnreadableFile
+from .meta import first_paragraph
+
+MAX_PAGES = 500
+
+
+def pdf(raw: bytes) -> list[Document]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are reported, not logged
+    try:
+        reader = PdfReader(io.BytesIO(raw), strict=False)
+        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
+        info = reader.metadata or {}
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from exc
+    body = "\n".join(p.strip() for p in pages if p.strip())
+    if not body:
+        raise UnreadableFile("PDF has no text layer (a scan?); run OCR and ingest the result")
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    title = str(info.get("/Title") or "").strip() or (lines[0][:200] if lines else "")
+    return [Document(id="", source="", title=title, body=body,
+                     summary=str(info.get("/Subject") or "").strip()[:1000]
+                     or first_paragraph(body))]
+
+
+def docx(raw: bytes) -> list[Document]:
+    import docx as python_docx
+
+    try:
+        document = python_docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableFile(f"not a readable Word document ({exc.__class__.__name__})") from exc
+    except Exception as exc:  # noqa: BLE001  (python-docx raises its own errors for junk parts)
+        raise UnreadableFile(f"not a readable Word document ({exc.__class__.__name__})") from exc
+    headings, parts = [], []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        parts.append(text)
+        style = (paragraph.style.name if paragraph.style is not None else "").lower()
+        if style.startswith(("heading", "title")):
+            headings.append(text)
+    props = document.core_properties
+    body = "\n".join(parts)
+    if not body:
+        raise UnreadableFile("Word document has no text")
+    title = (props.title or "").strip() or (headings[0] if headings else parts[0][:200])
+    return [Document(id="", source="", title=title, body=body, headings=headings[:50],
+                     summary=(props.subject or props.comments or "").strip()[:1000]
+                     or first_paragraph(body))]
