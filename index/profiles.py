@@ -29,6 +29,7 @@ PROFILE_TERMS = 150  # body terms kept per document, most frequent first
 AGREE_POWER = 2
 AUTHORITY_SCALE = 10.0
 UNSHOWN = ("profile", "hash", "links")  # stored fields the ranking reads but nobody shows
+OPEN = frozenset({"everyone", "all", "*"})  # audience values that restrict nothing
 
 
 def make_profile(analyze, title: str, headings: list[str], body: str) -> str:
@@ -88,6 +89,13 @@ class Profiles:
                 tpost[1].append(i)
                 tpost[2].append(weight)
         self.n = len(self.ids)
+        restricted = [restriction(m.get("audience")) for m in self.meta]
+        self.restricted = np.array([bool(r) for r in restricted], dtype=bool)
+        members: dict[str, list[int]] = {}
+        for i, groups in enumerate(restricted):
+            for group in groups:
+                members.setdefault(group, []).append(i)
+        self.members = {g: np.array(ix, dtype=np.int32) for g, ix in members.items()}
         # pages of the same library linking here, saturating: 10 in-links -> 0.63, 30 -> 0.95
         self.authority = np.array([1 - math.exp(-inlinks[k] / AUTHORITY_SCALE) for k in keys],
                                   dtype=np.float32)
@@ -120,7 +128,7 @@ class Profiles:
 
     def rank(self, words: list[tuple[str, float]], topics: list[tuple[str, float]],
              topic_share: float, limit: int, exclude: set[int] = frozenset(),
-             authority_share: float = 0.0) -> list[Ranked]:
+             authority_share: float = 0.0, groups: set[str] | None = None) -> list[Ranked]:
         """BM25F over the words plus topic agreement, both scaled to 0..1, plus in-link
         authority for documents that match at all; best first."""
         lexical = np.zeros(self.n, dtype=np.float32)
@@ -140,9 +148,23 @@ class Profiles:
             combined += np.where(combined > 0, authority_share * self.authority, 0)
         for i in exclude:
             combined[i] = 0.0
+        if groups is not None:  # content restricted to groups the person is not in never shows
+            hidden = self.restricted.copy()
+            for group in groups:
+                if group in self.members:
+                    hidden[self.members[group]] = False
+            combined[hidden] = 0.0
         order = np.argsort(-combined)[:limit]
         return [Ranked(int(i), float(combined[i]), float(lexical[i] / top if top else 0),
                        float(topical[i])) for i in order if combined[i] > 0]
+
+
+def restriction(audience) -> frozenset[str]:
+    """The groups a document is restricted to; empty when it is for everyone."""
+    if isinstance(audience, str):
+        audience = audience.split(",")
+    groups = frozenset(a.strip().lower() for a in audience or [] if a and a.strip())
+    return frozenset() if groups & OPEN else groups
 
 
 class _Postings:

@@ -18,7 +18,7 @@ from whoosh import scoring
 from whoosh.query import Or, Term
 
 from .documents import Document
-from .profiles import Profiles, make_profile
+from .profiles import Profiles, make_profile, restriction
 from .schema import make_schema
 
 NAME = "content"
@@ -57,6 +57,7 @@ class SearchRequest:
                                                               "summary": 1.0})
     limit: int = 20
     exclude: set[str] = field(default_factory=set)
+    groups: set[str] | None = None  # the asker's audience groups; None: no restriction applies
 
 
 class ContentIndex:
@@ -112,10 +113,13 @@ class ContentIndex:
         with self.searcher() as s:
             return {f["id"]: f.get("hash", "") for f in s.documents(source=source)}
 
-    def get(self, doc_id: str) -> SearchHit | None:
+    def get(self, doc_id: str, groups: set[str] | None = None) -> SearchHit | None:
+        """One document by id; None if it does not exist or groups may not see it."""
         with self.searcher() as s:
             fields = s.document(id=doc_id)
-            return _hit(fields, 0.0, []) if fields else None
+        if not fields or not visible(fields.get("audience"), groups):
+            return None
+        return _hit(fields, 0.0, [])
 
     def analyze(self, text: str) -> list[str]:
         """Index terms (stemmed, stop words removed) of a piece of text."""
@@ -152,7 +156,7 @@ class ContentIndex:
                                terms=True)
             hits = []
             for r in results:
-                if r["id"] in request.exclude:
+                if r["id"] in request.exclude or not visible(r.get("audience"), request.groups):
                     continue
                 matched = sorted({t.decode() if isinstance(t, bytes) else str(t)
                                   for f, t in r.matched_terms() if f != "subjects"})
@@ -177,6 +181,7 @@ class ContentIndex:
 
     def rank(self, request: SearchRequest, topic_share: float = 1.0,
              authority_share: float = 0.0) -> list[SearchHit]:
+        """request.groups: the person's audience groups; None ranks everything (evaluation)."""
         """Suggestion ranking: word match (BM25F), topic agreement and in-links (profiles)."""
         profiles = self.profiles()
         words: dict[str, float] = {}
@@ -186,7 +191,7 @@ class ContentIndex:
         exclude = {i for i, doc_id in enumerate(profiles.ids) if doc_id in request.exclude} \
             if request.exclude else set()
         ranked = profiles.rank(list(words.items()), request.topics, topic_share,
-                               request.limit, exclude, authority_share)
+                               request.limit, exclude, authority_share, request.groups)
         hits = []
         for r in ranked:
             hit = _hit(profiles.meta[r.doc], r.score, [])
@@ -252,6 +257,12 @@ def to_fields(doc: Document) -> dict:
     if doc.updated is not None:
         fields["updated"] = doc.updated.replace(tzinfo=None)
     return fields
+
+
+def visible(audience, groups: set[str] | None) -> bool:
+    """May someone in these groups see content with this audience? (None: no restriction)."""
+    allowed = restriction(audience)
+    return groups is None or not allowed or bool(allowed & groups)
 
 
 def path_words(doc_id: str) -> str:

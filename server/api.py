@@ -2,11 +2,13 @@
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from index import SearchRequest
+
 from . import db, feedback
 from .auth import require_token
 from .errors import ApiError
 from .models import ACTIONS
-from .services import engine_of, health
+from .services import engine_of, health, index_of
 from .validation import expect_object, parse_context, parse_limit, reject_unknown, string
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -35,6 +37,43 @@ def me():
     return jsonify({"name": g.user.name, "role": g.user.role})
 
 
+def content_json(hit) -> dict:
+    return {"id": hit.id, "title": hit.title, "url": hit.url, "type": hit.type,
+            "summary": hit.summary, "topics": hit.topics, "audience": hit.audience,
+            "mandatory": hit.mandatory, "level": hit.level, "duration": hit.duration,
+            "source": hit.source}
+
+
+def viewer_groups() -> set[str] | None:
+    """L&D and admins manage all content; everyone else sees what their groups may."""
+    return None if g.user.role in ("ld", "admin") else g.user.memberships()
+
+
+@api.get("/content/<path:content_id>")
+@require_token
+def content(content_id: str):
+    hit = index_of(current_app).get(content_id, viewer_groups())
+    if hit is None:
+        raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
+    return jsonify(content_json(hit))
+
+
+@api.get("/search")
+@require_token
+def search():
+    query = (request.args.get("q") or "").strip()
+    if not query or len(query) > 500:
+        raise ApiError("invalid_query", "q is 1-500 characters: /api/v1/search?q=expenses")
+    limit = request.args.get("limit", "10")
+    if not limit.isdigit() or not 1 <= int(limit) <= 50:
+        raise ApiError("invalid_limit", "limit must be a whole number from 1 to 50")
+    hits = index_of(current_app).search(SearchRequest(
+        words=[(w, 1.0) for w in query.split()], fields={"title": 1.0, "headings": 1.0,
+                                                          "summary": 1.0, "body": 1.0},
+        limit=int(limit), groups=g.user.memberships()))
+    return jsonify({"query": query, "results": [content_json(h) for h in hits]})
+
+
 @api.post("/suggestions")
 @require_token
 def suggestions():
@@ -47,7 +86,8 @@ def suggestions():
                         current_app.config["MAX_SUGGESTION_LIMIT"])
     session = db.session()
     result = engine_of(current_app).suggest(
-        context, limit=limit, suppressed=feedback.suppressed(session, g.user.id))
+        context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
+        groups=g.user.memberships())
     feedback.record_event(session, g.user.id, result)
     return jsonify(result.to_dict())
 

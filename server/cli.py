@@ -175,13 +175,14 @@ def users():
 @click.option("--role", default="employee", show_default=True,
               type=click.Choice(["employee", "manager", "ld", "admin"]))
 @click.option("--email", default=None)
-def users_add(name, role, email):
+@click.option("--groups", default="", help="Audience groups, comma-separated: finance,managers.")
+def users_add(name, role, email, groups):
     """Add a user NAME."""
     from .people import add_user
 
     with _app().app_context():
         try:
-            user = add_user(db.session(), name, role, email)
+            user = add_user(db.session(), name, role, email, groups.split(","))
         except ApiError as exc:
             fail(exc.message)
         click.echo(f"added {user.name} ({user.role})")
@@ -196,7 +197,8 @@ def users_list():
 
     with _app().app_context():
         for user in db.session().scalars(select(User).order_by(User.name)):
-            click.echo(f"{user.name}\t{user.role}\t{user.email or ''}")
+            click.echo(f"{user.name}\t{user.role}\t{','.join(user.groups or [])}\t"
+                       f"{user.email or ''}")
 
 
 @main.group()

@@ -87,7 +87,9 @@ class Engine:
         return self.extractor.info.degraded
 
     def suggest(self, context: Context, limit: int = 5,
-                suppressed: set[tuple[str, str]] | None = None) -> Result:
+                suppressed: set[tuple[str, str]] | None = None,
+                groups: set[str] | None = None) -> Result:
+        """groups: the person's audience groups; content restricted to others never shows."""
         with self._nlp_lock:
             topics = self.extractor.extract(context)
         result = Result(request_id=uuid.uuid4().hex, topics=topics, suggestions=[])
@@ -99,11 +101,12 @@ class Engine:
             result.abstained = "one ambiguous word is all this page says about work"
         else:
             result.suggestions, result.abstained = self._rank(context, concepts, limit,
-                                                              suppressed or set())
+                                                              suppressed or set(), groups)
         return result
 
     def _rank(self, context: Context, concepts: list[Topic], limit: int,
-              suppressed: set[tuple[str, str]]) -> tuple[list[Suggestion], str]:
+              suppressed: set[tuple[str, str]],
+              groups: set[str] | None) -> tuple[list[Suggestion], str]:
         s = self.settings
         words = self.query_words(context)
         if s.expand:
@@ -115,7 +118,7 @@ class Engine:
         exclude = {cid for cid, topic in suppressed if topic in topic_ids}
         hits = self.index.rank(SearchRequest(
             words=words, topics=[(t.id, t.weight) for t in concepts],
-            limit=s.candidates, exclude=exclude), topic_share=s.topic_share,
+            limit=s.candidates, exclude=exclude, groups=groups), topic_share=s.topic_share,
             authority_share=s.authority_share)
         if not hits:
             return [], "no content matches these topics"

@@ -28,6 +28,11 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20), default="employee")
     pseudonym: Mapped[str] = mapped_column(String(32), unique=True)  # for logs and analytics
+    groups: Mapped[list] = mapped_column(JSON, default=list)  # audience groups: "finance", ...
+
+    def memberships(self) -> set[str]:
+        """Audience groups this person belongs to, for content restricted to groups."""
+        return {str(g).lower() for g in self.groups or []}
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 

@@ -17,7 +17,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_user(db: Session, name: str, role: str = "employee", email: str | None = None) -> User:
+def add_user(db: Session, name: str, role: str = "employee", email: str | None = None,
+             groups: list[str] | None = None) -> User:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ApiError("invalid_user", "a user name is 1-100 characters")
@@ -25,7 +26,11 @@ def add_user(db: Session, name: str, role: str = "employee", email: str | None =
         raise ApiError("invalid_role", f"role must be one of: {', '.join(ROLES)}")
     if db.scalar(select(User).where(User.name == name)):
         raise ApiError("user_exists", f"a user named {name!r} already exists", 409)
-    user = User(name=name, role=role, email=email, pseudonym=secrets.token_hex(8))
+    groups = sorted({g.strip().lower() for g in groups or [] if g.strip()})
+    if any(len(g) > 60 for g in groups):
+        raise ApiError("invalid_group", "a group name is at most 60 characters")
+    user = User(name=name, role=role, email=email, pseudonym=secrets.token_hex(8),
+                groups=groups)
     db.add(user)
     db.commit()
     return user

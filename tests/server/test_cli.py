@@ -24,7 +24,9 @@ def run(*args):
 
 
 def test_users_and_tokens(home):
-    assert run("users", "add", "lin", "--role", "ld") == (0, "added lin (ld)\n")
+    assert run("users", "add", "lin", "--role", "ld", "--groups", "Finance, managers") == (
+        0, "added lin (ld)\n")
+    assert "lin\tld\tfinance,managers" in run("users", "list")[1]
     code, out = run("users", "add", "lin")
     assert code == 1 and "already exists" in out
     code, token = run("tokens", "create", "lin", "--name", "laptop")
