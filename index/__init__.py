@@ -1,11 +1,11 @@
 """index: the content library's search index (Whoosh behind a small interface). No Flask here."""
 
 from .documents import Document, UnreadableFile, read_document, read_documents, supported
-from .ingest import IngestReport, Progress, ingest_dir, list_files
+from .ingest import IngestReport, Progress, ingest_dir, list_files, sync_documents
 from .schema import make_schema
 from .store import ContentIndex, SearchHit, SearchRequest, path_words
 
 __all__ = ["ContentIndex", "Document", "IngestReport", "Progress", "SearchHit", "SearchRequest",
            "UnreadableFile", "ingest_dir", "list_files", "make_schema", "path_words",
-           "read_document", "read_documents",
+           "read_document", "read_documents", "sync_documents",
            "supported"]

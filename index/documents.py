@@ -79,7 +79,7 @@ def read_documents(raw: bytes, source: str, rel_path: str) -> list[Document]:
         if not doc.summary:
             doc.summary = first_paragraph(doc.body)
         if doc.type not in TYPES:
-            doc.type = _guess_type(doc.title, rel_path)
+            doc.type = guess_type(doc.title, rel_path)
     return docs
 
 
@@ -101,7 +101,7 @@ def _title_from_path(rel_path: str) -> str:
     return re.sub(r"[-_]+", " ", stem).strip().capitalize() or rel_path
 
 
-def _guess_type(title: str, rel_path: str) -> str:
+def guess_type(title: str, rel_path: str) -> str:
     where = f"{title} {rel_path}".lower()
     if re.search(r"\bpolic(y|ies)\b|\bstandard\b|code of conduct|terms of", where):
         return "policy"

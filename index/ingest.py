@@ -163,3 +163,33 @@ class Progress:
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def sync_documents(index: ContentIndex, source: str, docs: list[Document], tagger: Tagger,
+                   keep: set[str] = frozenset(), failed: list[tuple[str, str]] | None = None,
+                   ) -> IngestReport:
+    """Bring one source in line with a fetched list of documents (a feed, a sitemap's pages).
+
+    Documents whose hash is unchanged are left alone, ids in keep are known unchanged without
+    being fetched (a sitemap's lastmod said so), and every other id of the source is withdrawn.
+    """
+    started = time.perf_counter()
+    report = IngestReport(source=source, seen=len(docs) + len(keep), failed=list(failed or []))
+    known = index.hashes(source)
+    with index.writer(timeout=60) as w:
+        for doc_id in keep:
+            if known.pop(doc_id, None) is not None:
+                report.unchanged += 1
+        for doc in docs:
+            old = known.pop(doc.id, None)
+            if old == doc.hash:
+                report.unchanged += 1
+                continue
+            doc.topics = tagger(doc)
+            w.update(doc)
+            report.added += old is None
+            report.updated += old is not None
+        for doc_id in known:
+            report.deleted += w.delete(doc_id)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -74,6 +74,60 @@ def search():
     return jsonify({"query": query, "results": [content_json(h) for h in hits]})
 
 
+def require_role(*roles: str) -> None:
+    if g.user.role not in roles:
+        raise ApiError("forbidden", f"this needs the {' or '.join(roles)} role", 403)
+
+
+@api.get("/sources")
+@require_token
+def list_sources():
+    from sqlalchemy import select
+
+    from .models import Source
+    from .sources import describe
+
+    require_role("ld", "admin")
+    rows = db.session().scalars(select(Source).order_by(Source.name))
+    return jsonify({"sources": [describe(s) for s in rows]})
+
+
+@api.post("/sources")
+@require_token
+def create_source():
+    from .sources import add_source, describe
+
+    require_role("ld", "admin")
+    body = json_body()
+    reject_unknown(body, {"name", "kind", "location", "every_minutes"}, "request body")
+    every = body.get("every_minutes", 60)
+    if isinstance(every, bool) or not isinstance(every, int):
+        raise ApiError("invalid_schedule", "every_minutes must be a whole number")
+    source = add_source(db.session(), string(body, "name", "body", 100, required=True),
+                        string(body, "kind", "body", 20, required=True),
+                        string(body, "location", "body", 2000, required=True), every)
+    return jsonify(describe(source)), 201
+
+
+@api.post("/sources/<name>/sync")
+@require_token
+def run_source(name: str):
+    from .sources import describe, sync_source
+
+    require_role("ld", "admin")
+    return jsonify(describe(sync_source(current_app, db.session(), name)))
+
+
+@api.delete("/sources/<name>")
+@require_token
+def delete_source(name: str):
+    from .sources import remove_source
+
+    require_role("ld", "admin")
+    withdrawn = remove_source(current_app, db.session(), name)
+    return jsonify({"removed": name, "withdrawn": withdrawn})
+
+
 @api.post("/suggestions")
 @require_token
 def suggestions():

@@ -48,6 +48,10 @@ def serve(host, port, threads):
                f"{engine.extractor.info.model}"
                + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
                err=True)
+    if app.config["SCHEDULER_ENABLED"]:
+        from .jobs import start
+
+        start(app)  # here only: one serving process runs the schedule
     click.echo(f"jitlearn: serving on http://{host}:{port}", err=True)
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="jitlearn")
@@ -163,6 +167,96 @@ def evaluate(judgments, output):
     except ValueError as exc:
         fail(str(exc))
     click.echo(json.dumps(metrics, indent=2))
+
+
+@main.group()
+def sources():
+    """Content sources synced on a schedule: folders, feeds and sitemaps."""
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--folder", type=click.Path(file_okay=False), help="A folder on this machine.")
+@click.option("--feed", help="An RSS or Atom feed URL.")
+@click.option("--sitemap", help="An XML sitemap URL; pages whose lastmod changed are fetched.")
+@click.option("--every", default=60, show_default=True, type=int, help="Minutes between syncs.")
+def sources_add(name, folder, feed, sitemap, every):
+    """Add a source NAME (its documents get ids NAME:...)."""
+    from .sources import add_source
+
+    given = [(k, v) for k, v in (("folder", folder), ("feed", feed), ("sitemap", sitemap)) if v]
+    if len(given) != 1:
+        fail("give exactly one of --folder, --feed or --sitemap")
+    with _app().app_context():
+        try:
+            source = add_source(db.session(), name, given[0][0], given[0][1], every)
+        except ApiError as exc:
+            fail(exc.message)
+        click.echo(f"added {source.kind} source {source.name}, synced every {every} minutes")
+
+
+@sources.command("list")
+def sources_list():
+    """Each source with the outcome of its last sync."""
+    from sqlalchemy import select
+
+    from .models import Source
+    from .sources import describe
+
+    with _app().app_context():
+        for source in db.session().scalars(select(Source).order_by(Source.name)):
+            d = describe(source)
+            counts = ", ".join(f"{k} {v}" for k, v in d["last_counts"].items()) or "-"
+            click.echo(f"{d['name']}\t{d['kind']}\t{d['last_status']}\t"
+                       f"{d['last_run_at'] or 'never'}\t{counts}\t{d['location']}")
+            for item, reason in d["last_failures"][:5]:
+                click.echo(f"    failed: {item}: {reason}")
+
+
+@sources.command("sync")
+@click.argument("names", nargs=-1)
+def sources_sync(names):
+    """Sync the named sources now (all when none is named); one failing does not stop others."""
+    from sqlalchemy import select
+
+    from .models import Source
+    from .sources import describe, sync_source
+
+    app = _app()
+    with app.app_context():
+        session = db.session()
+        names = names or session.scalars(select(Source.name).order_by(Source.name)).all()
+        failed = 0
+        for name in names:
+            try:
+                d = describe(sync_source(app, session, name))
+            except ApiError as exc:
+                click.echo(exc.message, err=True)
+                failed += 1
+                continue
+            failed += d["last_status"] == "failed"
+            counts = ", ".join(f"{k} {v}" for k, v in d["last_counts"].items())
+            click.echo(f"{name}: {d['last_status']} {counts}")
+            for item, reason in d["last_failures"][:5]:
+                click.echo(f"    failed: {item}: {reason}", err=True)
+        if failed:
+            sys.exit(1)
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.option("--keep-documents", is_flag=True, help="Leave its documents in the index.")
+def sources_remove(name, keep_documents):
+    """Remove source NAME and withdraw its documents."""
+    from .sources import remove_source
+
+    app = _app()
+    with app.app_context():
+        try:
+            n = remove_source(app, db.session(), name, withdraw=not keep_documents)
+        except ApiError as exc:
+            fail(exc.message)
+        click.echo(f"removed {name}; {n} documents withdrawn")
 
 
 @main.group()

@@ -69,3 +69,22 @@ class Feedback(Base):
     action: Mapped[str] = mapped_column(String(20))
     topics: Mapped[list] = mapped_column(JSON, default=list)  # the request's topics
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+SOURCE_KINDS = ("folder", "feed", "sitemap")
+
+
+class Source(Base):
+    """Where content comes from and how often it is synced; the status of the last sync."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # prefixes every document id
+    kind: Mapped[str] = mapped_column(String(20))  # folder | feed | sitemap
+    location: Mapped[str] = mapped_column(String(2000))  # a path or an http(s) URL
+    every_minutes: Mapped[int] = mapped_column(default=60)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_status: Mapped[str] = mapped_column(String(20), default="never")  # ok | failed | ...
+    last_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_failures: Mapped[list] = mapped_column(JSON, default=list)  # [[item, reason], ...]

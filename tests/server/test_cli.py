@@ -97,3 +97,18 @@ def test_demo_loads_samples_and_prints_a_working_token(home):
     code, again = run("demo", "--no-serve")
     assert code == 0 and "65 unchanged" in again
     assert run("users", "list")[1].count("demo") == 1
+
+
+def test_sources_commands(home, tmp_path):
+    folder = tmp_path / "handbook"
+    folder.mkdir()
+    (folder / "leave.md").write_text("# Leave policy\nTwenty-five days of leave a year.")
+    assert run("sources", "add", "hb", "--folder", str(folder), "--every", "30")[0] == 0
+    code, out = run("sources", "add", "x", "--folder", str(folder), "--feed", "https://a.b/f")
+    assert code == 1 and "exactly one" in out
+    code, out = run("sources", "sync")
+    assert code == 0 and "hb: ok added 1" in out
+    code, out = run("sources", "list")
+    assert "hb\tfolder\tok" in out and "added 1" in out
+    assert run("sources", "sync", "nope")[0] == 1
+    assert "1 documents withdrawn" in run("sources", "remove", "hb")[1]

@@ -1,0 +1,143 @@
+"""Content sources: add, list, remove, and sync each one (a folder, a feed or a sitemap).
+
+sync_source() is a plain function: the CLI, the API and the scheduler's job all call it. A source
+that fails records why and never stops the others.
+"""
+
+import logging
+import re
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from index import Document, IngestReport, UnreadableFile, ingest_dir, sync_documents
+from index.documents import TYPES, content_hash, guess_type
+from index.formats import feeds, markup
+
+from .errors import ApiError
+from .fetch import FetchError, fetch
+from .models import SOURCE_KINDS, Source, now
+from .services import index_of, tagger_of
+
+log = logging.getLogger(__name__)
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+MAX_PAGES = 500  # pages fetched from one sitemap per sync
+MAX_FAILURES = 100  # failures kept per source, the first ones
+
+
+def add_source(db: Session, name: str, kind: str, location: str, every: int = 60) -> Source:
+    if not NAME.match(name or ""):
+        raise ApiError("invalid_name", "a source name is letters, digits, '.', '_' or '-' "
+                       "(it prefixes every document id)")
+    if kind not in SOURCE_KINDS:
+        raise ApiError("invalid_kind", f"kind must be one of: {', '.join(SOURCE_KINDS)}")
+    if kind == "folder" and not Path(location).is_dir():
+        raise ApiError("invalid_location", f"{location} is not a folder on the server")
+    if kind != "folder" and not location.startswith(("http://", "https://")):
+        raise ApiError("invalid_location", f"a {kind} source needs an http(s) address")
+    if not isinstance(every, int) or not 5 <= every <= 60 * 24 * 7:
+        raise ApiError("invalid_schedule", "sync every 5 minutes to 7 days (in minutes)")
+    if db.scalar(select(Source).where(Source.name == name)):
+        raise ApiError("source_exists", f"a source named {name!r} already exists", 409)
+    source = Source(name=name, kind=kind, location=location if kind != "folder"
+                    else str(Path(location).resolve()), every_minutes=every)
+    db.add(source)
+    db.commit()
+    return source
+
+
+def find_source(db: Session, name: str) -> Source:
+    source = db.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        raise ApiError("no_such_source", f"no source named {name!r}", 404)
+    return source
+
+
+def remove_source(app: Flask, db: Session, name: str, withdraw: bool = True) -> int:
+    """Remove a source; its documents are withdrawn from the index unless asked not to."""
+    source = find_source(db, name)
+    removed = 0
+    if withdraw:
+        ix = index_of(app)
+        removed = ix.delete(list(ix.hashes(source.name)))
+    db.delete(source)
+    db.commit()
+    return removed
+
+
+def describe(source: Source) -> dict:
+    return {"name": source.name, "kind": source.kind, "location": source.location,
+            "every_minutes": source.every_minutes,
+            "last_run_at": source.last_run_at.isoformat() + "Z" if source.last_run_at else None,
+            "last_status": source.last_status, "last_counts": source.last_counts,
+            "last_failures": source.last_failures}
+
+
+def sync_source(app: Flask, db: Session, name: str) -> Source:
+    """Sync one source now and record the outcome; errors are recorded, not raised."""
+    source = find_source(db, name)
+    try:
+        report = _SYNC[source.kind](app, source)
+        source.last_status = "ok" if not report.failed else "partial"
+        source.last_counts = {"added": report.added, "updated": report.updated,
+                              "unchanged": report.unchanged, "withdrawn": report.deleted,
+                              "failed": len(report.failed)}
+        source.last_failures = [list(f) for f in report.failed[:MAX_FAILURES]]
+    except (FetchError, UnreadableFile, OSError) as exc:
+        log.warning("source %s failed: %s", source.name, exc)
+        source.last_status = "failed"
+        source.last_counts = {}
+        source.last_failures = [[source.location, str(exc)]]
+    source.last_run_at = now()
+    db.commit()
+    return source
+
+
+def _sync_folder(app: Flask, source: Source) -> IngestReport:
+    return ingest_dir(index_of(app), source.name, source.location, tagger_of(app))
+
+
+def _sync_feed(app: Flask, source: Source) -> IngestReport:
+    docs = feeds.feed(fetch(source.location))
+    for doc in docs:
+        _finish(doc, source, doc.id.lstrip("#"), content_hash(
+            f"{doc.title}\n{doc.url}\n{doc.body}".encode()))
+    return sync_documents(index_of(app), source.name, docs, tagger_of(app))
+
+
+def _sync_sitemap(app: Flask, source: Source) -> IngestReport:
+    """Fetch the pages whose lastmod changed since the last sync; keep the others as they are."""
+    ix = index_of(app)
+    known = ix.hashes(source.name)
+    docs, keep, failed = [], set(), []
+    for url, lastmod in feeds.sitemap(fetch(source.location))[:MAX_PAGES]:
+        doc_id = f"{source.name}:{url}"
+        marker = f"lastmod:{lastmod}" if lastmod else ""
+        if marker and known.get(doc_id) == marker:
+            keep.add(doc_id)
+            continue
+        try:
+            raw = fetch(url)
+            [doc] = markup.html(raw.decode("utf-8", errors="replace"))
+        except (FetchError, UnreadableFile, ValueError) as exc:
+            failed.append((url, str(exc)))
+            if doc_id in known:
+                keep.add(doc_id)  # a page that fails now keeps its last good version
+            continue
+        doc.url = url
+        _finish(doc, source, url, marker or content_hash(raw))
+        docs.append(doc)
+    return sync_documents(ix, source.name, docs, tagger_of(app), keep=keep, failed=failed)
+
+
+def _finish(doc: Document, source: Source, key: str, digest: str) -> None:
+    doc.id = f"{source.name}:{key}"
+    doc.source = source.name
+    doc.hash = digest
+    if doc.type not in TYPES:
+        doc.type = guess_type(doc.title, key)
+
+
+_SYNC = {"folder": _sync_folder, "feed": _sync_feed, "sitemap": _sync_sitemap}

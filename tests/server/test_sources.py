@@ -1,0 +1,187 @@
+"""Sources sync incrementally: feeds and sitemaps over real local HTTP, folders on disk."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from server import db
+from server.sources import add_source, remove_source, sync_source
+
+
+class Site:
+    """A tiny web server whose pages the test edits; it counts what was fetched."""
+
+    def __init__(self):
+        self.pages: dict[str, tuple[int, bytes]] = {}
+        self.hits: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                site.hits.append(self.path)
+                status, body = site.pages.get(self.path, (404, b"not here"))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site():
+    s = Site()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def lib(tmp_path):
+    """An app with its own, empty index (sources write to it)."""
+    from server import create_app
+
+    return create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
+
+
+def rss(*entries: tuple[str, str]) -> bytes:
+    items = "".join(f"<item><title>{t}</title><link>https://blog.example.com/{k}</link>"
+                    f"<guid>{k}</guid><description>{t}: details for the expense report."
+                    f"</description></item>" for k, t in entries)
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>L&amp;D</title>'
+            f"{items}</channel></rss>").encode()
+
+
+def page(title: str) -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
+            f"<p>{title} explained for everyone who files an expense report or books travel."
+            f"</p><p>Ask finance when in doubt.</p></main></body></html>").encode()
+
+
+def test_feed_entries_are_added_updated_and_withdrawn(lib, site):
+    site.pages["/feed.xml"] = (200, rss(("a", "Expense tips"), ("b", "Travel tips")))
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "blog", "feed", f"{site.base}/feed.xml", every=30)
+        assert sync_source(lib, s, "blog").last_counts["added"] == 2
+        site.pages["/feed.xml"] = (200, rss(("a", "Expense tips, revised")))
+        counts = sync_source(lib, s, "blog").last_counts
+        assert (counts["updated"], counts["withdrawn"]) == (1, 1)
+        ix = lib.extensions["jitlearn.index"]
+        assert ix.get("blog:a").title == "Expense tips, revised" and ix.get("blog:b") is None
+
+
+def test_sitemap_fetches_only_pages_whose_lastmod_changed(lib, site):
+    def sitemap(mod_b):
+        return (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{site.base}/a</loc><lastmod>2026-01-01</lastmod></url>"
+                f"<url><loc>{site.base}/b</loc><lastmod>{mod_b}</lastmod></url></urlset>").encode()
+
+    site.pages.update({"/sitemap.xml": (200, sitemap("2026-01-01")),
+                       "/a": (200, page("Expense policy")), "/b": (200, page("Travel policy"))})
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "intranet", "sitemap", f"{site.base}/sitemap.xml")
+        assert sync_source(lib, s, "intranet").last_counts["added"] == 2
+        site.hits.clear()
+        site.pages.update({"/sitemap.xml": (200, sitemap("2026-02-01")),
+                           "/b": (200, page("Travel policy 2026"))})
+        counts = sync_source(lib, s, "intranet").last_counts
+        assert site.hits == ["/sitemap.xml", "/b"]  # /a was not fetched again
+        assert (counts["updated"], counts["unchanged"]) == (1, 1)
+        doc = lib.extensions["jitlearn.index"].get(f"intranet:{site.base}/b")
+        assert doc.title == "Travel policy 2026"
+
+
+def test_a_failing_source_records_why_and_the_others_still_sync(lib, site, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "leave.md").write_text("# Leave policy\nTwenty-five days.")
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "gone", "feed", f"{site.base}/missing.xml")
+        add_source(s, "hr", "folder", str(folder))
+        failed = sync_source(lib, s, "gone")
+        assert failed.last_status == "failed" and "404" in failed.last_failures[0][1]
+        assert sync_source(lib, s, "hr").last_counts["added"] == 1
+
+
+def test_a_page_that_breaks_keeps_its_last_good_version(lib, site):
+    sm = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+          f"<url><loc>{site.base}/a</loc></url></urlset>").encode()
+    site.pages.update({"/sm.xml": (200, sm), "/a": (200, page("Gifts policy"))})
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "web", "sitemap", f"{site.base}/sm.xml")
+        sync_source(lib, s, "web")
+        site.pages["/a"] = (500, b"oops")
+        source = sync_source(lib, s, "web")
+        assert source.last_status == "partial" and "500" in source.last_failures[0][1]
+        assert lib.extensions["jitlearn.index"].get(f"web:{site.base}/a").title == "Gifts policy"
+
+
+def test_removing_a_source_withdraws_its_documents(lib, site):
+    site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "blog", "feed", f"{site.base}/feed.xml")
+        sync_source(lib, s, "blog")
+        assert remove_source(lib, s, "blog") == 1
+        assert lib.extensions["jitlearn.index"].get("blog:a") is None
+
+
+@pytest.mark.parametrize("name, kind, location, every, error", [
+    ("bad name!", "feed", "https://x.example/f", 60, "invalid_name"),
+    ("x", "ftp", "https://x.example/f", 60, "invalid_kind"),
+    ("x", "feed", "file:///etc/passwd", 60, "invalid_location"),
+    ("x", "folder", "/no/such/folder", 60, "invalid_location"),
+    ("x", "feed", "https://x.example/f", 1, "invalid_schedule"),
+])
+def test_bad_sources_are_refused(lib, name, kind, location, every, error):
+    from server.errors import ApiError
+
+    with lib.app_context(), pytest.raises(ApiError) as info:
+        add_source(db.session(), name, kind, location, every)
+    assert info.value.code == error
+
+
+def test_sources_api_is_for_ld_and_admins(client, make_token, site):
+    site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
+    employee = {"Authorization": f"Bearer {make_token('emma')}"}
+    lnd = {"Authorization": f"Bearer {make_token('lin', 'ld')}"}
+    assert client.get("/api/v1/sources", headers=employee).status_code == 403
+    body = {"name": "blog", "kind": "feed", "location": f"{site.base}/feed.xml"}
+    assert client.post("/api/v1/sources", json=body, headers=lnd).status_code == 201
+    assert client.post("/api/v1/sources", json=body, headers=lnd).status_code == 409
+    listed = client.get("/api/v1/sources", headers=lnd).get_json()["sources"]
+    assert [s["name"] for s in listed] == ["blog"] and listed[0]["last_status"] == "never"
+
+
+def test_each_source_gets_one_job_on_its_own_schedule(lib, site, tmp_path):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from server.jobs import refresh_jobs, sync_job
+
+    site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
+    scheduler = BackgroundScheduler()  # never started here: the jobs are checked, then run
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "blog", "feed", f"{site.base}/feed.xml", every=15)
+        refresh_jobs(lib, scheduler)
+        [job] = scheduler.get_jobs()
+        assert job.id == "sync:blog" and job.trigger.interval.total_seconds() == 900
+        assert (job.coalesce, job.max_instances) == (True, 1)
+        sync_job(lib, "blog")  # what the scheduler would run
+        assert lib.extensions["jitlearn.index"].get("blog:a").title == "Expense tips"
+        remove_source(lib, s, "blog")
+        refresh_jobs(lib, scheduler)
+        assert scheduler.get_jobs() == []
