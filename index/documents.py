@@ -38,6 +38,8 @@ class Document:
     level: str = ""
     duration: int = 0  # minutes, 0 when unknown
     provider: str = ""
+    owner: str = ""  # who keeps it current (front matter owner)
+    review_by: datetime | None = None  # after this date the owner must review it
     updated: datetime | None = None
     topics: dict[str, float] = field(default_factory=dict)  # taxonomy id -> 0..1, set at ingest
     hash: str = ""

@@ -9,10 +9,12 @@ for the reference corpus) and rebuilt whenever the index changes.
 
 import json
 import math
+import time
 from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 
 import numpy as np
 
@@ -89,6 +91,8 @@ class Profiles:
                 tpost[1].append(i)
                 tpost[2].append(weight)
         self.n = len(self.ids)
+        self.review_by = np.array([_epoch(m.get("review_by")) for m in self.meta], dtype=np.float64)
+        self.indexed = np.array([_epoch(m.get("indexed")) for m in self.meta], dtype=np.float64)
         restricted = [restriction(m.get("audience")) for m in self.meta]
         self.restricted = np.array([bool(r) for r in restricted], dtype=bool)
         members: dict[str, list[int]] = {}
@@ -122,13 +126,20 @@ class Profiles:
                                              zip(tpost, (np.int32, np.int32, np.float32),
                                                  strict=True)))
 
+    def stale(self, max_age_days: int) -> np.ndarray:
+        """Past their review-by date, or unchanged in the library for max_age_days."""
+        now = time.time()
+        with np.errstate(invalid="ignore"):  # NaN (no date) compares False
+            return (self.review_by < now) | (self.indexed < now - max_age_days * 86400)
+
     def idf(self, term: str) -> float:
         df = self.terms.df(term)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
     def rank(self, words: list[tuple[str, float]], topics: list[tuple[str, float]],
              topic_share: float, limit: int, exclude: set[int] = frozenset(),
-             authority_share: float = 0.0, groups: set[str] | None = None) -> list[Ranked]:
+             authority_share: float = 0.0, groups: set[str] | None = None,
+             stale_factor: float = 1.0, stale_days: int = 365) -> list[Ranked]:
         """BM25F over the words plus topic agreement, both scaled to 0..1, plus in-link
         authority for documents that match at all; best first."""
         lexical = np.zeros(self.n, dtype=np.float32)
@@ -146,6 +157,8 @@ class Profiles:
         combined = (lexical / top if top > 0 else lexical) + topic_share * topical
         if authority_share and self.n:
             combined += np.where(combined > 0, authority_share * self.authority, 0)
+        if stale_factor != 1.0 and self.n:
+            combined[self.stale(stale_days)] *= stale_factor
         for i in exclude:
             combined[i] = 0.0
         if groups is not None:  # content restricted to groups the person is not in never shows
@@ -157,6 +170,13 @@ class Profiles:
         order = np.argsort(-combined)[:limit]
         return [Ranked(int(i), float(combined[i]), float(lexical[i] / top if top else 0),
                        float(topical[i])) for i in order if combined[i] > 0]
+
+
+def _epoch(value) -> float:
+    """A stored naive-UTC datetime as seconds since the epoch; NaN when there is none."""
+    if value is None:
+        return math.nan
+    return value.replace(tzinfo=UTC).timestamp()
 
 
 def restriction(audience) -> frozenset[str]:

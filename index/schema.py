@@ -31,7 +31,10 @@ def make_schema() -> Schema:
         level=ID(stored=True),  # beginner | intermediate | advanced, for courses
         duration=NUMERIC(stored=True),  # minutes, 0 when unknown
         provider=ID(stored=True),  # who offers a course: a catalog's provider or author
-        updated=DATETIME(stored=True),
+        updated=DATETIME(stored=True),  # when the content says it was last updated
+        indexed=DATETIME(stored=True),  # when this version entered the index
+        owner=ID(stored=True),  # who keeps it current
+        review_by=DATETIME(stored=True),  # the owner reviews it by then
         profile=STORED,  # term frequencies per field, for in-memory ranking (profiles.py)
         links=STORED,  # path keys this document links to; in-links make a page canonical
         hash=STORED,  # content hash: re-ingesting skips unchanged files

@@ -11,8 +11,10 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import scoring
 from whoosh.query import Or, Term
@@ -163,6 +165,22 @@ class ContentIndex:
                 hits.append(_hit(r.fields(), r.score, matched))
             return hits[: request.limit]
 
+    def stale(self, max_age_days: int, owner: str | None = None) -> list[dict]:
+        """Documents past their review-by date or unchanged for max_age_days, with the reason."""
+        profiles = self.profiles()
+        out = []
+        for i in np.flatnonzero(profiles.stale(max_age_days)):
+            meta = profiles.meta[i]
+            if owner and (meta.get("owner") or "") != owner:
+                continue
+            review_by, indexed = meta.get("review_by"), meta.get("indexed")
+            reason = (f"review was due {review_by:%Y-%m-%d}" if review_by and
+                      review_by < datetime.now(UTC).replace(tzinfo=None)
+                      else f"unchanged since {indexed:%Y-%m-%d}")
+            out.append({"id": meta["id"], "title": meta.get("title", ""),
+                        "owner": meta.get("owner", ""), "reason": reason})
+        return out
+
     def profiles(self) -> Profiles:
         """The in-memory profiles of the newest index generation (rebuilt after commits).
 
@@ -180,7 +198,8 @@ class ContentIndex:
             return self._profiles[1]
 
     def rank(self, request: SearchRequest, topic_share: float = 1.0,
-             authority_share: float = 0.0) -> list[SearchHit]:
+             authority_share: float = 0.0, stale_factor: float = 1.0,
+             stale_days: int = 365) -> list[SearchHit]:
         """request.groups: the person's audience groups; None ranks everything (evaluation)."""
         """Suggestion ranking: word match (BM25F), topic agreement and in-links (profiles)."""
         profiles = self.profiles()
@@ -191,7 +210,8 @@ class ContentIndex:
         exclude = {i for i, doc_id in enumerate(profiles.ids) if doc_id in request.exclude} \
             if request.exclude else set()
         ranked = profiles.rank(list(words.items()), request.topics, topic_share,
-                               request.limit, exclude, authority_share, request.groups)
+                               request.limit, exclude, authority_share, request.groups,
+                               stale_factor, stale_days)
         hits = []
         for r in ranked:
             hit = _hit(profiles.meta[r.doc], r.score, [])
@@ -254,8 +274,12 @@ def to_fields(doc: Document) -> dict:
         mandatory=doc.mandatory, language=doc.language, level=doc.level,
         duration=doc.duration, provider=doc.provider, hash=doc.hash, links=doc.links,
     )
-    if doc.updated is not None:
-        fields["updated"] = doc.updated.replace(tzinfo=None)
+    for name in ("updated", "review_by"):
+        value = getattr(doc, name)
+        if value is not None:
+            fields[name] = value.replace(tzinfo=None)
+    fields["indexed"] = datetime.now(UTC).replace(tzinfo=None)
+    fields["owner"] = doc.owner
     return fields
 
 

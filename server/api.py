@@ -49,6 +49,16 @@ def viewer_groups() -> set[str] | None:
     return None if g.user.role in ("ld", "admin") else g.user.memberships()
 
 
+@api.get("/stale")
+@require_token
+def stale():
+    """What needs review: past its review-by date, or unchanged for STALE_DAYS."""
+    require_role("ld", "admin")
+    owner = request.args.get("owner") or None
+    items = index_of(current_app).stale(int(current_app.config["STALE_DAYS"]), owner)
+    return jsonify({"stale": items})
+
+
 @api.get("/content/<path:content_id>")
 @require_token
 def content(content_id: str):

@@ -260,6 +260,24 @@ def sources_remove(name, keep_documents):
 
 
 @main.group()
+def content():
+    """The content library."""
+
+
+@content.command("stale")
+@click.option("--owner", default=None, help="Only what this owner keeps.")
+def content_stale(owner):
+    """Content past its review-by date, or unchanged for JITLEARN_STALE_DAYS (default 365)."""
+    from .services import index_of
+
+    app = _app()
+    items = index_of(app).stale(int(app.config["STALE_DAYS"]), owner)
+    for item in items:
+        click.echo(f"{item['id']}\t{item['owner'] or '-'}\t{item['reason']}\t{item['title']}")
+    click.echo(f"{len(items)} stale", err=True)
+
+
+@main.group()
 def users():
     """Add and list users."""
 

@@ -15,6 +15,7 @@ DEFAULTS = {
     # browser extensions the API answers (CORS), comma-separated ids; the default is the id that
     # the key in extension/manifest.json gives the unpacked and the packaged extension
     "EXTENSION_IDS": "agphlekpiaoblfclgcbkmfoneiploppe",
+    "STALE_DAYS": 365,  # content unchanged this long is listed as stale and ranks lower
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

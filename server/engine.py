@@ -28,6 +28,8 @@ class Settings:
     min_fit: float = 0.2  # a suggestion must be this much about one of the page's main topics
     mandatory_within: float = 0.75  # a mandatory policy scoring this share of the best goes first
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
+    stale_factor: float = 0.85  # stale content (review overdue, or unchanged too long) ranks lower
+    stale_days: int = 365  # unchanged for this long counts as stale
 
 
 @dataclass
@@ -119,7 +121,8 @@ class Engine:
         hits = self.index.rank(SearchRequest(
             words=words, topics=[(t.id, t.weight) for t in concepts],
             limit=s.candidates, exclude=exclude, groups=groups), topic_share=s.topic_share,
-            authority_share=s.authority_share)
+            authority_share=s.authority_share, stale_factor=s.stale_factor,
+            stale_days=s.stale_days)
         if not hits:
             return [], "no content matches these topics"
         best = hits[0].score  # hits come best first

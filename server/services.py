@@ -8,7 +8,7 @@ from flask import Flask
 from index import ContentIndex, path_words
 from nlp import DocumentTagger, TopicExtractor
 
-from .engine import Engine
+from .engine import Engine, Settings
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -25,7 +25,8 @@ def engine_of(app: Flask) -> Engine:
                 extractor = TopicExtractor.build(model=cfg["MODEL"],
                                                  taxonomy_path=cfg["TAXONOMY"] or None,
                                                  rules_path=cfg["RULES"] or None)
-                engine = Engine(extractor, index_of(app))
+                engine = Engine(extractor, index_of(app),
+                                Settings(stale_days=int(cfg["STALE_DAYS"])))
                 app.extensions["jitlearn.engine"] = engine
                 log.info("engine ready: pipeline %s%s, %d documents", extractor.info.model,
                          " (DEGRADED: " + extractor.info.reason + ")"

@@ -23,6 +23,8 @@ def apply_meta(doc: Document, meta: dict) -> None:
     doc.level = (meta_str(meta, "level") or "").lower()[:20]
     doc.duration = minutes(meta.get("duration"))
     doc.updated = when(meta.get("updated") or meta.get("last_reviewed_on") or meta.get("date"))
+    doc.owner = meta_str(meta, "owner", "maintainer")[:200]
+    doc.review_by = when(meta.get("review_by") or meta.get("review-by") or meta.get("review_date"))
 
 
 def meta_str(meta: dict, *keys: str) -> str:

@@ -39,3 +39,10 @@ def test_search_and_lookup_by_id_respect_the_audience(app, client, make_token):
 def test_search_needs_a_query(client, auth):
     assert client.get("/api/v1/search", headers=auth).get_json()["error"] == "invalid_query"
     assert client.get("/api/v1/search?q=x&limit=0", headers=auth).status_code == 400
+
+
+def test_stale_list_is_for_ld_and_admins(client, make_token):
+    lnd = {"Authorization": f"Bearer {make_token('lin', 'ld')}"}
+    employee = {"Authorization": f"Bearer {make_token('emma')}"}
+    assert client.get("/api/v1/stale", headers=employee).status_code == 403
+    assert client.get("/api/v1/stale", headers=lnd).get_json() == {"stale": []}

@@ -112,3 +112,14 @@ def test_sources_commands(home, tmp_path):
     assert "hb\tfolder\tok" in out and "added 1" in out
     assert run("sources", "sync", "nope")[0] == 1
     assert "1 documents withdrawn" in run("sources", "remove", "hb")[1]
+
+
+def test_stale_content_is_listed_for_its_owner(home, tmp_path):
+    docs = tmp_path / "policies"
+    docs.mkdir()
+    (docs / "gifts.md").write_text("---\ntitle: Gifts\nowner: legal\nreview_by: 2020-01-31\n---\nx")
+    (docs / "travel.md").write_text("---\ntitle: Travel\nowner: finance\n---\nBook travel.")
+    run("ingest", "--source", "pol", str(docs))
+    code, out = run("content", "stale", "--owner", "legal")
+    assert code == 0 and "pol:gifts.md\tlegal\treview was due 2020-01-31\tGifts" in out
+    assert "travel" not in run("content", "stale")[1]
