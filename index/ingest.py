@@ -14,6 +14,7 @@ from .profiles import make_profile
 from .store import ContentIndex
 
 Tagger = Callable[[Document], dict[str, float]]
+VERSIONED = ("policy", "procedure")  # kinds whose earlier versions are kept on record
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are exports or data dumps, not reading
 
 
@@ -27,6 +28,14 @@ class IngestReport:
     deleted: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
     seconds: float = 0.0
+    # policies that entered the index in a new version: (id, content hash, title)
+    versions: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def indexed(self, doc: Document, new: bool) -> None:
+        self.added += new
+        self.updated += not new
+        if doc.type in VERSIONED:
+            self.versions.append((doc.id, doc.hash, doc.title))
 
     def summary(self) -> str:
         return (f"{self.source}: {self.seen} files ({self.unchanged} unchanged, "
@@ -117,10 +126,7 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
                     continue
                 for doc in docs:
                     w.update(doc)
-                    if known.pop(doc.id, None) is None:
-                        report.added += 1
-                    else:
-                        report.updated += 1
+                    report.indexed(doc, new=known.pop(doc.id, None) is None)
             for doc_id in known:  # indexed before, gone from the directory now
                 report.deleted += w.delete(doc_id)
     finally:
@@ -187,8 +193,7 @@ def sync_documents(index: ContentIndex, source: str, docs: list[Document], tagge
                 continue
             doc.topics = tagger(doc)
             w.update(doc)
-            report.added += old is None
-            report.updated += old is not None
+            report.indexed(doc, new=old is None)
         for doc_id in known:
             report.deleted += w.delete(doc_id)
     report.seconds = time.perf_counter() - started

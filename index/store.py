@@ -45,6 +45,7 @@ class SearchHit:
     matched: list[str] = field(default_factory=list)  # query words the document matched
     level: str = ""
     duration: int = 0
+    hash: str = ""  # content hash of the indexed version (acknowledgments refer to it)
     lexical: float = 0.0  # 0..1, word match against the best match
     topical: float = 0.0  # 0..1, how much the document is about the request's topics
 
@@ -303,7 +304,7 @@ def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
         mandatory=bool(fields.get("mandatory")),
         audience=[a for a in (fields.get("audience") or "").split(",") if a],
         source=fields.get("source", ""), matched=matched, level=fields.get("level", ""),
-        duration=int(fields.get("duration") or 0),
+        duration=int(fields.get("duration") or 0), hash=fields.get("hash", ""),
     )
 
 

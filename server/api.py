@@ -59,6 +59,16 @@ def stale():
     return jsonify({"stale": items})
 
 
+@api.get("/versions/<path:content_id>")
+@require_token
+def versions(content_id: str):
+    from .versions import versions_of
+
+    if index_of(current_app).get(content_id, viewer_groups()) is None:
+        raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
+    return jsonify({"id": content_id, "versions": versions_of(db.session(), content_id)})
+
+
 @api.get("/content/<path:content_id>")
 @require_token
 def content(content_id: str):
@@ -151,7 +161,7 @@ def suggestions():
     session = db.session()
     result = engine_of(current_app).suggest(
         context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
-        groups=g.user.memberships())
+        groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id))
     feedback.record_event(session, g.user.id, result)
     return jsonify(result.to_dict())
 

@@ -68,6 +68,7 @@ def ingest(source, directory):
     from index import ingest_dir
 
     from .services import index_of, tagger_of
+    from .versions import record_versions
 
     if not source.replace("-", "").replace("_", "").replace(".", "").isalnum():
         fail("--source must be letters, digits, '-', '_' or '.' (it prefixes every id)")
@@ -76,6 +77,8 @@ def ingest(source, directory):
         report = ingest_dir(index_of(app), source, directory, tagger_of(app))
     except OSError as exc:
         fail(f"cannot ingest {directory}: {exc}")
+    with app.app_context():
+        record_versions(db.session(), report)
     for rel, reason in report.failed:
         click.echo(f"skipped {rel}: {reason}", err=True)
     click.echo(report.summary())
@@ -121,12 +124,14 @@ def demo(port, no_serve):
 
     from .people import add_user, create_token, find_user
     from .services import index_of, tagger_of
+    from .versions import record_versions
 
     app = _app()
     report = ingest_dir(index_of(app), "samples", SAMPLES, tagger_of(app))
     click.echo(report.summary())
     with app.app_context():
         session = db.session()
+        record_versions(session, report)
         try:
             user = find_user(session, "demo")
         except ApiError:

@@ -90,7 +90,8 @@ class Engine:
 
     def suggest(self, context: Context, limit: int = 5,
                 suppressed: set[tuple[str, str]] | None = None,
-                groups: set[str] | None = None) -> Result:
+                groups: set[str] | None = None,
+                acknowledged: dict[str, set[str]] | None = None) -> Result:
         """groups: the person's audience groups; content restricted to others never shows."""
         with self._nlp_lock:
             topics = self.extractor.extract(context)
@@ -103,12 +104,13 @@ class Engine:
             result.abstained = "one ambiguous word is all this page says about work"
         else:
             result.suggestions, result.abstained = self._rank(context, concepts, limit,
-                                                              suppressed or set(), groups)
+                                                              suppressed or set(), groups,
+                                                              acknowledged or {})
         return result
 
     def _rank(self, context: Context, concepts: list[Topic], limit: int,
-              suppressed: set[tuple[str, str]],
-              groups: set[str] | None) -> tuple[list[Suggestion], str]:
+              suppressed: set[tuple[str, str]], groups: set[str] | None,
+              acknowledged: dict[str, set[str]]) -> tuple[list[Suggestion], str]:
         s = self.settings
         words = self.query_words(context)
         if s.expand:
@@ -133,6 +135,8 @@ class Engine:
             title = " ".join(hit.title.lower().split())
             # quiet: nothing far below the best, nothing that is not about one of the page's
             # main topics (a passing "manager" on an expense page), no look-alikes
+            if hit.hash in acknowledged.get(hit.id, ()):
+                continue  # acknowledged in this version; a new version shows again
             if score < s.keep_ratio * best or title in titles \
                     or max((hit.topics.get(t, 0.0) for t in main), default=0.0) < s.min_fit:
                 continue

@@ -25,11 +25,33 @@ def record(db: Session, user_id: int, request_id: str, content_id: str, action: 
                        "you; use the request_id from POST /api/v1/suggestions", 404)
     if content_id not in event.shown:
         raise ApiError("not_shown", f"{content_id!r} was not suggested in that request")
+    version = ""
+    if action == "acknowledged":  # tied to the version the person saw: a new one asks again
+        hit = current_index().get(content_id)
+        version = hit.hash if hit else ""
     row = Feedback(user_id=user_id, request_id=request_id, content_id=content_id,
-                   action=action, topics=list(event.topics))
+                   action=action, topics=list(event.topics), content_hash=version)
     db.add(row)
     db.commit()
     return row
+
+
+def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
+    """content id -> versions (content hashes) this person acknowledged."""
+    rows = db.execute(select(Feedback.content_id, Feedback.content_hash).where(
+        Feedback.user_id == user_id, Feedback.action == "acknowledged")).all()
+    out: dict[str, set[str]] = {}
+    for content_id, version in rows:
+        out.setdefault(content_id, set()).add(version)
+    return out
+
+
+def current_index():
+    from flask import current_app
+
+    from .services import index_of
+
+    return index_of(current_app)
 
 
 def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:

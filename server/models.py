@@ -9,7 +9,8 @@ ROLES = ("employee", "manager", "ld", "admin")
 ACTIONS = ("helpful", "not_relevant", "dismissed", "opened", "completed", "snoozed",
            "acknowledged")
 # never show the item again for that topic: it does not fit, or the person is done with it
-SUPPRESSING = ("not_relevant", "dismissed", "completed", "acknowledged")
+SUPPRESSING = ("not_relevant", "dismissed", "completed")
+# "acknowledged" hides a mandatory item only while its content stays the version acknowledged
 SNOOZE_DAYS = 7  # "snoozed" hides the item for that topic this long
 
 
@@ -68,6 +69,20 @@ class Feedback(Base):
     content_id: Mapped[str] = mapped_column(String(500))
     action: Mapped[str] = mapped_column(String(20))
     topics: Mapped[list] = mapped_column(JSON, default=list)  # the request's topics
+    content_hash: Mapped[str] = mapped_column(String(64), default="")  # the version seen
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class ContentVersion(Base):
+    """Each version of a policy that entered the index; acknowledgments point at one."""
+
+    __tablename__ = "content_versions"
+    __table_args__ = (Index("ix_content_versions_content", "content_id", "version", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_id: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column()
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 

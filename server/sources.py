@@ -20,6 +20,7 @@ from .errors import ApiError
 from .fetch import FetchError, fetch
 from .models import SOURCE_KINDS, Source, now
 from .services import index_of, tagger_of
+from .versions import record_versions
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -80,6 +81,7 @@ def sync_source(app: Flask, db: Session, name: str) -> Source:
     source = find_source(db, name)
     try:
         report = _SYNC[source.kind](app, source)
+        record_versions(db, report)
         source.last_status = "ok" if not report.failed else "partial"
         source.last_counts = {"added": report.added, "updated": report.updated,
                               "unchanged": report.unchanged, "withdrawn": report.deleted,
