@@ -40,6 +40,39 @@ def ingest(corpora: Path, home: Path) -> float:
     return time.perf_counter() - started
 
 
+def formats(corpora: Path, tmp: Path) -> dict:
+    """Documents per second for each format: real files where the corpora have them (Markdown,
+    CSV and JSON catalogs), generated ones for the rest (PDF, DOCX, HTML, feeds)."""
+    sys.path.insert(0, str(ROOT / "tests" / "index"))
+    from index import read_documents
+    from index.formats import SUPPORTED
+
+    samples: dict[str, list[tuple[str, bytes]]] = {}
+    for path in sorted(corpora.rglob("*")):
+        name = path.name.lower()
+        ext = next((e for e in SUPPORTED if name.endswith(e)), None)
+        if ext and path.is_file() and len(samples.setdefault(ext, [])) < 300 \
+                and "onet" not in str(path) and "esco" not in str(path):
+            samples[ext].append((path.name, path.read_bytes()))
+    from test_formats import SCORM, make_docx, make_pdf  # the tests' generators
+
+    samples[".pdf"] = [("p.pdf", make_pdf(lines=["Travel policy"] * 40))] * 50
+    samples[".docx"] = [("d.docx", make_docx())] * 50
+    samples[".imsmanifest.xml"] = [("imsmanifest.xml", SCORM)] * 200
+    out = {}
+    for ext, files in samples.items():
+        started, docs = time.perf_counter(), 0
+        for name, raw in files:
+            try:
+                docs += len(read_documents(raw, "bench", name))
+            except ValueError:
+                pass
+        seconds = time.perf_counter() - started
+        out[ext] = {"files": len(files), "documents": docs,
+                    "documents_per_s": round(docs / seconds) if seconds else None}
+    return out
+
+
 def contexts(eval_dir: Path) -> list[dict]:
     return [json.loads(line)["context"] for line in
             (eval_dir / "dev.jsonl").read_text().splitlines() if line.strip()]
@@ -136,6 +169,8 @@ def main():
         if not args.home:
             print("ingesting the reference corpora ...", file=sys.stderr)
             results["ingest_s"] = round(ingest(args.corpora, home), 1)
+        print("timing each format ...", file=sys.stderr)
+        results["formats"] = formats(args.corpora, Path(tmp))
         print("timing suggestions in process ...", file=sys.stderr)
         results.update(in_process(home, ctxs, args.rounds))
         print("timing suggestions over HTTP ...", file=sys.stderr)
