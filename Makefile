@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPORA ?= ../shared/corpora
 
-.PHONY: setup system demo test test-fast corpus eval bench lint extension clean
+.PHONY: setup system demo test test-fast corpus corpus-sync eval bench lint extension clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,16 @@ corpus: setup
 	@for dir in $(CORPORA)/*/; do name=$$(basename $$dir); \
 	  case $$name in onet-*|esco-*) continue;; esac; \
 	  JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn ingest --source $$name $$dir || exit 1; done
+
+# The same folders as sources synced by one process; the second sync, with nothing changed, is
+# the one to time (it should change nothing).
+SYNC_HOME ?= var/corpus-sources
+corpus-sync: setup
+	@for dir in $(CORPORA)/*/; do name=$$(basename $$dir); \
+	  case $$name in onet-*|esco-*) continue;; esac; \
+	  JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn sources add $$name --folder $$dir >/dev/null 2>&1 || true; done
+	JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn sources sync > /dev/null
+	time JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn sources sync
 
 eval: corpus
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn eval ../shared/eval/dev.jsonl --output $(CORPUS_HOME)/dev-run.jsonl
