@@ -1,4 +1,5 @@
 # A newcomer needs two commands: `make demo` and `make test`. Both set everything up first.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
