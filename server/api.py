@@ -176,6 +176,8 @@ def give_feedback():
     action = string(body, "action", "body", 20, required=True)
     if action not in ACTIONS:
         raise ApiError("invalid_action", f"action must be one of: {', '.join(ACTIONS)}")
-    saved = feedback.record(db.session(), g.user.id, request_id, content_id, action)
+    hit = index_of(current_app).get(content_id) if action == "acknowledged" else None
+    saved = feedback.record(db.session(), g.user.id, request_id, content_id, action,
+                            version=hit.hash if hit else "")
     return jsonify({"id": saved.id, "request_id": request_id, "content_id": content_id,
                     "action": action}), 201

@@ -18,19 +18,18 @@ def record_event(db: Session, user_id: int, result: Result) -> None:
     db.commit()
 
 
-def record(db: Session, user_id: int, request_id: str, content_id: str, action: str) -> Feedback:
+def record(db: Session, user_id: int, request_id: str, content_id: str, action: str,
+           version: str = "") -> Feedback:
+    """version: the content hash the person saw, kept for acknowledgments (a new one asks again)."""
     event = db.get(SuggestionEvent, request_id)
     if event is None or event.user_id != user_id:
         raise ApiError("unknown_request", "no suggestions with this request_id were given to "
                        "you; use the request_id from POST /api/v1/suggestions", 404)
     if content_id not in event.shown:
         raise ApiError("not_shown", f"{content_id!r} was not suggested in that request")
-    version = ""
-    if action == "acknowledged":  # tied to the version the person saw: a new one asks again
-        hit = current_index().get(content_id)
-        version = hit.hash if hit else ""
     row = Feedback(user_id=user_id, request_id=request_id, content_id=content_id,
-                   action=action, topics=list(event.topics), content_hash=version)
+                   action=action, topics=list(event.topics),
+                   content_hash=version if action == "acknowledged" else "")
     db.add(row)
     db.commit()
     return row
@@ -44,14 +43,6 @@ def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
     for content_id, version in rows:
         out.setdefault(content_id, set()).add(version)
     return out
-
-
-def current_index():
-    from flask import current_app
-
-    from .services import index_of
-
-    return index_of(current_app)
 
 
 def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:
