@@ -94,12 +94,6 @@ class ContentIndex:
             self._local.searcher = s
         yield s
 
-    def close(self) -> None:
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
-            s.close()
-            self._local.searcher = None
-
     def stats(self) -> dict:
         with self.searcher() as s:
             sources: dict[str, int] = {}

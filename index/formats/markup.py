@@ -66,11 +66,11 @@ def html(text: str) -> list[Document]:
     if len(text) > MAX_HTML_BYTES:
         raise UnreadableFile(f"HTML larger than {MAX_HTML_BYTES // 2**20} MB")
     body = trafilatura.extract(text, include_comments=False, include_tables=True) or ""
-    meta = trafilatura.extract_metadata(text)
     found = HTML_TITLE.search(text)
     title = " ".join(unescape(found.group(1)).split()) if found else ""
-    if not title and meta is not None and meta.title:
-        title = meta.title
+    if not title:  # a second parse, only for pages without a <title>
+        meta = trafilatura.extract_metadata(text)
+        title = meta.title if meta is not None and meta.title else ""
     headings = [h for h in (" ".join(unescape(HTML_TAG.sub(" ", x)).split())
                             for x in HTML_HEADING.findall(text)) if h]
     description = ""
