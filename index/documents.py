@@ -66,23 +66,30 @@ def read_documents(raw: bytes, source: str, rel_path: str) -> list[Document]:
     one per row or entry, id SOURCE:<path>#<key>.
     """
     from .formats import decode, parse
-    from .formats.meta import first_paragraph
 
     docs = parse(raw, rel_path)
     digest = content_hash(raw)
     links = link_keys(decode(raw)) if rel_path.lower().endswith(LINKED) else []
     for doc in docs:
-        doc.id = f"{source}:{rel_path}{doc.id}"
-        doc.source = source
-        doc.hash = digest
-        doc.links = links
-        if not doc.title:
-            doc.title = _title_from_path(rel_path)
-        if not doc.summary:
-            doc.summary = first_paragraph(doc.body)
-        if doc.type not in TYPES:
-            doc.type = guess_type(doc.title, rel_path)
+        finish(doc, source, f"{rel_path}{doc.id}", digest, links)
     return docs
+
+
+def finish(doc: Document, source: str, key: str, digest: str, links: list[str] = ()) -> None:
+    """Give a parsed document its id SOURCE:<key>, hash and links, and fill what it lacks."""
+    from .formats.meta import first_paragraph
+
+    doc.id = f"{source}:{key}"
+    doc.source = source
+    doc.hash = digest
+    doc.links = list(links)
+    path = key.split("#", 1)[0]
+    if not doc.title:
+        doc.title = _title_from_path(path)
+    if not doc.summary:
+        doc.summary = first_paragraph(doc.body)
+    if doc.type not in TYPES:
+        doc.type = guess_type(doc.title, path)
 
 
 def read_document(raw: bytes, source: str, rel_path: str) -> Document:

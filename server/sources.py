@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from index import Document, IngestReport, UnreadableFile, ingest_dir, sync_documents
-from index.documents import TYPES, content_hash, guess_type
+from index import IngestReport, UnreadableFile, ingest_dir, sync_documents
+from index.documents import content_hash, finish
 from index.formats import feeds, markup
 
 from .errors import ApiError
@@ -104,7 +104,7 @@ def _sync_folder(app: Flask, source: Source) -> IngestReport:
 def _sync_feed(app: Flask, source: Source) -> IngestReport:
     docs = feeds.feed(fetch(source.location))
     for doc in docs:
-        _finish(doc, source, doc.id.lstrip("#"), content_hash(
+        finish(doc, source.name, doc.id.lstrip("#"), content_hash(
             f"{doc.title}\n{doc.url}\n{doc.body}".encode()))
     return sync_documents(index_of(app), source.name, docs, tagger_of(app))
 
@@ -129,17 +129,9 @@ def _sync_sitemap(app: Flask, source: Source) -> IngestReport:
                 keep.add(doc_id)  # a page that fails now keeps its last good version
             continue
         doc.url = url
-        _finish(doc, source, url, marker or content_hash(raw))
+        finish(doc, source.name, url, marker or content_hash(raw))
         docs.append(doc)
     return sync_documents(ix, source.name, docs, tagger_of(app), keep=keep, failed=failed)
-
-
-def _finish(doc: Document, source: Source, key: str, digest: str) -> None:
-    doc.id = f"{source.name}:{key}"
-    doc.source = source.name
-    doc.hash = digest
-    if doc.type not in TYPES:
-        doc.type = guess_type(doc.title, key)
 
 
 _SYNC = {"folder": _sync_folder, "feed": _sync_feed, "sitemap": _sync_sitemap}
