@@ -11,13 +11,13 @@ USER_AGENT = "jitlearn-sync/0.1"
 
 
 class FetchError(Exception):
-    """The URL could not be fetched; the message says why."""
+    """The URL could not be fetched; the message says why (callers report it beside the URL)."""
 
 
 def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
           retries: int = RETRIES) -> bytes:
     if not url.startswith(("http://", "https://")):
-        raise FetchError(f"{url}: only http(s) addresses are fetched")
+        raise FetchError("only http(s) addresses are fetched")
     delay, last = 0.5, None
     for attempt in range(retries):
         try:
@@ -25,15 +25,15 @@ def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 data = response.read(max_bytes + 1)
             if len(data) > max_bytes:
-                raise FetchError(f"{url}: larger than {max_bytes // 2**20} MB")
+                raise FetchError(f"larger than {max_bytes // 2**20} MB")
             return data
         except urllib.error.HTTPError as exc:
-            last = f"{url}: the server answered {exc.code}"
+            last = f"the server answered {exc.code}"
             if exc.code < 500 and exc.code != 429:
                 break  # a 404 or 403 will not change by asking again
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            last = f"{url}: {getattr(exc, 'reason', exc)}"
+            last = f"no answer ({getattr(exc, 'reason', exc)})"
         if attempt < retries - 1:
             time.sleep(delay)
             delay *= 2
-    raise FetchError(last or f"{url}: could not be fetched")
+    raise FetchError(last or "could not be fetched")
