@@ -91,14 +91,20 @@ def ingest(source, directory):
 @click.option("--heading", "headings", multiple=True, help="A heading (repeatable).")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 20))
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
-def suggest(title, url, text, headings, limit, as_json):
+@click.option("--groups", default=None,
+              help="Answer as someone in these audience groups (comma-separated); "
+                   "without it the whole library is searched, restricted content included.")
+def suggest(title, url, text, headings, limit, as_json, groups):
     """Show suggestions for a page TITLE, as the side panel would."""
     from nlp import Context
 
     from .services import engine_of
 
+    members = None if groups is None else {g.strip().lower() for g in groups.split(",")
+                                           if g.strip()}
     result = engine_of(_app()).suggest(Context(title=title, url=url, text=text,
-                                               headings=list(headings)), limit=limit)
+                                               headings=list(headings)), limit=limit,
+                                       groups=members)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return

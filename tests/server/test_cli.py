@@ -123,3 +123,16 @@ def test_stale_content_is_listed_for_its_owner(home, tmp_path):
     code, out = run("content", "stale", "--owner", "legal")
     assert code == 0 and "pol:gifts.md\tlegal\treview was due 2020-01-31\tGifts" in out
     assert "travel" not in run("content", "stale")[1]
+
+
+def test_suggest_answers_as_an_audience_when_asked(home, tmp_path):
+    docs = tmp_path / "d"
+    docs.mkdir()
+    (docs / "m.md").write_text("---\ntitle: Interviewer training\naudience: [managers]\n---\n"
+                               "Structured interview scorecards for every interviewer.")
+    run("ingest", "--source", "lnd", str(docs))
+    assert "lnd:m.md" in run("suggest", "Interview scorecard - Greenhouse")[1]
+    assert "lnd:m.md" in run("suggest", "Interview scorecard - Greenhouse",
+                             "--groups", "Managers")[1]
+    assert "lnd:m.md" not in run("suggest", "Interview scorecard - Greenhouse",
+                                 "--groups", "sales")[1]
