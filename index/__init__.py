@@ -3,9 +3,10 @@
 from .documents import Document, UnreadableFile, read_document, read_documents, supported
 from .ingest import IngestReport, Progress, ingest_dir, list_files, sync_documents
 from .schema import make_schema
-from .store import ContentIndex, SearchHit, SearchRequest, path_words
+from .store import ContentIndex, IndexBusy, SearchHit, SearchRequest, path_words
+from .tags import EDITABLE, LEVELS
 
-__all__ = ["ContentIndex", "Document", "IngestReport", "Progress", "SearchHit", "SearchRequest",
-           "UnreadableFile", "ingest_dir", "list_files", "make_schema", "path_words",
-           "read_document", "read_documents", "sync_documents",
-           "supported"]
+__all__ = ["EDITABLE", "LEVELS", "ContentIndex", "Document", "IndexBusy", "IngestReport",
+           "Progress", "SearchHit", "SearchRequest", "UnreadableFile", "ingest_dir",
+           "list_files", "make_schema", "path_words", "read_document", "read_documents",
+           "sync_documents", "supported"]

@@ -45,6 +45,8 @@ class Document:
     hash: str = ""
     profile: str = ""  # term frequencies for ranking (profiles.py), set at ingest
     links: list[str] = field(default_factory=list)  # path keys of the pages it links to
+    original: dict | None = None  # editable fields before L&D's overrides (index/tags.py)
+    indexed: datetime | None = None  # when this version entered the index; set on write
 
 
 def supported(path: str) -> bool:

@@ -4,7 +4,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +12,10 @@ from pathlib import Path
 from .documents import Document, UnreadableFile, content_hash, read_documents, supported
 from .profiles import make_profile
 from .store import ContentIndex
+from .tags import apply_overrides
 
 Tagger = Callable[[Document], dict[str, float]]
+Overrides = Mapping[str, dict]  # document id -> what L&D set on it (index/tags.py)
 VERSIONED = ("policy", "procedure")  # kinds whose earlier versions are kept on record
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are exports or data dumps, not reading
 
@@ -91,11 +93,14 @@ def _prepare(task: tuple[str, str | None]) -> tuple[str, list[Document], str]:
 
 
 def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger: Tagger,
-               progress: "Progress | None" = None, workers: int | None = None) -> IngestReport:
+               progress: "Progress | None" = None, workers: int | None = None,
+               overrides: Overrides | None = None) -> IngestReport:
     """Bring the index in line with root: add new files, update changed ones, drop deleted ones.
 
     An unreadable file is reported and skipped; if an older version was indexed it stays.
+    overrides: what L&D set on documents, applied over the auto-tags of each one re-indexed.
     """
+    overrides = overrides or {}
     global _job
     started = time.perf_counter()
     root = Path(root)
@@ -125,6 +130,7 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
                         report.failed.append((rel, problem))
                     continue
                 for doc in docs:
+                    apply_overrides(doc, overrides.get(doc.id))
                     w.update(doc)
                     report.indexed(doc, new=known.pop(doc.id, None) is None)
             for doc_id in known:  # indexed before, gone from the directory now
@@ -173,7 +179,7 @@ class Progress:
 
 def sync_documents(index: ContentIndex, source: str, docs: list[Document], tagger: Tagger,
                    keep: set[str] = frozenset(), failed: list[tuple[str, str]] | None = None,
-                   ) -> IngestReport:
+                   overrides: Overrides | None = None) -> IngestReport:
     """Bring one source in line with a fetched list of documents (a feed, a sitemap's pages).
 
     Documents whose hash is unchanged are left alone, ids in keep are known unchanged without
@@ -192,6 +198,7 @@ def sync_documents(index: ContentIndex, source: str, docs: list[Document], tagge
                 report.unchanged += 1
                 continue
             doc.topics = tagger(doc)
+            apply_overrides(doc, (overrides or {}).get(doc.id))
             w.update(doc)
             report.indexed(doc, new=old is None)
         for doc_id in known:

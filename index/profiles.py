@@ -30,7 +30,7 @@ PROFILE_TERMS = 150  # body terms kept per document, most frequent first
 # topic counts most and a passing mention ("via Finance") hardly at all.
 AGREE_POWER = 2
 AUTHORITY_SCALE = 10.0
-UNSHOWN = ("profile", "links")  # stored fields the ranking reads but nobody shows
+UNSHOWN = ("profile", "links", "text", "proposed")  # stored fields ranking never shows
 OPEN = frozenset({"everyone", "all", "*"})  # audience values that restrict nothing
 
 

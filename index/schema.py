@@ -17,7 +17,7 @@ def make_schema() -> Schema:
         path=TEXT(analyzer=stem),  # words of the file path: folders name what a page is about
         headings=TEXT(analyzer=stem, field_boost=HEADINGS_BOOST),  # section headings, joined
         summary=TEXT(analyzer=stem, stored=True),  # front matter description or first paragraph
-        body=TEXT(analyzer=stem),  # full text; searched, never stored (63 MB for the corpus)
+        body=TEXT(analyzer=stem),  # full text; searched, stored only compressed in text
         url=STORED,  # where the person opens it; may be empty
         type=ID(stored=True),  # policy | course | guide | procedure | template | event | reference
         topics=KEYWORD(stored=True, commas=True, scorable=True),  # taxonomy ids, auto-tagged
@@ -38,4 +38,8 @@ def make_schema() -> Schema:
         profile=STORED,  # term frequencies per field, for in-memory ranking (profiles.py)
         links=STORED,  # path keys this document links to; in-links make a page canonical
         hash=STORED,  # content hash: re-ingesting skips unchanged files
+        proposed=STORED,  # {taxonomy id: confidence} the auto-tagger proposed, before L&D edits
+        # zlib-compressed JSON: headings, body and the source's values of the editable fields,
+        # so an L&D edit re-indexes the document without re-reading its source
+        text=STORED,
     )

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,11 +18,13 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import scoring
-from whoosh.query import Or, Term
+from whoosh.index import LockError
+from whoosh.query import And, Every, Or, Term
 
 from .documents import Document
 from .profiles import Profiles, make_profile, restriction
 from .schema import make_schema
+from .tags import apply_overrides, restore, snapshot
 
 NAME = "content"
 SUBJECT_WEIGHT = 0.5  # topic weight from which a document counts as being about the topic
@@ -48,6 +51,17 @@ class SearchHit:
     hash: str = ""  # content hash of the indexed version (acknowledgments refer to it)
     lexical: float = 0.0  # 0..1, word match against the best match
     topical: float = 0.0  # 0..1, how much the document is about the request's topics
+    skills: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str = ""
+    provider: str = ""
+    owner: str = ""
+    review_by: datetime | None = None
+    proposed: dict[str, float] = field(default_factory=dict)  # the auto-tagger's topics
+
+
+class IndexBusy(RuntimeError):
+    """Another writer (a long sync) holds the index; try again when it is done."""
 
 
 @dataclass
@@ -71,12 +85,23 @@ class ContentIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         if whoosh_index.exists_in(self.path, indexname=NAME):
             self.ix = whoosh_index.open_dir(self.path, indexname=NAME)
+            self._add_new_fields()
         else:
             self.ix = whoosh_index.create_in(self.path, make_schema(), indexname=NAME)
         self._local = threading.local()
         self._analyzer = self.ix.schema["body"].analyzer
         self._profiles: tuple[int, Profiles] | None = None
         self._profiles_lock = threading.Lock()
+
+    def _add_new_fields(self) -> None:
+        """An index made by an older version gains the schema's new fields (empty until synced)."""
+        missing = [(n, f) for n, f in make_schema().items() if n not in self.ix.schema]
+        if missing:
+            w = self.ix.writer(timeout=60)
+            for name, fieldtype in missing:
+                w.add_field(name, fieldtype)
+            w.commit()
+            self.ix = whoosh_index.open_dir(self.path, indexname=NAME)
 
     # --- reading -------------------------------------------------------------------------
     @contextmanager
@@ -117,6 +142,26 @@ class ContentIndex:
         if not fields or not visible(fields.get("audience"), groups):
             return None
         return _hit(fields, 0.0, [])
+
+    def document(self, doc_id: str) -> Document | None:
+        """The whole document as indexed, with the source's values of the editable fields.
+
+        None if there is no such document, or it was indexed before texts were kept (a sync of
+        its source brings it up to date).
+        """
+        with self.searcher() as s:
+            f = s.document(id=doc_id)
+        if not f or not f.get("text"):
+            return None
+        text = json.loads(zlib.decompress(f["text"]))
+        doc = Document(id=f["id"], source=f.get("source", ""), title=f.get("title", ""),
+                       body=text["body"], summary=f.get("summary", ""),
+                       headings=text["headings"], url=f.get("url", ""),
+                       provider=f.get("provider", ""), updated=f.get("updated"),
+                       hash=f.get("hash", ""), profile=f.get("profile", ""),
+                       links=list(f.get("links") or []), indexed=f.get("indexed"))
+        restore(doc, text["original"])
+        return doc
 
     def analyze(self, text: str) -> list[str]:
         """Index terms (stemmed, stop words removed) of a piece of text."""
@@ -159,6 +204,23 @@ class ContentIndex:
                                   for f, t in r.matched_terms() if f != "subjects"})
                 hits.append(_hit(r.fields(), r.score, matched))
             return hits[: request.limit]
+
+    def select(self, words: str = "", source: str = "", type: str = "", topic: str = "",
+               limit: int = 1000) -> tuple[int, list[str]]:
+        """Ids of documents with every word (in title, headings, summary, body or path) that
+        match every filter given; with the total number matched (which may exceed limit)."""
+        clauses = []
+        for term in self.analyze(words):
+            clauses.append(Or([Term(f, term) for f in ("title", "headings", "summary", "body",
+                                                          "path")]))
+        for fname, value in (("source", source), ("type", type), ("topics", topic)):
+            if value:
+                clauses.append(Term(fname, value))
+        if words.strip() and not any(isinstance(c, Or) for c in clauses):
+            return 0, []  # only stop words: matching everything would surprise
+        with self.searcher() as s:
+            results = s.search(And(clauses) if clauses else Every(), limit=limit)
+            return len(results), [r["id"] for r in results]
 
     def stale(self, max_age_days: int, owner: str | None = None) -> list[dict]:
         """Documents past their review-by date or unchanged for max_age_days, with the reason."""
@@ -218,7 +280,11 @@ class ContentIndex:
     @contextmanager
     def writer(self, timeout: float = 10.0):
         """One writer at a time; waits up to timeout seconds for another to finish."""
-        w = self.ix.writer(limitmb=WRITER_LIMIT_MB, timeout=timeout)
+        try:
+            w = self.ix.writer(limitmb=WRITER_LIMIT_MB, timeout=timeout)
+        except LockError as exc:
+            raise IndexBusy(f"the index is being written by another process (a sync?) for "
+                            f"more than {timeout:g} s") from exc
         try:
             yield IndexWriter(w)
         except BaseException:
@@ -238,6 +304,23 @@ class ContentIndex:
     def delete(self, ids: Iterable[str]) -> int:
         with self.writer() as w:
             return sum(w.delete(i) for i in ids)
+
+    def retag(self, overrides: dict[str, dict | None], timeout: float = 10.0) -> list[str]:
+        """Re-index documents under new overrides (None: none); returns the ids re-indexed.
+
+        Only the editable fields change: text, hash, links and the indexed time stay, so an
+        edit is neither a new policy version nor a review.
+        """
+        done = []
+        with self.writer(timeout) as w:
+            for doc_id, override in overrides.items():
+                doc = self.document(doc_id)
+                if doc is None:
+                    continue
+                apply_overrides(doc, override)
+                w.update(doc)
+                done.append(doc_id)
+        return done
 
 
 class IndexWriter:
@@ -269,11 +352,15 @@ def to_fields(doc: Document) -> dict:
         mandatory=doc.mandatory, language=doc.language, level=doc.level,
         duration=doc.duration, provider=doc.provider, hash=doc.hash, links=doc.links,
     )
+    original = doc.original if doc.original is not None else snapshot(doc)
+    fields["proposed"] = json.dumps(original["topics"])
+    fields["text"] = zlib.compress(json.dumps(
+        {"headings": doc.headings, "body": doc.body, "original": original}).encode(), 1)
     for name in ("updated", "review_by"):
         value = getattr(doc, name)
         if value is not None:
             fields[name] = value.replace(tzinfo=None)
-    fields["indexed"] = datetime.now(UTC).replace(tzinfo=None)
+    fields["indexed"] = doc.indexed or datetime.now(UTC).replace(tzinfo=None)
     fields["owner"] = doc.owner
     return fields
 
@@ -296,9 +383,17 @@ def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
         type=fields.get("type", ""), summary=fields.get("summary", ""), score=score,
         topics=json.loads(fields.get("topic_weights") or "{}"),
         mandatory=bool(fields.get("mandatory")),
-        audience=[a for a in (fields.get("audience") or "").split(",") if a],
+        audience=_split(fields.get("audience")),
         source=fields.get("source", ""), matched=matched, level=fields.get("level", ""),
         duration=int(fields.get("duration") or 0), hash=fields.get("hash", ""),
+        skills=_split(fields.get("skills")), tags=_split(fields.get("tags")),
+        language=fields.get("language", ""), provider=fields.get("provider", ""),
+        owner=fields.get("owner", ""), review_by=fields.get("review_by"),
+        proposed=json.loads(fields.get("proposed") or "{}"),
     )
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
 
 

@@ -26,6 +26,7 @@ class TopicDef:
     label: str
     parent: str | None = None
     synonyms: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)  # what content on it teaches
 
     def phrases(self) -> list[str]:
         return [self.label, *self.synonyms]
@@ -48,6 +49,9 @@ class Taxonomy:
         for n, entry in enumerate(entries, 1):
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("label"):
                 raise TaxonomyError(f"{path}: topic #{n} needs an id and a label")
+            for key in ("synonyms", "skills"):
+                if not isinstance(entry.get(key) or [], list):
+                    raise TaxonomyError(f"{path}: {key} of {entry['id']!r} must be a list")
             if entry["id"] in topics:
                 raise TaxonomyError(f"{path}: topic id {entry['id']!r} appears twice")
             topics[entry["id"]] = TopicDef(
@@ -55,6 +59,7 @@ class Taxonomy:
                 label=str(entry["label"]),
                 parent=entry.get("parent"),
                 synonyms=[str(s) for s in entry.get("synonyms") or []],
+                skills=[str(s) for s in entry.get("skills") or []],
             )
         for topic in topics.values():
             if topic.parent and topic.parent not in topics:
@@ -68,6 +73,25 @@ class Taxonomy:
     def parent(self, topic_id: str) -> str | None:
         topic = self.topics.get(topic_id)
         return topic.parent if topic else None
+
+    def skills(self, topic_id: str) -> list[str]:
+        """The skills content on a topic teaches: its own, or its nearest ancestor's."""
+        seen = set()
+        topic = self.topics.get(topic_id)
+        while topic is not None and topic.id not in seen:
+            if topic.skills:
+                return topic.skills
+            seen.add(topic.id)
+            topic = self.topics.get(topic.parent) if topic.parent else None
+        return []
+
+    def propose_skills(self, topics: dict[str, float]) -> dict[str, float]:
+        """{skill: confidence} for a document's {topic: weight}: the best topic teaching it."""
+        out: dict[str, float] = {}
+        for topic_id, weight in topics.items():
+            for skill in self.skills(topic_id):
+                out[skill] = max(out.get(skill, 0.0), weight)
+        return dict(sorted(out.items(), key=lambda x: (-x[1], x[0])))
 
     def __len__(self) -> int:
         return len(self.topics)

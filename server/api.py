@@ -8,7 +8,7 @@ from . import db, feedback
 from .auth import require_token
 from .errors import ApiError
 from .models import ACTIONS
-from .services import engine_of, health, index_of
+from .services import engine_of, health, index_of, taxonomy_of
 from .validation import expect_object, parse_context, parse_limit, reject_unknown, string
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,6 +44,16 @@ def content_json(hit) -> dict:
             "source": hit.source}
 
 
+def content_detail(hit) -> dict:
+    """Everything about a document, for L&D: effective tags, proposals, manual values."""
+    from .tags import detail
+
+    return {**content_json(hit), "skills": hit.skills, "tags": hit.tags,
+            "language": hit.language, "provider": hit.provider, "owner": hit.owner,
+            "review_by": hit.review_by.strftime("%Y-%m-%d") if hit.review_by else None,
+            **detail(current_app, db.session(), hit)}
+
+
 def viewer_groups() -> set[str] | None:
     """L&D and admins manage all content; everyone else sees what their groups may."""
     return None if g.user.role in ("ld", "admin") else g.user.memberships()
@@ -75,7 +85,77 @@ def content(content_id: str):
     hit = index_of(current_app).get(content_id, viewer_groups())
     if hit is None:
         raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
-    return jsonify(content_json(hit))
+    return jsonify(content_detail(hit) if g.user.role in ("ld", "admin") else content_json(hit))
+
+
+@api.patch("/content/<path:content_id>")
+@require_token
+def tag_content(content_id: str):
+    """L&D sets tags on one document: see server/tags.py for the shape of a change."""
+    from .tags import edit, parse_changes
+
+    require_role("ld", "admin")
+    ix = index_of(current_app)
+    if ix.get(content_id) is None:
+        raise ApiError("not_found", f"no content {content_id!r}", 404)
+    if ix.document(content_id) is None:
+        raise ApiError("needs_sync", "this document was indexed by an older version; sync its "
+                       "source once, then tag it", 409)
+    edit(current_app, db.session(), [content_id], parse_changes(json_body(), taxonomy_of(
+        current_app)), g.user.name)
+    return jsonify(content_detail(ix.get(content_id)))
+
+
+@api.post("/content/bulk")
+@require_token
+def bulk_tag():
+    """Tag every document a query and filters select (or a list of ids) the same way."""
+    from .tags import MAX_BULK, edit, parse_changes
+
+    require_role("ld", "admin")
+    body = json_body()
+    reject_unknown(body, {"query", "source", "type", "topic", "ids", "changes", "dry_run"},
+                   "request body")
+    if "changes" not in body:
+        raise ApiError("missing_field", "changes is required: {\"query\": \"expense\", "
+                       "\"changes\": {\"topics\": {\"add\": [\"expenses\"]}}}")
+    changes = parse_changes(body["changes"], taxonomy_of(current_app))
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        raise ApiError("invalid_type", "dry_run is true or false")
+    selection = {k: string(body, k, "body", 500) for k in ("query", "source", "type", "topic")}
+    ids = body.get("ids")
+    if ids is not None:
+        if any(selection.values()):
+            raise ApiError("invalid_selection", "give ids, or a query and filters, not both")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or not ids:
+            raise ApiError("invalid_type", "ids must be a non-empty list of content ids")
+        if len(ids) > MAX_BULK:
+            raise ApiError("too_many_values", f"at most {MAX_BULK} ids at once", 413)
+        matched = len(ids)
+    elif not any(v.strip() for v in selection.values()):
+        raise ApiError("invalid_selection", "give a query, a filter (source, type, topic) or "
+                       "ids: a change to the whole library is refused")
+    else:
+        matched, ids = index_of(current_app).select(
+            selection["query"], selection["source"], selection["type"], selection["topic"],
+            limit=MAX_BULK)
+        if matched > MAX_BULK:
+            raise ApiError("too_many_matches", f"{matched} documents match; narrow the query "
+                           f"to at most {MAX_BULK}", 413)
+    changed = edit(current_app, db.session(), ids, changes, g.user.name, dry_run=dry_run)
+    return jsonify({"matched": matched, "changed": len(changed), "ids": changed,
+                    "dry_run": dry_run})
+
+
+@api.get("/topics")
+@require_token
+def topics():
+    """The taxonomy: topic ids to tag with, their labels, parents and the skills they teach."""
+    taxonomy = taxonomy_of(current_app)
+    return jsonify({"topics": [{"id": t.id, "label": t.label, "parent": t.parent,
+                                "skills": taxonomy.skills(t.id)}
+                               for t in taxonomy.topics.values()]})
 
 
 @api.get("/search")

@@ -65,17 +65,20 @@ def serve(host, port, threads):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def ingest(source, directory):
     """Index Markdown, HTML and text files under DIRECTORY (re-runs sync changes only)."""
-    from index import ingest_dir
+    from index import IndexBusy, ingest_dir
 
     from .services import index_of, tagger_of
+    from .tags import overrides
     from .versions import record_versions
 
     if not source.replace("-", "").replace("_", "").replace(".", "").isalnum():
         fail("--source must be letters, digits, '-', '_' or '.' (it prefixes every id)")
     app = _app()
+    with app.app_context():
+        manual = overrides(db.session())
     try:
-        report = ingest_dir(index_of(app), source, directory, tagger_of(app))
-    except OSError as exc:
+        report = ingest_dir(index_of(app), source, directory, tagger_of(app), overrides=manual)
+    except (OSError, IndexBusy) as exc:
         fail(f"cannot ingest {directory}: {exc}")
     with app.app_context():
         record_versions(db.session(), report)
@@ -130,10 +133,13 @@ def demo(port, no_serve):
 
     from .people import add_user, create_token, find_user
     from .services import index_of, tagger_of
+    from .tags import overrides
     from .versions import record_versions
 
     app = _app()
-    report = ingest_dir(index_of(app), "samples", SAMPLES, tagger_of(app))
+    with app.app_context():
+        manual = overrides(db.session())
+    report = ingest_dir(index_of(app), "samples", SAMPLES, tagger_of(app), overrides=manual)
     click.echo(report.summary())
     with app.app_context():
         session = db.session()

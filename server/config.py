@@ -16,6 +16,8 @@ DEFAULTS = {
     # the key in extension/manifest.json gives the unpacked and the packaged extension
     "EXTENSION_IDS": "agphlekpiaoblfclgcbkmfoneiploppe",
     "STALE_DAYS": 365,  # content unchanged this long is listed as stale and ranks lower
+    # seconds a tag edit waits for the index while a sync writes to it, then answers 503
+    "TAG_WRITE_TIMEOUT": 10.0,
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

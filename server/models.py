@@ -103,3 +103,17 @@ class Source(Base):
     last_status: Mapped[str] = mapped_column(String(20), default="never")  # ok | failed | ...
     last_counts: Mapped[dict] = mapped_column(JSON, default=dict)
     last_failures: Mapped[list] = mapped_column(JSON, default=list)  # [[item, reason], ...]
+
+
+class ContentTags(Base):
+    """What L&D set on one document over its source and the auto-tagger (index/tags.py).
+
+    Kept here, not only in the index, so that a re-sync of the item re-applies it and a rebuilt
+    index gets it back.
+    """
+
+    __tablename__ = "content_tags"
+    content_id: Mapped[str] = mapped_column(String(500), primary_key=True)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> value, as JSON keeps it
+    updated_by: Mapped[str] = mapped_column(String(100), default="")  # the user's name
+    updated_at: Mapped[datetime] = mapped_column(default=now)

@@ -7,6 +7,7 @@ from flask import Flask
 
 from index import ContentIndex, path_words
 from nlp import DocumentTagger, TopicExtractor
+from nlp.taxonomy import Taxonomy
 
 from .engine import Engine, Settings
 
@@ -39,6 +40,14 @@ def index_of(app: Flask) -> ContentIndex:
     if ix is None:
         ix = app.extensions["jitlearn.index"] = ContentIndex(app.config["INDEX_DIR"])
     return ix
+
+
+def taxonomy_of(app: Flask) -> Taxonomy:
+    taxonomy = app.extensions.get("jitlearn.taxonomy")
+    if taxonomy is None:
+        taxonomy = app.extensions["jitlearn.taxonomy"] = Taxonomy.load(
+            app.config["TAXONOMY"] or None)
+    return taxonomy
 
 
 def tagger_of(app: Flask):

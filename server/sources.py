@@ -20,6 +20,7 @@ from .errors import ApiError
 from .fetch import FetchError, fetch
 from .models import SOURCE_KINDS, Source, now
 from .services import index_of, tagger_of
+from .tags import overrides
 from .versions import record_versions
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def sync_source(app: Flask, db: Session, name: str) -> Source:
     """Sync one source now and record the outcome; errors are recorded, not raised."""
     source = find_source(db, name)
     try:
-        report = _SYNC[source.kind](app, source)
+        report = _SYNC[source.kind](app, source, overrides(db))
         record_versions(db, report)
         source.last_status = "ok" if not report.failed else "partial"
         source.last_counts = {"added": report.added, "updated": report.updated,
@@ -97,19 +98,20 @@ def sync_source(app: Flask, db: Session, name: str) -> Source:
     return source
 
 
-def _sync_folder(app: Flask, source: Source) -> IngestReport:
-    return ingest_dir(index_of(app), source.name, source.location, tagger_of(app))
+def _sync_folder(app: Flask, source: Source, manual: dict) -> IngestReport:
+    return ingest_dir(index_of(app), source.name, source.location, tagger_of(app),
+                      overrides=manual)
 
 
-def _sync_feed(app: Flask, source: Source) -> IngestReport:
+def _sync_feed(app: Flask, source: Source, manual: dict) -> IngestReport:
     docs = feeds.feed(fetch(source.location))
     for doc in docs:
         finish(doc, source.name, doc.id.lstrip("#"), content_hash(
             f"{doc.title}\n{doc.url}\n{doc.body}".encode()))
-    return sync_documents(index_of(app), source.name, docs, tagger_of(app))
+    return sync_documents(index_of(app), source.name, docs, tagger_of(app), overrides=manual)
 
 
-def _sync_sitemap(app: Flask, source: Source) -> IngestReport:
+def _sync_sitemap(app: Flask, source: Source, manual: dict) -> IngestReport:
     """Fetch the pages whose lastmod changed since the last sync; keep the others as they are."""
     ix = index_of(app)
     known = ix.hashes(source.name)
@@ -131,7 +133,8 @@ def _sync_sitemap(app: Flask, source: Source) -> IngestReport:
         doc.url = url
         finish(doc, source.name, url, marker or content_hash(raw))
         docs.append(doc)
-    return sync_documents(ix, source.name, docs, tagger_of(app), keep=keep, failed=failed)
+    return sync_documents(ix, source.name, docs, tagger_of(app), keep=keep, failed=failed,
+                          overrides=manual)
 
 
 _SYNC = {"folder": _sync_folder, "feed": _sync_feed, "sitemap": _sync_sitemap}

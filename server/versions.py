@@ -8,7 +8,7 @@ from index import IngestReport
 from .models import ContentVersion
 
 
-def record_versions(db: Session, report: IngestReport) -> int:
+def record_versions(db: Session, report: IngestReport, commit: bool = True) -> int:
     """Record the policies an ingest or sync indexed in a new version; returns how many."""
     recorded = 0
     for content_id, content_hash, title in report.versions:
@@ -19,7 +19,8 @@ def record_versions(db: Session, report: IngestReport) -> int:
         db.add(ContentVersion(content_id=content_id, version=(last.version if last else 0) + 1,
                               content_hash=content_hash, title=title[:300]))
         recorded += 1
-    db.commit()
+    if commit:
+        db.commit()
     return recorded
 
 

@@ -48,3 +48,36 @@ def test_searcher_sees_another_processs_commits_without_duplicates(tmp_path):
     ids = [h.id for h in ix.search(SearchRequest(words=[("leave", 1.0)], limit=500))]
     assert len(ids) == len(set(ids)) == 121
     assert len(ix.rank(SearchRequest(words=[("leave", 1.0)], limit=500))) == 121
+
+
+def test_an_index_from_an_older_version_gains_new_fields_and_keeps_its_documents(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from index import make_schema
+
+    old = make_schema()
+    old.remove("text")
+    old.remove("proposed")
+    w = whoosh_index.create_in(tmp_path, old, indexname="content").writer()
+    w.add_document(id="t:old.md", source="t", title="Travel policy", hash="abc")
+    w.commit()
+    ix = ContentIndex(tmp_path)
+    assert ix.get("t:old.md").title == "Travel policy"
+    assert ix.document("t:old.md") is None  # no text kept yet: tagging it waits for a sync
+    ix.add([doc(1, "Parental leave", "Sixteen weeks.", {"leave": 0.9})])
+    rebuilt = ix.document("t:1.md")
+    assert rebuilt.body == "Sixteen weeks." and rebuilt.topics == {"leave": 0.9}
+
+
+def test_retag_changes_only_the_editable_fields(tmp_path):
+    ix = ContentIndex(tmp_path)
+    ix.add([doc(1, "Parental leave", "Sixteen weeks of paid leave.", {"leave": 0.9})])
+    indexed = ix.get("t:1.md")
+    assert ix.retag({"t:1.md": {"type": "policy", "topics": {"benefits": 1.0}}}) == ["t:1.md"]
+    hit = ix.get("t:1.md")
+    assert (hit.type, hit.topics, hit.proposed) == ("policy", {"benefits": 1.0}, {"leave": 0.9})
+    assert hit.hash == indexed.hash
+    assert [h.id for h in ix.search(SearchRequest(words=[("sixteen", 1.0)],
+                                                  fields={"body": 1.0}))] == ["t:1.md"]
+    ix.retag({"t:1.md": None})  # no manual tags: the source's values come back
+    assert (ix.get("t:1.md").type, ix.get("t:1.md").topics) == ("", {"leave": 0.9})
