@@ -110,42 +110,10 @@ def tag_content(content_id: str):
 @require_token
 def bulk_tag():
     """Tag every document a query and filters select (or a list of ids) the same way."""
-    from .tags import MAX_BULK, edit, parse_changes
+    from .tags import bulk
 
     require_role("ld", "admin")
-    body = json_body()
-    reject_unknown(body, {"query", "source", "type", "topic", "ids", "changes", "dry_run"},
-                   "request body")
-    if "changes" not in body:
-        raise ApiError("missing_field", "changes is required: {\"query\": \"expense\", "
-                       "\"changes\": {\"topics\": {\"add\": [\"expenses\"]}}}")
-    changes = parse_changes(body["changes"], taxonomy_of(current_app))
-    dry_run = body.get("dry_run", False)
-    if not isinstance(dry_run, bool):
-        raise ApiError("invalid_type", "dry_run is true or false")
-    selection = {k: string(body, k, "body", 500) for k in ("query", "source", "type", "topic")}
-    ids = body.get("ids")
-    if ids is not None:
-        if any(selection.values()):
-            raise ApiError("invalid_selection", "give ids, or a query and filters, not both")
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or not ids:
-            raise ApiError("invalid_type", "ids must be a non-empty list of content ids")
-        if len(ids) > MAX_BULK:
-            raise ApiError("too_many_values", f"at most {MAX_BULK} ids at once", 413)
-        matched = len(ids)
-    elif not any(v.strip() for v in selection.values()):
-        raise ApiError("invalid_selection", "give a query, a filter (source, type, topic) or "
-                       "ids: a change to the whole library is refused")
-    else:
-        matched, ids = index_of(current_app).select(
-            selection["query"], selection["source"], selection["type"], selection["topic"],
-            limit=MAX_BULK)
-        if matched > MAX_BULK:
-            raise ApiError("too_many_matches", f"{matched} documents match; narrow the query "
-                           f"to at most {MAX_BULK}", 413)
-    changed = edit(current_app, db.session(), ids, changes, g.user.name, dry_run=dry_run)
-    return jsonify({"matched": matched, "changed": len(changed), "ids": changed,
-                    "dry_run": dry_run})
+    return jsonify(bulk(current_app, db.session(), json_body(), g.user.name))
 
 
 @api.get("/topics")

@@ -294,6 +294,57 @@ def content_stale(owner):
     click.echo(f"{len(items)} stale", err=True)
 
 
+@content.command("show")
+@click.argument("content_id")
+def content_show(content_id):
+    """One document as L&D sees it: tags, proposed topics and skills, manual values (JSON)."""
+    from .api import content_detail
+    from .services import index_of
+
+    app = _app()
+    with app.app_context():
+        hit = index_of(app).get(content_id)
+        if hit is None:
+            fail(f"no content {content_id!r}")
+        click.echo(json.dumps(content_detail(hit), indent=2, ensure_ascii=False, default=str))
+
+
+@content.command("tag")
+@click.argument("ids", nargs=-1)
+@click.option("--query", default="", help="Every document with all these words.")
+@click.option("--source", default="", help="Only this source's documents.")
+@click.option("--type", "type_", default="", help="Only documents of this type.")
+@click.option("--topic", default="", help="Only documents tagged with this topic id.")
+@click.option("--changes", required=True,
+              help='JSON, as PATCH /api/v1/content/<id> takes it: '
+                   '\'{"topics": {"add": ["expenses"]}, "mandatory": true}\'')
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.option("--by", default="cli", show_default=True, help="Recorded as who changed it.")
+def content_tag(ids, query, source, type_, topic, changes, dry_run, by):
+    """Set tags on the documents IDS, or on every document a query and filters select."""
+    from .tags import bulk
+
+    try:
+        parsed = json.loads(changes)
+    except json.JSONDecodeError as exc:
+        fail(f"--changes is not JSON: {exc}")
+    body = {"changes": parsed, "dry_run": dry_run}
+    if ids:
+        body["ids"] = list(ids)
+    body.update({k: v for k, v in (("query", query), ("source", source), ("type", type_),
+                                   ("topic", topic)) if v})
+    app = _app()
+    with app.app_context():
+        try:
+            result = bulk(app, db.session(), body, by)
+        except ApiError as exc:
+            fail(exc.message)
+    for doc_id in result["ids"]:
+        click.echo(doc_id)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{result['matched']} matched, {verb} {result['changed']}", err=True)
+
+
 @main.group()
 def users():
     """Add and list users."""

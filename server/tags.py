@@ -21,6 +21,7 @@ from nlp.taxonomy import Taxonomy
 from .errors import ApiError
 from .models import ContentTags, now
 from .services import index_of, taxonomy_of
+from .validation import reject_unknown, string
 from .versions import record_versions
 
 MAX_ITEMS = 50  # values in one list field
@@ -190,6 +191,41 @@ def edit(app: Flask, db: Session, ids: list[str], changes: dict, user: str,
     _record_policy_versions(ix, db, done)
     db.commit()
     return done
+
+
+def bulk(app: Flask, db: Session, body: dict, user: str) -> dict:
+    """A bulk change: {query, source, type, topic | ids, changes, dry_run} -> what changed."""
+    reject_unknown(body, {"query", "source", "type", "topic", "ids", "changes", "dry_run"},
+                   "request body")
+    if "changes" not in body:
+        raise ApiError("missing_field", "changes is required: {\"query\": \"expense\", "
+                       "\"changes\": {\"topics\": {\"add\": [\"expenses\"]}}}")
+    changes = parse_changes(body["changes"], taxonomy_of(app))
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        raise ApiError("invalid_type", "dry_run is true or false")
+    selection = {k: string(body, k, "body", 500) for k in ("query", "source", "type", "topic")}
+    ids = body.get("ids")
+    if ids is not None:
+        if any(selection.values()):
+            raise ApiError("invalid_selection", "give ids, or a query and filters, not both")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or not ids:
+            raise ApiError("invalid_type", "ids must be a non-empty list of content ids")
+        if len(ids) > MAX_BULK:
+            raise ApiError("too_many_values", f"at most {MAX_BULK} ids at once", 413)
+        matched = len(ids)
+    elif not any(v.strip() for v in selection.values()):
+        raise ApiError("invalid_selection", "give a query, a filter (source, type, topic) or "
+                       "ids: a change to the whole library is refused")
+    else:
+        matched, ids = index_of(app).select(selection["query"], selection["source"],
+                                            selection["type"], selection["topic"],
+                                            limit=MAX_BULK)
+        if matched > MAX_BULK:
+            raise ApiError("too_many_matches", f"{matched} documents match; narrow the query "
+                           f"to at most {MAX_BULK}", 413)
+    changed = edit(app, db, ids, changes, user, dry_run=dry_run)
+    return {"matched": matched, "changed": len(changed), "ids": changed, "dry_run": dry_run}
 
 
 def _record_policy_versions(ix, db: Session, ids: list[str]) -> None:

@@ -136,3 +136,26 @@ def test_suggest_answers_as_an_audience_when_asked(home, tmp_path):
                              "--groups", "Managers")[1]
     assert "lnd:m.md" not in run("suggest", "Interview scorecard - Greenhouse",
                                  "--groups", "sales")[1]
+
+
+def test_content_tag_and_show_keep_manual_tags_across_ingests(home, tmp_path):
+    docs = tmp_path / "kb"
+    docs.mkdir()
+    (docs / "cards.md").write_text("---\ntitle: Corporate card\n---\nUse the corporate card "
+                                   "for travel; file the expense report monthly.")
+    run("ingest", "--source", "kb", str(docs))
+    code, out = run("content", "tag", "--query", "corporate card", "--dry-run",
+                    "--changes", '{"owner": "finance", "audience": ["finance"]}')
+    assert code == 0 and out.startswith("kb:cards.md\n") and "would change 1" in out
+    assert json.loads(run("content", "show", "kb:cards.md")[1])["owner"] == ""
+    code, out = run("content", "tag", "kb:cards.md", "--changes", '{"owner": "finance"}')
+    assert code == 0 and "changed 1" in out
+    (docs / "cards.md").write_text("---\ntitle: Corporate card\n---\nUse the corporate card "
+                                   "for travel and hotels.")
+    assert "1 updated" in run("ingest", "--source", "kb", str(docs))[1]
+    shown = json.loads(run("content", "show", "kb:cards.md")[1])
+    assert shown["owner"] == "finance" and shown["manual"]["updated_by"] == "cli"
+    assert run("content", "tag", "--changes", '{"owner": 1}', "kb:cards.md")[0] == 1
+    code, out = run("content", "tag", "--changes", "{}", "--query", "card")
+    assert code == 1 and "as a JSON object" in out
+    assert "no content" in run("content", "show", "kb:nothing.md")[1]
