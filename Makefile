@@ -44,13 +44,12 @@ test: setup system $(NODE_STAMP)
 test-fast: setup system $(NODE_STAMP)
 	$(BIN)/pytest
 
-# The real reference corpora, each folder its own source (career data excluded), in var/corpus.
+# The real reference corpora, each folder its own source (career data excluded), in var/corpus:
+# one process, a progress bar per source and a summary table at the end.
 CORPUS_HOME ?= var/corpus
 corpus: setup
 	@test -d $(CORPORA) || { echo "no corpora at $(CORPORA)"; exit 1; }
-	@for dir in $(CORPORA)/*/; do name=$$(basename $$dir); \
-	  case $$name in onet-*|esco-*) continue;; esac; \
-	  JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn ingest --source $$name $$dir || exit 1; done
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn ingest $$(ls -d $(CORPORA)/*/ | grep -v -E '/(onet|esco)-[^/]*/$$')
 
 # The same folders as sources synced by one process, both syncs timed; the second, with nothing
 # changed, should change nothing. Start from an empty SYNC_HOME to time the first.

@@ -61,30 +61,65 @@ def serve(host, port, threads):
 
 
 @main.command()
-@click.option("--source", required=True, help="Name for this content source; ids are NAME:<path>.")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def ingest(source, directory):
-    """Index Markdown, HTML and text files under DIRECTORY (re-runs sync changes only)."""
+@click.option("--source", default=None,
+              help="Name of the content source (ids are NAME:<path>); default: the folder's name.")
+@click.argument("directories", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+def ingest(source, directories):
+    """Index the files under each DIRECTORY, one source per folder (re-runs sync changes only).
+
+    Markdown, HTML, text, PDF, Word, CSV/JSON catalogs, feeds, SCORM and cmi5 packages.
+    """
     from index import IndexBusy, ingest_dir
 
     from .services import index_of, tagger_of
+    from .sources import NAME
     from .tags import overrides
     from .versions import record_versions
 
-    if not source.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        fail("--source must be letters, digits, '-', '_' or '.' (it prefixes every id)")
+    if source and len(directories) > 1:
+        fail("--source names one directory; leave it out to name each source by its folder")
+    names = [source or d.resolve().name for d in directories]
+    for name in names:
+        if not NAME.match(name):
+            fail(f"source name {name!r}: use letters, digits, '-', '_' or '.' (it prefixes "
+                 "every id); name it with --source")
+    if len(set(names)) < len(names):
+        fail("two directories would be the same source; ingest them one at a time with --source")
     app = _app()
     with app.app_context():
         manual = overrides(db.session())
-    try:
-        report = ingest_dir(index_of(app), source, directory, tagger_of(app), overrides=manual)
-    except (OSError, IndexBusy) as exc:
-        fail(f"cannot ingest {directory}: {exc}")
-    with app.app_context():
-        record_versions(db.session(), report)
-    for rel, reason in report.failed:
-        click.echo(f"skipped {rel}: {reason}", err=True)
-    click.echo(report.summary())
+    ix, tag, reports = index_of(app), tagger_of(app), []
+    for name, directory in zip(names, directories, strict=True):
+        try:
+            report = ingest_dir(ix, name, directory, tag, overrides=manual)
+        except (OSError, IndexBusy) as exc:
+            fail(f"cannot ingest {directory}: {exc}")
+        with app.app_context():
+            record_versions(db.session(), report)
+        for rel, reason in report.failed:
+            click.echo(f"skipped {name}:{rel}: {reason}", err=True)
+        reports.append(report)
+    click.echo(reports[0].summary() if len(reports) == 1 else report_table(reports))
+
+
+def report_table(reports) -> str:
+    """One row per source and a total: what a whole-library ingest did."""
+    columns = ("files", "added", "updated", "unchanged", "removed", "failed", "seconds")
+
+    def cells(r) -> list:
+        return [r.seen, r.added, r.updated, r.unchanged, r.deleted, len(r.failed), r.seconds]
+
+    rows = [(r.source, cells(r)) for r in reports]
+    rows.append(("total", [sum(c) for c in zip(*(cells(r) for r in reports), strict=True)]))
+    width = max(len("source"), *(len(name) for name, _ in rows))
+    lines = [f"{'source':<{width}}" + "".join(f"{c:>11}" for c in columns)]
+    for name, values in rows:
+        if name == "total":
+            lines.append("-" * len(lines[0]))
+        lines.append(f"{name:<{width}}" + "".join(
+            f"{v:>11.1f}" if isinstance(v, float) else f"{v:>11,}" for v in values))
+    return "\n".join(lines)
 
 
 @main.command()

@@ -5,6 +5,7 @@ reloader's parent. Job functions are plain functions that the CLI and the tests 
 """
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,7 +29,8 @@ def sync_job(app: Flask, name: str) -> None:
 def refresh_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
     """One job per source, rescheduled when its interval changed; gone sources unscheduled."""
     with app.extensions["jitlearn.db"]() as db:
-        wanted = {s.name: s.every_minutes for s in db.scalars(select(Source))}
+        sources = {s.name: (s.every_minutes, s.last_run_at) for s in db.scalars(select(Source))}
+    wanted = {name: minutes for name, (minutes, _) in sources.items()}
     for job in scheduler.get_jobs():
         if job.id.startswith("sync:") and job.id[5:] not in wanted:
             job.remove()
@@ -37,7 +39,16 @@ def refresh_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
         if job is None or job.trigger.interval.total_seconds() != minutes * 60:
             scheduler.add_job(sync_job, "interval", minutes=minutes, args=[app, name],
                               id=f"sync:{name}", replace_existing=True, coalesce=True,
-                              max_instances=1)
+                              max_instances=1, next_run_time=due(*sources[name]))
+
+
+def due(every_minutes: int, last_run_at: datetime | None) -> datetime:
+    """When a source's next sync is due: now if it never ran or is overdue (a restart), else
+    one interval after its last run."""
+    now = datetime.now(UTC)
+    if last_run_at is None:
+        return now
+    return max(now, last_run_at.replace(tzinfo=UTC) + timedelta(minutes=every_minutes))
 
 
 def start(app: Flask) -> BackgroundScheduler:

@@ -60,6 +60,25 @@ def test_ingest_refuses_a_bad_source_name(home, tmp_path):
     assert code == 1 and "--source" in out
 
 
+def test_ingest_many_folders_prints_a_table_with_a_total(home, tmp_path):
+    for name, files in (("policies", 2), ("guides", 3)):
+        (tmp_path / name).mkdir()
+        for i in range(files):
+            (tmp_path / name / f"{i}.md").write_text(f"# Page {i}\nAbout travel.")
+    (tmp_path / "guides" / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    code, out = run("ingest", str(tmp_path / "policies"), str(tmp_path / "guides"))
+    assert code == 0 and "skipped guides:bad.pdf: not a readable PDF" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()
+            if line.split() and line.split()[0] in ("policies", "guides", "total")}
+    assert rows["policies"][:6] == ["2", "2", "0", "0", "0", "0"]
+    assert rows["guides"][:6] == ["4", "3", "0", "0", "0", "1"]
+    assert rows["total"][:6] == ["6", "5", "0", "0", "0", "1"]
+    code, out = run("ingest", str(tmp_path / "policies"), str(tmp_path / "guides"))
+    assert out.splitlines()[-1].split()[1:6] == ["6", "0", "0", "5", "0"]  # nothing changed
+    code, out = run("ingest", "--source", "x", str(tmp_path / "policies"), str(tmp_path))
+    assert code == 1 and "--source names one directory" in out
+
+
 def test_eval_writes_a_run_file(home, tmp_path):
     judgments = tmp_path / "j.jsonl"
     judgments.write_text(json.dumps({"id": "q1", "context": {"title": "Expense report"},

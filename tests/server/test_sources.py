@@ -185,3 +185,16 @@ def test_each_source_gets_one_job_on_its_own_schedule(lib, site, tmp_path):
         remove_source(lib, s, "blog")
         refresh_jobs(lib, scheduler)
         assert scheduler.get_jobs() == []
+
+
+def test_a_source_that_never_ran_or_is_overdue_syncs_at_once_after_a_restart():
+    from datetime import UTC, datetime, timedelta
+
+    from server.jobs import due
+
+    now = datetime.now(UTC)
+    assert due(60, None) - now < timedelta(seconds=5)
+    overdue = (now - timedelta(hours=3)).replace(tzinfo=None)
+    assert due(60, overdue) - now < timedelta(seconds=5)
+    recent = (now - timedelta(minutes=10)).replace(tzinfo=None)
+    assert timedelta(minutes=49) < due(60, recent) - now < timedelta(minutes=51)
