@@ -135,6 +135,13 @@ class ContentIndex:
         with self.searcher() as s:
             return {f["id"]: f.get("hash", "") for f in s.documents(source=source)}
 
+    def versioned(self, source: str, types: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(id, content hash, title) of every document of these types from one source."""
+        types = set(types)
+        with self.searcher() as s:
+            return [(f["id"], f.get("hash", ""), f.get("title", ""))
+                    for f in s.documents(source=source) if f.get("type") in types]
+
     def get(self, doc_id: str, groups: set[str] | None = None) -> SearchHit | None:
         """One document by id; None if it does not exist or groups may not see it."""
         with self.searcher() as s:

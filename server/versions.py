@@ -9,11 +9,12 @@ from .models import ContentVersion
 
 
 def record_versions(db: Session, report: IngestReport, commit: bool = True) -> int:
-    """Record the policies an ingest or sync indexed in a new version; returns how many."""
+    """Record a new version of each policy of the report whose content hash is not the latest
+    on record; returns how many."""
     recorded = 0
+    latest = _latest(db, [content_id for content_id, _, _ in report.versions])
     for content_id, content_hash, title in report.versions:
-        last = db.scalars(select(ContentVersion).where(ContentVersion.content_id == content_id)
-                          .order_by(ContentVersion.version.desc()).limit(1)).first()
+        last = latest.get(content_id)
         if last is not None and last.content_hash == content_hash:
             continue
         db.add(ContentVersion(content_id=content_id, version=(last.version if last else 0) + 1,
@@ -22,6 +23,17 @@ def record_versions(db: Session, report: IngestReport, commit: bool = True) -> i
     if commit:
         db.commit()
     return recorded
+
+
+def _latest(db: Session, ids: list[str]) -> dict[str, ContentVersion]:
+    """The latest version on record of each content id, fetched 500 ids at a time."""
+    latest: dict[str, ContentVersion] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in db.scalars(select(ContentVersion).where(ContentVersion.content_id.in_(chunk))):
+            if row.content_id not in latest or row.version > latest[row.content_id].version:
+                latest[row.content_id] = row
+    return latest
 
 
 def versions_of(db: Session, content_id: str) -> list[dict]:

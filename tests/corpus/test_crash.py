@@ -1,4 +1,5 @@
-"""A sync killed mid-way (kill -9) leaves a consistent index, and the next run completes it."""
+"""A sync killed mid-way (kill -9) leaves a consistent index and database, keeps the batches it
+committed, and the next run completes the work."""
 
 import os
 import signal
@@ -15,6 +16,12 @@ pytestmark = pytest.mark.corpus
 
 
 def test_kill_9_mid_ingest_then_the_next_run_completes(shared, tmp_path):
+    from sqlalchemy import select
+
+    from index.ingest import BATCH, VERSIONED
+    from server import create_app, db
+    from server.models import ContentVersion
+
     source = shared / "corpora" / "gitlab-handbook"
     if not source.is_dir():
         pytest.skip(f"reference corpora not found at {source}")
@@ -22,15 +29,30 @@ def test_kill_9_mid_ingest_then_the_next_run_completes(shared, tmp_path):
     cli = [str(Path(sys.executable).parent / "jitlearn"), "ingest", "--source", "gl", str(source)]
     proc = subprocess.Popen(cli, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    time.sleep(8)  # well into parsing and writing: the whole run takes ~45 s here
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:  # wait for the first batch
+        if (tmp_path / "index").is_dir() and ContentIndex(tmp_path / "index").doc_count():
+            break
+        time.sleep(0.5)
     assert proc.poll() is None, "ingest finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the workers too
     proc.wait()
-    ix = ContentIndex(tmp_path / "index")
-    assert ix.doc_count() == 0  # the interrupted run never committed: nothing half-written
+    kept = ContentIndex(tmp_path / "index").doc_count()
+    files = len(list_files(source))
+    assert kept % BATCH == 0 and 0 < kept < files  # whole batches, nothing half-written
+
     done = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    files = len(list_files(source))
-    assert ContentIndex(tmp_path / "index").doc_count() == files
+    assert f"({kept} unchanged" in done.stdout  # the killed run's batches were not redone
+    ix = ContentIndex(tmp_path / "index")
+    assert ix.doc_count() == files
     again = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=600)
     assert f"({files} unchanged" in again.stdout
+
+    # every policy in the index has its version on record, the killed run's included
+    app = create_app({"HOME": str(tmp_path), "TESTING": True})
+    with app.app_context():
+        recorded = {(v.content_id, v.content_hash)
+                    for v in db.session().scalars(select(ContentVersion))}
+    policies = {(i, h) for i, h, _ in ix.versioned("gl", VERSIONED)}
+    assert policies and policies == recorded

@@ -93,3 +93,26 @@ def test_a_catalog_row_that_disappears_is_withdrawn(tmp_path):
     assert ix.get("lms:catalog.csv#c2") is None
     assert ix.get("lms:catalog.csv#c1").title == "Negotiation skills"
     assert ingest_dir(ix, "lms", src, fake_tagger).unchanged == 1
+
+
+def test_an_interrupted_run_keeps_its_committed_batches_and_the_next_run_finishes(tmp_path):
+    import pytest
+
+    src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
+    for i in range(7):
+        write(src, f"{i}.md", f"---\ntitle: Policy {i}\ntype: policy\n---\nExpense rule {i}.")
+
+    class Stop(Exception):
+        pass
+
+    def tagger_that_dies_at_the_sixth(doc):
+        if doc.title == "Policy 5":
+            raise Stop
+        return fake_tagger(doc)
+
+    with pytest.raises(Stop):
+        ingest_dir(ix, "hr", src, tagger_that_dies_at_the_sixth, batch=2)
+    assert ix.doc_count() == 4  # two batches of two committed; the fifth document was not
+    finished = ingest_dir(ix, "hr", src, fake_tagger, batch=2)
+    assert (finished.unchanged, finished.added) == (4, 3)
+    assert len(finished.versions) == 7  # every policy, for the database to reconcile
