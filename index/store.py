@@ -131,9 +131,13 @@ class ContentIndex:
         return self.profiles().n
 
     def hashes(self, source: str) -> dict[str, str]:
-        """id -> content hash of every document of one source (for incremental sync)."""
+        """id -> content hash of every document of one source (for incremental sync).
+
+        A document indexed before texts were kept answers "": the next sync re-indexes it.
+        """
         with self.searcher() as s:
-            return {f["id"]: f.get("hash", "") for f in s.documents(source=source)}
+            return {f["id"]: f.get("hash", "") if f.get("text") else ""
+                    for f in s.documents(source=source)}
 
     def versioned(self, source: str, types: Iterable[str]) -> list[tuple[str, str, str]]:
         """(id, content hash, title) of every document of these types from one source."""

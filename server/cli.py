@@ -272,16 +272,17 @@ def sources_sync(names):
     from sqlalchemy import select
 
     from .models import Source
+    from .services import tagger_of
     from .sources import describe, sync_source
 
     app = _app()
     with app.app_context():
         session = db.session()
         names = names or session.scalars(select(Source.name).order_by(Source.name)).all()
-        failed = 0
+        failed, tag = 0, tagger_of(app)
         for name in names:
             try:
-                d = describe(sync_source(app, session, name))
+                d = describe(sync_source(app, session, name, tag))
             except ApiError as exc:
                 click.echo(exc.message, err=True)
                 failed += 1

@@ -163,7 +163,7 @@ def edit(app: Flask, db: Session, ids: list[str], changes: dict, user: str,
         select(ContentTags).where(ContentTags.content_id.in_(ids)))} if ids else {}
     for doc_id in ids:
         hit = ix.get(doc_id)
-        if hit is None:
+        if hit is None or ix.document(doc_id) is None:  # gone, or not re-indexable until synced
             continue
         row = rows.get(doc_id)
         old = row.fields if row else {}
@@ -213,7 +213,7 @@ def bulk(app: Flask, db: Session, body: dict, user: str) -> dict:
             raise ApiError("invalid_type", "ids must be a non-empty list of content ids")
         if len(ids) > MAX_BULK:
             raise ApiError("too_many_values", f"at most {MAX_BULK} ids at once", 413)
-        matched = len(ids)
+        matched = sum(index_of(app).get(i) is not None for i in ids)
     elif not any(v.strip() for v in selection.values()):
         raise ApiError("invalid_selection", "give a query, a filter (source, type, topic) or "
                        "ids: a change to the whole library is refused")

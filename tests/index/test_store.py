@@ -64,6 +64,7 @@ def test_an_index_from_an_older_version_gains_new_fields_and_keeps_its_documents
     ix = ContentIndex(tmp_path)
     assert ix.get("t:old.md").title == "Travel policy"
     assert ix.document("t:old.md") is None  # no text kept yet: tagging it waits for a sync
+    assert ix.hashes("t") == {"t:old.md": ""}  # so the next sync re-indexes it
     ix.add([doc(1, "Parental leave", "Sixteen weeks.", {"leave": 0.9})])
     rebuilt = ix.document("t:1.md")
     assert rebuilt.body == "Sixteen weeks." and rebuilt.topics == {"leave": 0.9}
