@@ -18,6 +18,9 @@ DEFAULTS = {
     "STALE_DAYS": 365,  # content unchanged this long is listed as stale and ranks lower
     # seconds a tag edit waits for the index while a sync writes to it, then answers 503
     "TAG_WRITE_TIMEOUT": 10.0,
+    # feed and sitemap sources: seconds to wait for an answer, and the most bytes read per URL
+    "FETCH_TIMEOUT": 10.0,
+    "FETCH_MAX_BYTES": 10 * 2**20,
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

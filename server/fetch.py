@@ -25,7 +25,7 @@ def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 data = response.read(max_bytes + 1)
             if len(data) > max_bytes:
-                raise FetchError(f"larger than {max_bytes // 2**20} MB")
+                raise FetchError(f"larger than the limit of {_size(max_bytes)}")
             return data
         except urllib.error.HTTPError as exc:
             last = f"the server answered {exc.code}"
@@ -37,3 +37,7 @@ def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
             time.sleep(delay)
             delay *= 2
     raise FetchError(last or "could not be fetched")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n:,} bytes"

@@ -107,7 +107,7 @@ def _sync_folder(app: Flask, source: Source, manual: dict, tag) -> IngestReport:
 
 
 def _sync_feed(app: Flask, source: Source, manual: dict, tag) -> IngestReport:
-    docs = feeds.feed(fetch(source.location))
+    docs = feeds.feed(_fetch(app, source.location))
     for doc in docs:
         finish(doc, source.name, doc.id.lstrip("#"), content_hash(
             f"{doc.title}\n{doc.url}\n{doc.body}".encode()))
@@ -119,14 +119,14 @@ def _sync_sitemap(app: Flask, source: Source, manual: dict, tag) -> IngestReport
     ix = index_of(app)
     known = ix.hashes(source.name)
     docs, keep, failed = [], set(), []
-    for url, lastmod in feeds.sitemap(fetch(source.location))[:MAX_PAGES]:
+    for url, lastmod in feeds.sitemap(_fetch(app, source.location))[:MAX_PAGES]:
         doc_id = f"{source.name}:{url}"
         marker = f"lastmod:{lastmod}" if lastmod else ""
         if marker and known.get(doc_id) == marker:
             keep.add(doc_id)
             continue
         try:
-            raw = fetch(url)
+            raw = _fetch(app, url)
             [doc] = markup.html(raw.decode("utf-8", errors="replace"))
         except (FetchError, UnreadableFile, ValueError) as exc:
             failed.append((url, str(exc)))
@@ -138,6 +138,11 @@ def _sync_sitemap(app: Flask, source: Source, manual: dict, tag) -> IngestReport
         docs.append(doc)
     return sync_documents(ix, source.name, docs, tag, keep=keep, failed=failed,
                           overrides=manual)
+
+
+def _fetch(app: Flask, url: str) -> bytes:
+    return fetch(url, timeout=float(app.config["FETCH_TIMEOUT"]),
+                 max_bytes=int(app.config["FETCH_MAX_BYTES"]))
 
 
 _SYNC = {"folder": _sync_folder, "feed": _sync_feed, "sitemap": _sync_sitemap}

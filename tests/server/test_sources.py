@@ -1,6 +1,7 @@
 """Sources sync incrementally: feeds and sitemaps over real local HTTP, folders on disk."""
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,12 +16,17 @@ class Site:
     def __init__(self):
         self.pages: dict[str, tuple[int, bytes]] = {}
         self.hits: list[str] = []
+        self.delays: dict[str, float] = {}  # path -> seconds before it answers
+        self.queued: dict[str, list[tuple[int, bytes]]] = {}  # answers given once, in order
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 site.hits.append(self.path)
-                status, body = site.pages.get(self.path, (404, b"not here"))
+                time.sleep(site.delays.get(self.path, 0))
+                queued = site.queued.get(self.path)
+                status, body = queued.pop(0) if queued else \
+                    site.pages.get(self.path, (404, b"not here"))
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -113,6 +119,40 @@ def test_a_failing_source_records_why_and_the_others_still_sync(lib, site, tmp_p
         failed = sync_source(lib, s, "gone")
         assert failed.last_status == "failed" and "404" in failed.last_failures[0][1]
         assert sync_source(lib, s, "hr").last_counts["added"] == 1
+
+
+def test_a_feed_that_times_out_is_retried_then_reported_and_its_items_stay(lib, site):
+    lib.config["FETCH_TIMEOUT"] = 0.3
+    site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "blog", "feed", f"{site.base}/feed.xml")
+        sync_source(lib, s, "blog")
+        site.hits.clear()
+        site.delays["/feed.xml"] = 2
+        started = time.monotonic()
+        source = sync_source(lib, s, "blog")
+        assert time.monotonic() - started < 5  # 3 attempts of 0.3 s, 0.5 s and 1 s apart
+        assert site.hits == ["/feed.xml"] * 3
+        assert source.last_status == "failed" and "timed out" in source.last_failures[0][1]
+        assert lib.extensions["jitlearn.index"].get("blog:a").title == "Expense tips"
+
+
+def test_a_server_error_is_retried_and_an_oversized_feed_refused(lib, site):
+    lib.config["FETCH_MAX_BYTES"] = 2_000
+    site.queued["/flaky.xml"] = [(503, b"busy")]  # then the server is back
+    site.pages["/flaky.xml"] = (200, rss(("a", "Expense tips")))
+    site.pages["/huge.xml"] = (200, rss(*[(str(i), "Expense tips " * 20) for i in range(20)]))
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "flaky", "feed", f"{site.base}/flaky.xml")
+        add_source(s, "huge", "feed", f"{site.base}/huge.xml")
+        flaky = sync_source(lib, s, "flaky")
+        assert site.hits == ["/flaky.xml"] * 2
+        assert flaky.last_status == "ok" and flaky.last_counts["added"] == 1
+        huge = sync_source(lib, s, "huge")
+        assert huge.last_status == "failed"
+        assert huge.last_failures[0][1] == "larger than the limit of 2,000 bytes"
 
 
 def test_a_page_that_breaks_keeps_its_last_good_version(lib, site):
