@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                str(app.config["EXTENSION_IDS"]).split(",") if i.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins}}, allow_headers=["Authorization",
                                                                          "Content-Type"])
+    from . import people_api  # noqa: F401  (its views join the api blueprint)
     from .api import api, root
 
     app.register_blueprint(root)

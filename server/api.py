@@ -34,7 +34,7 @@ def healthz():
 @require_token
 def me():
     """Who the token belongs to: the extension checks its connection with this."""
-    return jsonify({"name": g.user.name, "role": g.user.role})
+    return jsonify({"id": g.user.id, "name": g.user.name, "role": g.user.role})
 
 
 def content_json(hit) -> dict:

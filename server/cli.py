@@ -381,6 +381,50 @@ def content_tag(ids, query, source, type_, topic, changes, dry_run, by):
     click.echo(f"{result['matched']} matched, {verb} {result['changed']}", err=True)
 
 
+@main.group("import")
+def import_():
+    """Career data: O*NET, ESCO, or the organisation's own roles."""
+
+
+def _import(what: str, *locations: Path) -> None:
+    from .career import CareerDataError, import_esco, import_onet, import_roles
+
+    run = {"onet": import_onet, "esco": import_esco, "roles": import_roles}[what]
+    app = _app()
+    with app.app_context():
+        try:
+            report = run(db.session(), *locations)
+        except CareerDataError as exc:
+            fail(str(exc))
+    for where, why in report.skipped[:20]:
+        click.echo(f"skipped {where}: {why}", err=True)
+    click.echo(report.summary())
+
+
+@import_.command("onet")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_onet_cmd(directory):
+    """O*NET text files (Occupation Data, Skills, Knowledge, Technology Skills, Alternate
+    Titles, Related Occupations, Job Zones). Data by USDOL/ETA, used under CC BY 4.0."""
+    _import("onet", directory)
+
+
+@import_.command("esco")
+@click.argument("directories", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_esco_cmd(directories):
+    """ESCO occupations (CSV export) and, where present, their skills (JSON export), from
+    one or more folders. ESCO is the European Commission's classification."""
+    _import("esco", *directories)
+
+
+@import_.command("roles")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_roles_cmd(csv_file):
+    """The organisation's job architecture: role, level, skills, next_roles columns."""
+    _import("roles", csv_file)
+
+
 @main.group()
 def users():
     """Add and list users."""
@@ -392,16 +436,36 @@ def users():
               type=click.Choice(["employee", "manager", "ld", "admin"]))
 @click.option("--email", default=None)
 @click.option("--groups", default="", help="Audience groups, comma-separated: finance,managers.")
-def users_add(name, role, email, groups):
+@click.option("--manager", default=None, help="The user NAME reports to (an existing user).")
+def users_add(name, role, email, groups, manager):
     """Add a user NAME."""
-    from .people import add_user
+    from .people import add_user, find_user
 
     with _app().app_context():
         try:
-            user = add_user(db.session(), name, role, email, groups.split(","))
+            boss = find_user(db.session(), manager) if manager else None
+            user = add_user(db.session(), name, role, email, groups.split(","),
+                            manager=boss)
         except ApiError as exc:
             fail(exc.message)
         click.echo(f"added {user.name} ({user.role})")
+
+
+@users.command("manager")
+@click.argument("name")
+@click.argument("manager")
+def users_manager(name, manager):
+    """Make NAME report to MANAGER ("-" for nobody)."""
+    from .people import find_user, set_manager
+
+    with _app().app_context():
+        try:
+            session = db.session()
+            boss = None if manager == "-" else find_user(session, manager)
+            set_manager(session, find_user(session, name), boss)
+        except ApiError as exc:
+            fail(exc.message)
+        click.echo(f"{name} reports to {manager if boss else 'nobody'}")
 
 
 @users.command("list")

@@ -21,6 +21,8 @@ DEFAULTS = {
     # feed and sitemap sources: seconds to wait for an answer, and the most bytes read per URL
     "FETCH_TIMEOUT": 10.0,
     "FETCH_MAX_BYTES": 10 * 2**20,
+    # the one proficiency scale for skill ratings and role requirements, lowest level first
+    "PROFICIENCY_LEVELS": "Novice,Advanced beginner,Competent,Proficient,Expert",
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("employee", "manager", "ld", "admin")
@@ -30,6 +30,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="employee")
     pseudonym: Mapped[str] = mapped_column(String(32), unique=True)  # for logs and analytics
     groups: Mapped[list] = mapped_column(JSON, default=list)  # audience groups: "finance", ...
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)  # the reporting line
 
     def memberships(self) -> set[str]:
         """Audience groups this person belongs to, for content restricted to groups."""
@@ -117,3 +119,131 @@ class ContentTags(Base):
     fields: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> value, as JSON keeps it
     updated_by: Mapped[str] = mapped_column(String(100), default="")  # the user's name
     updated_at: Mapped[datetime] = mapped_column(default=now)
+
+
+# --- career data: occupations, skills, what each occupation needs (O*NET, ESCO, the org's own) ---
+
+class Occupation(Base):
+    """A role people hold or aim for: an O*NET or ESCO occupation, or one of the organisation's."""
+
+    __tablename__ = "occupations"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # "onet:15-1252.00", ...
+    source: Mapped[str] = mapped_column(String(20))  # onet | esco | org
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    job_zone: Mapped[int | None] = mapped_column(default=None)  # O*NET 1-5; org: its level
+
+
+class OccupationTitle(Base):
+    """Every name an occupation goes by (its title, alternate and reported titles), for matching."""
+
+    __tablename__ = "occupation_titles"
+    __table_args__ = (Index("ix_occupation_titles_key", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occupation_id: Mapped[str] = mapped_column(
+        ForeignKey("occupations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300))  # normalised: lower case, abbreviations spelt
+    kind: Mapped[str] = mapped_column(String(20))  # title | alternate | reported | short
+
+
+class Skill(Base):
+    """A skill, knowledge area or technology; content names it in its skills (by name)."""
+
+    __tablename__ = "skills"
+    __table_args__ = (Index("ix_skills_key", "key"),)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # "onet:2.A.1.a", ...
+    source: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300))  # lower-case name: how content refers to it
+    kind: Mapped[str] = mapped_column(String(20))  # skill | knowledge | technology
+    description: Mapped[str] = mapped_column(Text, default="")
+    hot: Mapped[bool] = mapped_column(default=False)  # O*NET "Hot Technology"
+    in_demand: Mapped[bool] = mapped_column(default=False)  # in demand for some occupation
+    flagged: Mapped[bool] = mapped_column(default=False)  # an admin marked it in demand
+
+
+class OccupationSkill(Base):
+    """What an occupation needs of a skill: importance and level, both scaled to 0..1."""
+
+    __tablename__ = "occupation_skills"
+    occupation_id: Mapped[str] = mapped_column(
+        ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[str] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True)
+    importance: Mapped[float] = mapped_column(default=0.5)
+    level: Mapped[float] = mapped_column(default=0.5)
+    in_demand: Mapped[bool] = mapped_column(default=False)  # O*NET: in demand for this one
+
+
+class RelatedOccupation(Base):
+    """Where people in an occupation go next, closest first."""
+
+    __tablename__ = "related_occupations"
+    occupation_id: Mapped[str] = mapped_column(
+        ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True)
+    related_id: Mapped[str] = mapped_column(
+        ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True)
+    rank: Mapped[int] = mapped_column(default=1)  # 1 is the closest
+    tier: Mapped[str] = mapped_column(String(30), default="")  # O*NET Primary-Short, ...
+
+
+# --- people: their own profile, skill ratings with provenance, feedback from others -----------
+
+class Profile(Base):
+    """What a person tells jitlearn about themselves; they see, edit, export and delete it."""
+
+    __tablename__ = "profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    current_title: Mapped[str] = mapped_column(String(200), default="")  # in their own words
+    occupation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("occupations.id", ondelete="SET NULL"), default=None)  # what it matched
+    department: Mapped[str] = mapped_column(String(100), default="")
+    location: Mapped[str] = mapped_column(String(100), default="")
+    target_roles: Mapped[list] = mapped_column(JSON, default=list)  # occupation ids
+    goals: Mapped[list] = mapped_column(JSON, default=list)  # learning goals, their words
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    privacy: Mapped[dict] = mapped_column(JSON, default=dict)  # see server/profiles.PRIVACY
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class SkillRating(Base):
+    """A level on the proficiency scale, and who said so: self, manager, peer or assessment."""
+
+    __tablename__ = "skill_ratings"
+    __table_args__ = (Index("ix_skill_ratings_user", "user_id", "skill_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    skill_id: Mapped[str] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column()
+    source: Mapped[str] = mapped_column(String(20))  # self | manager | peer | assessment
+    rater_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class PersonFeedback(Base):
+    """A manager's or peer's view of skills a person should focus on; the person sees all of it."""
+
+    __tablename__ = "person_feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    relation: Mapped[str] = mapped_column(String(20))  # manager | peer
+    skills: Mapped[list] = mapped_column(JSON, default=list)  # skill ids to focus on
+    note: Mapped[str] = mapped_column(Text, default="")
+    shared: Mapped[bool] = mapped_column(default=False)  # the manager chain may read it too
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class FeedbackRequest(Base):
+    """A person asked a peer for feedback: only then may that peer give it."""
+
+    __tablename__ = "feedback_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    peer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=now)

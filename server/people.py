@@ -18,7 +18,7 @@ def hash_token(token: str) -> str:
 
 
 def add_user(db: Session, name: str, role: str = "employee", email: str | None = None,
-             groups: list[str] | None = None) -> User:
+             groups: list[str] | None = None, manager: User | None = None) -> User:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ApiError("invalid_user", "a user name is 1-100 characters")
@@ -30,10 +30,22 @@ def add_user(db: Session, name: str, role: str = "employee", email: str | None =
     if any(len(g) > 60 for g in groups):
         raise ApiError("invalid_group", "a group name is at most 60 characters")
     user = User(name=name, role=role, email=email, pseudonym=secrets.token_hex(8),
-                groups=groups)
+                groups=groups, manager_id=manager.id if manager else None)
     db.add(user)
     db.commit()
     return user
+
+
+def set_manager(db: Session, user: User, manager: User | None) -> None:
+    """user reports to manager from now on; a loop in the reporting line is refused."""
+    current = manager
+    while current is not None:
+        if current.id == user.id:
+            raise ApiError("invalid_manager", f"{manager.name} reports to {user.name} already "
+                           "(directly or not): that would make a loop")
+        current = db.get(User, current.manager_id) if current.manager_id else None
+    user.manager_id = manager.id if manager else None
+    db.commit()
 
 
 def find_user(db: Session, name: str) -> User:

@@ -1,0 +1,305 @@
+"""A person's own profile, skill ratings with provenance, and feedback from their manager and peers.
+
+Who may see or write what is decided here, in one place:
+- the person sees and edits everything about themselves, exports it and deletes it;
+- their manager chain (manager, manager's manager, ...) sees their profile and ratings (unless
+  the person turned that off) and gives feedback; of feedback it sees what it gave or what was
+  shared with it;
+- a peer gives feedback only when the person asked them, and sees only what they gave;
+- admins see everything; everyone else is refused.
+"""
+
+import re
+
+from flask import Flask
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from .errors import ApiError
+from .models import (
+    Feedback,
+    FeedbackRequest,
+    Occupation,
+    PersonFeedback,
+    Profile,
+    Skill,
+    SkillRating,
+    SuggestionEvent,
+    User,
+    now,
+)
+from .roles import match_title, scale
+
+PRIVACY = {"personalize": True,  # suggestions and the feed use the profile
+           "share_with_manager": True}  # the manager chain sees profile and ratings
+SOURCES = ("self", "manager", "peer", "assessment")
+MAX_TARGETS, MAX_GOALS, MAX_GOAL_CHARS, MAX_LANGUAGES = 5, 10, 300, 10
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def chain(db: Session, user: User) -> list[int]:
+    """Ids of the person's managers, nearest first (cycles stop it)."""
+    out, seen, current = [], {user.id}, user.manager_id
+    while current is not None and current not in seen:
+        out.append(current)
+        seen.add(current)
+        current = db.scalar(select(User.manager_id).where(User.id == current))
+    return out
+
+
+def person(db: Session, person_id: int) -> User:
+    user = db.get(User, person_id)
+    if user is None:
+        raise ApiError("no_such_person", f"no person with id {person_id}", 404)
+    return user
+
+
+def may_view(db: Session, viewer: User, subject: User) -> bool:
+    """Profile and ratings: the person, admins, and the manager chain if the person allows."""
+    if viewer.id == subject.id or viewer.role == "admin":
+        return True
+    return viewer.id in chain(db, subject) and privacy_of(db, subject)["share_with_manager"]
+
+
+def relation(db: Session, author: User, subject: User) -> str:
+    """'manager' or 'peer' if author may give subject feedback; ApiError 403 otherwise."""
+    if author.id == subject.id:
+        raise ApiError("forbidden", "feedback is for others; rate your own skills with "
+                       "POST /api/v1/me/skills", 403)
+    if author.id in chain(db, subject):
+        return "manager"
+    asked = db.scalar(select(FeedbackRequest.id).where(FeedbackRequest.subject_id == subject.id,
+                                                       FeedbackRequest.peer_id == author.id))
+    if asked is not None:
+        return "peer"
+    raise ApiError("forbidden", "only someone in their reporting line, or a peer they asked, "
+                   "gives feedback", 403)
+
+
+def profile_of(db: Session, user: User) -> Profile:
+    return db.get(Profile, user.id) or Profile(user_id=user.id, target_roles=[], goals=[],
+                                               languages=[], privacy={})
+
+
+def privacy_of(db: Session, user: User) -> dict:
+    return {**PRIVACY, **(profile_of(db, user).privacy or {})}
+
+
+def profile_json(app: Flask, db: Session, user: User) -> dict:
+    p = profile_of(db, user)
+    occupation = db.get(Occupation, p.occupation_id) if p.occupation_id else None
+    targets = [db.get(Occupation, t) for t in p.target_roles or []]
+    return {"name": user.name, "current_title": p.current_title or "",
+            "role": {"id": occupation.id, "title": occupation.title} if occupation else None,
+            "department": p.department or "", "location": p.location or "",
+            "target_roles": [{"id": t.id, "title": t.title} for t in targets if t],
+            "goals": p.goals or [], "languages": p.languages or [],
+            "privacy": privacy_of(db, user), "scale": scale(app)}
+
+
+def update_profile(app: Flask, db: Session, user: User, body: dict) -> dict:
+    """Replace the fields given; the current title is matched to a role unless one is named."""
+    allowed = {"current_title", "role_id", "department", "location", "target_roles", "goals",
+               "languages", "privacy"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError("unknown_field", f"unknown field(s): {', '.join(unknown)}; allowed: "
+                       f"{', '.join(sorted(allowed))}")
+    p = db.get(Profile, user.id)
+    if p is None:
+        p = Profile(user_id=user.id, target_roles=[], goals=[], languages=[], privacy={})
+        db.add(p)
+    for name, limit in (("current_title", 200), ("department", 100), ("location", 100)):
+        if name in body:
+            setattr(p, name, _text(body[name], name, limit))
+    if "role_id" in body and body["role_id"] is not None:
+        p.occupation_id = _role(db, body["role_id"], "role_id")
+    elif "current_title" in body:
+        found = match_title(app, db, p.current_title, 1) if p.current_title else []
+        p.occupation_id = found[0].occupation_id if found else None
+    if "target_roles" in body:
+        roles = _list(body["target_roles"], "target_roles", MAX_TARGETS, 200)
+        p.target_roles = [_role(db, r, "target_roles") for r in roles]
+    if "goals" in body:
+        p.goals = _list(body["goals"], "goals", MAX_GOALS, MAX_GOAL_CHARS)
+    if "languages" in body:
+        languages = _list(body["languages"], "languages", MAX_LANGUAGES, 20)
+        if not all(LANGUAGE.match(x) for x in languages):
+            raise ApiError("invalid_value", "languages are tags such as en, de or pt-BR")
+        p.languages = languages
+    if "privacy" in body:
+        choices = body["privacy"]
+        if not isinstance(choices, dict) or set(choices) - set(PRIVACY) or \
+                not all(isinstance(v, bool) for v in choices.values()):
+            raise ApiError("invalid_value", f"privacy is an object of true/false choices: "
+                           f"{', '.join(PRIVACY)}")
+        p.privacy = {**(p.privacy or {}), **choices}
+    p.updated_at = now()
+    db.commit()
+    return profile_json(app, db, user)
+
+
+def _text(value, name: str, limit: int) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ApiError("invalid_value", f"{name} is text of at most {limit} characters")
+    return " ".join(value.split())
+
+
+def _list(value, name: str, most: int, chars: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError("invalid_value", f"{name} is a list of strings")
+    if len(value) > most or any(len(v) > chars for v in value):
+        raise ApiError("invalid_value", f"{name}: at most {most}, each at most {chars} "
+                       "characters")
+    return [" ".join(v.split()) for v in value if v.strip()]
+
+
+def _role(db: Session, role_id, where: str) -> str:
+    if not isinstance(role_id, str) or db.get(Occupation, role_id) is None:
+        raise ApiError("no_such_role", f"{where}: no role {role_id!r}; find one with "
+                       "GET /api/v1/roles?q=<job title>")
+    return role_id
+
+
+def find_skill(db: Session, ref) -> Skill:
+    """A skill by id ("onet:2.A.1.a") or by name ("Programming")."""
+    if not isinstance(ref, str) or not ref.strip() or len(ref) > 300:
+        raise ApiError("invalid_value", "a skill is its id or its name")
+    skill = db.get(Skill, ref) or db.scalars(select(Skill).where(
+        Skill.key == " ".join(ref.split()).lower()).order_by(Skill.id)).first()
+    if skill is None:
+        raise ApiError("no_such_skill", f"no skill {ref!r}; a role's skills are listed by "
+                       "GET /api/v1/roles/<id>", 404)
+    return skill
+
+
+def level_of(app: Flask, value) -> int:
+    n = len(scale(app))
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
+        raise ApiError("invalid_value", f"level is a whole number from 1 to {n} "
+                       f"({', '.join(scale(app))})")
+    return value
+
+
+def rate(app: Flask, db: Session, subject: User, skill_ref, level, source: str,
+         rater: User | None = None) -> SkillRating:
+    rating = SkillRating(user_id=subject.id, skill_id=find_skill(db, skill_ref).id,
+                         level=level_of(app, level), source=source,
+                         rater_id=rater.id if rater else None)
+    db.add(rating)
+    db.commit()
+    return rating
+
+
+def ratings(db: Session, subject: User) -> list[dict]:
+    """Each rated skill with the latest level from each source."""
+    rows = db.execute(select(SkillRating, Skill).join(Skill, Skill.id == SkillRating.skill_id)
+                      .where(SkillRating.user_id == subject.id)
+                      .order_by(SkillRating.created_at, SkillRating.id)).all()
+    skills: dict[str, dict] = {}
+    for rating, skill in rows:
+        entry = skills.setdefault(skill.id, {"id": skill.id, "name": skill.name, "levels": {}})
+        entry["levels"][rating.source] = rating.level
+    return sorted(skills.values(), key=lambda s: s["name"])
+
+
+def current_levels(db: Session, subject: User) -> dict[str, int]:
+    """skill id -> the level that counts: an assessment, else the manager's, else own, else
+    a peer's (the most recent of each)."""
+    order = {"assessment": 0, "manager": 1, "self": 2, "peer": 3}
+    out = {}
+    for entry in ratings(db, subject):
+        source = min(entry["levels"], key=order.__getitem__)
+        out[entry["id"]] = entry["levels"][source]
+    return out
+
+
+def give_feedback(app: Flask, db: Session, author: User, subject: User, body: dict) -> dict:
+    allowed = {"skills", "note", "shared", "ratings"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError("unknown_field", f"unknown field(s): {', '.join(unknown)}; allowed: "
+                       f"{', '.join(sorted(allowed))}")
+    kind = relation(db, author, subject)
+    skills = [find_skill(db, s).id for s in _list(body.get("skills", []), "skills", 20, 300)]
+    note = _text(body.get("note", ""), "note", 2000)
+    shared = body.get("shared", False)
+    if not isinstance(shared, bool):
+        raise ApiError("invalid_value", "shared is true or false")
+    given = body.get("ratings", {})
+    if not isinstance(given, dict) or len(given) > 20:
+        raise ApiError("invalid_value", "ratings is an object {skill: level}, at most 20")
+    checked = [(find_skill(db, s).id, level_of(app, v)) for s, v in given.items()]
+    if not skills and not note and not checked:
+        raise ApiError("empty_feedback", "give skills to focus on, a note or ratings")
+    item = PersonFeedback(subject_id=subject.id, author_id=author.id, relation=kind,
+                          skills=skills, note=note, shared=shared)
+    db.add(item)
+    for skill_id, level in checked:
+        db.add(SkillRating(user_id=subject.id, skill_id=skill_id, level=level, source=kind,
+                           rater_id=author.id))
+    db.commit()
+    return feedback_json(db, item)
+
+
+def feedback_json(db: Session, item: PersonFeedback) -> dict:
+    author = db.get(User, item.author_id) if item.author_id else None
+    names = {s.id: s.name for s in db.scalars(select(Skill).where(Skill.id.in_(item.skills)))}
+    return {"id": item.id, "from": author.name if author else None, "relation": item.relation,
+            "skills": [{"id": s, "name": names.get(s, s)} for s in item.skills],
+            "note": item.note, "shared": item.shared,
+            "created_at": item.created_at.isoformat() + "Z"}
+
+
+def feedback_about(db: Session, viewer: User, subject: User) -> list[dict]:
+    """The feedback about subject that viewer may read."""
+    query = select(PersonFeedback).where(PersonFeedback.subject_id == subject.id)
+    if viewer.id != subject.id and viewer.role != "admin":
+        if viewer.id in chain(db, subject):
+            query = query.where(or_(PersonFeedback.author_id == viewer.id,
+                                    PersonFeedback.shared.is_(True)))
+        else:
+            query = query.where(PersonFeedback.author_id == viewer.id)
+    return [feedback_json(db, f) for f in db.scalars(query.order_by(PersonFeedback.id))]
+
+
+def ask_peer(db: Session, subject: User, peer: User) -> None:
+    if peer.id == subject.id:
+        raise ApiError("invalid_value", "ask someone else for feedback")
+    exists = db.scalar(select(FeedbackRequest.id).where(FeedbackRequest.subject_id == subject.id,
+                                                        FeedbackRequest.peer_id == peer.id))
+    if exists is None:
+        db.add(FeedbackRequest(subject_id=subject.id, peer_id=peer.id))
+        db.commit()
+
+
+def export(app: Flask, db: Session, user: User) -> dict:
+    """Everything stored about the person, as they would take it with them."""
+    events = db.scalars(select(SuggestionEvent).where(SuggestionEvent.user_id == user.id))
+    actions = db.scalars(select(Feedback).where(Feedback.user_id == user.id))
+    asked = db.scalars(select(FeedbackRequest).where(FeedbackRequest.subject_id == user.id))
+    given = db.scalars(select(PersonFeedback).where(PersonFeedback.author_id == user.id))
+    return {
+        "account": {"name": user.name, "email": user.email, "role": user.role,
+                    "groups": user.groups, "created_at": user.created_at.isoformat() + "Z"},
+        "profile": profile_json(app, db, user),
+        "skills": ratings(db, user),
+        "feedback_about_me": feedback_about(db, user, user),
+        "feedback_i_gave": [feedback_json(db, f) for f in given],
+        "peers_asked": [db.get(User, r.peer_id).name for r in asked],
+        "suggestions": [{"at": e.created_at.isoformat() + "Z", "topics": e.topics,
+                         "shown": e.shown} for e in events],
+        "actions": [{"at": a.created_at.isoformat() + "Z", "content_id": a.content_id,
+                     "action": a.action} for a in actions],
+    }
+
+
+def forget(db: Session, user: User) -> None:
+    """Delete what is stored about the person (the account and its tokens stay)."""
+    for model, column in ((Profile, Profile.user_id), (SkillRating, SkillRating.user_id),
+                          (PersonFeedback, PersonFeedback.subject_id),
+                          (FeedbackRequest, FeedbackRequest.subject_id),
+                          (SuggestionEvent, SuggestionEvent.user_id),
+                          (Feedback, Feedback.user_id)):
+        db.execute(delete(model).where(column == user.id))
+    db.commit()

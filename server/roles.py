@@ -1,0 +1,96 @@
+"""Roles (occupations): find one by job title, what it needs, where people go next from it."""
+
+import threading
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .errors import ApiError
+from .models import Occupation, OccupationSkill, OccupationTitle, RelatedOccupation, Skill
+from .titles import Match, TitleMatcher
+
+_lock = threading.Lock()
+MAX_SKILLS = 40  # skills listed per role, most important first
+
+
+def scale(app: Flask) -> list[str]:
+    """The proficiency scale's level names, lowest first (JITLEARN_PROFICIENCY_LEVELS)."""
+    return [s.strip() for s in str(app.config["PROFICIENCY_LEVELS"]).split(",") if s.strip()]
+
+
+def on_scale(app: Flask, level: float) -> int:
+    """A 0..1 requirement as a level of the scale (1 = its lowest)."""
+    n = len(scale(app))
+    return 1 + round(max(0.0, min(1.0, level)) * (n - 1))
+
+
+def matcher(app: Flask, db: Session) -> TitleMatcher:
+    """The title matcher over every occupation's names; rebuilt after an import."""
+    signature = tuple(db.execute(select(func.count(OccupationTitle.id),
+                                        func.max(OccupationTitle.id))).one())
+    cached = app.extensions.get("jitlearn.titles")
+    if cached is None or cached[0] != signature:
+        with _lock:
+            rows = db.execute(select(OccupationTitle.occupation_id, Occupation.title,
+                                     OccupationTitle.title, OccupationTitle.kind)
+                              .join(Occupation, Occupation.id == OccupationTitle.occupation_id))
+            cached = (signature, TitleMatcher(rows.all()))
+            app.extensions["jitlearn.titles"] = cached
+    return cached[1]
+
+
+def match_title(app: Flask, db: Session, title: str, limit: int = 5) -> list[Match]:
+    return matcher(app, db).match(title, limit)
+
+
+def find(db: Session, role_id: str) -> Occupation:
+    occupation = db.get(Occupation, role_id)
+    if occupation is None:
+        raise ApiError("no_such_role", f"no role {role_id!r}; find one with "
+                       "GET /api/v1/roles?q=<job title>", 404)
+    return occupation
+
+
+def needs(db: Session, role_id: str,
+          limit: int = MAX_SKILLS) -> list[tuple[Skill, OccupationSkill]]:
+    """The skills a role needs, by importance then level."""
+    rows = db.execute(select(Skill, OccupationSkill)
+                      .join(OccupationSkill, OccupationSkill.skill_id == Skill.id)
+                      .where(OccupationSkill.occupation_id == role_id)
+                      .order_by(OccupationSkill.importance.desc(), OccupationSkill.level.desc(),
+                                Skill.name))
+    return [(s, n) for s, n in rows.all()][:limit]
+
+
+def skill_json(app: Flask, skill: Skill, need: OccupationSkill | None = None) -> dict:
+    out = {"id": skill.id, "name": skill.name, "kind": skill.kind,
+           "in_demand": bool(skill.in_demand or skill.flagged), "hot": skill.hot}
+    if need is not None:
+        out.update(importance=need.importance, level=on_scale(app, need.level),
+                   in_demand_here=need.in_demand)
+    return out
+
+
+def role_json(app: Flask, db: Session, occupation: Occupation) -> dict:
+    return {"id": occupation.id, "title": occupation.title, "source": occupation.source,
+            "description": occupation.description, "job_zone": occupation.job_zone,
+            "scale": scale(app),
+            "skills": [skill_json(app, s, n) for s, n in needs(db, occupation.id)]}
+
+
+def next_roles(db: Session, role_id: str, limit: int = 10) -> list[dict]:
+    """Related roles, closest first, each with how many of its key skills this role shares."""
+    find(db, role_id)
+    mine = {s.id for s, n in needs(db, role_id) if n.importance >= 0.5}
+    rows = db.execute(select(RelatedOccupation, Occupation)
+                      .join(Occupation, Occupation.id == RelatedOccupation.related_id)
+                      .where(RelatedOccupation.occupation_id == role_id)
+                      .order_by(RelatedOccupation.rank).limit(limit)).all()
+    out = []
+    for link, occupation in rows:
+        theirs = {s.id for s, n in needs(db, occupation.id) if n.importance >= 0.5}
+        out.append({"id": occupation.id, "title": occupation.title, "rank": link.rank,
+                    "tier": link.tier, "shared_skills": len(mine & theirs),
+                    "new_skills": len(theirs - mine)})
+    return out
