@@ -1,0 +1,153 @@
+"""The person's own profile, skills and feedback, and who else may see or write any of it."""
+
+import pytest
+
+from server import create_app, db
+from server.career import import_roles
+from server.people import add_user, create_token
+
+ROLES = ("role,level,skills,next_roles\n"
+         "Software Engineer,2,Programming:5:3;Code review:4:3,Engineering Manager\n"
+         "Engineering Manager,4,Budgeting:5:3;Coaching:5:3;Hiring:4:2,\n")
+
+
+@pytest.fixture
+def org(tmp_path):
+    """An org: carla manages bob who manages ada; dan is ada's peer; ivy is an admin; lena
+    works in L&D. Returns (client, {name: (id, headers)})."""
+    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
+    (tmp_path / "roles.csv").write_text(ROLES)
+    people = {}
+    with app.app_context():
+        s = db.session()
+        import_roles(s, tmp_path / "roles.csv")
+        carla = add_user(s, "carla", "manager")
+        bob = add_user(s, "bob", "manager", manager=carla)
+        users = [carla, bob, add_user(s, "ada", manager=bob), add_user(s, "dan", manager=bob),
+                 add_user(s, "ivy", "admin"), add_user(s, "lena", "ld")]
+        for u in users:
+            people[u.name] = (u.id, {"Authorization": f"Bearer {create_token(s, u)}"})
+    return app.test_client(), people
+
+
+def test_the_person_sets_a_profile_and_the_title_finds_a_role(org):
+    client, p = org
+    ada = p["ada"][1]
+    answer = client.put("/api/v1/me/profile", headers=ada, json={
+        "current_title": "Software  Engineer", "department": "Platform",
+        "target_roles": ["org:engineering-manager"], "goals": ["lead a team within two years"],
+        "languages": ["en", "pt-BR"], "privacy": {"share_with_manager": False}})
+    assert answer.status_code == 200, answer.get_json()
+    profile = answer.get_json()
+    assert profile["role"] == {"id": "org:software-engineer", "title": "Software Engineer"}
+    assert profile["target_roles"] == [{"id": "org:engineering-manager",
+                                        "title": "Engineering Manager"}]
+    assert profile["privacy"] == {"personalize": True, "share_with_manager": False}
+    assert client.get("/api/v1/me/profile", headers=ada).get_json() == profile
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"target_roles": ["org:astronaut"]}, "no_such_role"),
+    ({"goals": "be better"}, "invalid_value"),
+    ({"goals": ["x" * 301]}, "invalid_value"),
+    ({"languages": ["English"]}, "invalid_value"),
+    ({"privacy": {"sell_my_data": True}}, "invalid_value"),
+    ({"salary": 100}, "unknown_field"),
+    ({"current_title": 5}, "invalid_value"),
+])
+def test_bad_profile_input_is_refused_and_nothing_changes(org, body, code):
+    client, p = org
+    ada = p["ada"][1]
+    answer = client.put("/api/v1/me/profile", headers=ada, json=body)
+    assert answer.status_code in (400, 404) and answer.get_json()["error"] == code
+    assert client.get("/api/v1/me/profile", headers=ada).get_json()["target_roles"] == []
+
+
+def test_self_assessment_on_the_scale_and_ratings_keep_their_source(org):
+    client, p = org
+    ada, bob = p["ada"][1], p["bob"][1]
+    assert client.post("/api/v1/me/skills", headers=ada,
+                       json={"skill": "programming", "level": 3}).status_code == 201
+    assert client.post("/api/v1/me/skills", headers=ada,
+                       json={"skill": "Programming", "level": 9}).status_code == 400
+    assert client.post("/api/v1/me/skills", headers=ada,
+                       json={"skill": "Juggling", "level": 2}).status_code == 404
+    given = client.post(f"/api/v1/people/{p['ada'][0]}/feedback", headers=bob, json={
+        "skills": ["Code review"], "note": "Review more of the team's changes.",
+        "ratings": {"Programming": 4}})
+    assert given.status_code == 201
+    skills = client.get("/api/v1/me/skills", headers=ada).get_json()
+    [programming] = [s for s in skills["skills"] if s["name"] == "Programming"]
+    assert programming["levels"] == {"self": 3, "manager": 4} and len(skills["scale"]) == 5
+
+
+def test_feedback_only_from_the_reporting_line_or_a_peer_who_was_asked(org):
+    client, p = org
+    ada_id, ada = p["ada"]
+    body = {"skills": ["Code review"], "note": "Pair with the new hires."}
+    assert client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["dan"][1],
+                       json=body).status_code == 403  # not asked yet
+    assert client.post("/api/v1/me/feedback-requests", headers=ada,
+                       json={"peer": "dan"}).status_code == 201
+    assert client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["dan"][1],
+                       json=body).status_code == 201
+    assert client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["carla"][1],
+                       json={**body, "shared": True}).status_code == 201  # skip-level manager
+    assert client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["lena"][1],
+                       json=body).status_code == 403
+    assert client.post(f"/api/v1/people/{ada_id}/feedback", headers=ada,
+                       json=body).status_code == 403  # not about oneself
+    assert client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["bob"][1],
+                       json={}).status_code == 400
+
+    mine = client.get("/api/v1/me/feedback", headers=ada).get_json()["feedback"]
+    assert [(f["from"], f["relation"]) for f in mine] == [("dan", "peer"), ("carla", "manager")]
+    seen_by = {name: [f["from"] for f in client.get(f"/api/v1/people/{ada_id}/feedback",
+                                                    headers=p[name][1]).get_json()["feedback"]]
+               for name in ("bob", "dan", "lena", "ivy")}
+    assert seen_by == {"bob": ["carla"],  # in the chain: what was shared with it
+                       "dan": ["dan"],  # a peer: what they gave
+                       "lena": [], "ivy": ["dan", "carla"]}
+
+
+def test_who_may_see_a_profile(org):
+    client, p = org
+    ada_id, ada = p["ada"]
+    client.put("/api/v1/me/profile", headers=ada, json={"current_title": "Software Engineer"})
+    status = {name: client.get(f"/api/v1/people/{ada_id}/profile", headers=p[name][1]).status_code
+              for name in ("ada", "bob", "carla", "dan", "lena", "ivy")}
+    assert status == {"ada": 200, "bob": 200, "carla": 200, "dan": 403, "lena": 403, "ivy": 200}
+    client.put("/api/v1/me/profile", headers=ada, json={"privacy": {"share_with_manager": False}})
+    assert client.get(f"/api/v1/people/{ada_id}/profile", headers=p["bob"][1]).status_code == 403
+    assert client.get("/api/v1/people/99999/profile", headers=p["ivy"][1]).status_code == 404
+
+
+def test_export_holds_everything_and_delete_removes_it(org):
+    client, p = org
+    ada_id, ada = p["ada"]
+    client.put("/api/v1/me/profile", headers=ada, json={"goals": ["public speaking"]})
+    client.post("/api/v1/me/skills", headers=ada, json={"skill": "Programming", "level": 2})
+    client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["bob"][1],
+                json={"note": "Great demo."})
+    exported = client.get("/api/v1/me/export", headers=ada)
+    assert "attachment" in exported.headers["Content-Disposition"]
+    data = exported.get_json()
+    assert data["profile"]["goals"] == ["public speaking"] and data["skills"]
+    assert data["feedback_about_me"][0]["note"] == "Great demo."
+    assert client.delete("/api/v1/me/data", headers=ada).status_code == 200
+    after = client.get("/api/v1/me/export", headers=ada).get_json()
+    assert after["profile"]["goals"] == [] and after["skills"] == [] and \
+        after["feedback_about_me"] == []
+    assert client.get("/api/v1/me", headers=ada).status_code == 200  # the account stays
+
+
+def test_a_reporting_loop_is_refused(org, tmp_path):
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    env = {"JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING"}
+    result = CliRunner().invoke(main, ["users", "manager", "carla", "ada"], env=env)
+    assert result.exit_code == 1 and "loop" in result.output
+    result = CliRunner().invoke(main, ["users", "manager", "dan", "carla"], env=env)
+    assert result.exit_code == 0 and "dan reports to carla" in result.output
