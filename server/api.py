@@ -207,9 +207,12 @@ def suggestions():
     limit = parse_limit(body, current_app.config["SUGGESTION_LIMIT"],
                         current_app.config["MAX_SUGGESTION_LIMIT"])
     session = db.session()
+    from .gaps import personal
+
     result = engine_of(current_app).suggest(
         context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
-        groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id))
+        groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id),
+        personal=personal(current_app, session, g.user))
     feedback.record_event(session, g.user.id, result)
     return jsonify(result.to_dict())
 

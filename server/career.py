@@ -338,6 +338,10 @@ def import_roles(db: Session, path: str | Path) -> ImportReport:
     known = {k: i for i, k in db.execute(select(Skill.id, Skill.key))}
     occupations, titles, skills, needs, nexts = {}, [], {}, {}, {}
     for n, raw in enumerate(reader, start=2):
+        if None in raw:
+            report.skipped.append((f"line {n}", "more values than columns (put a value that "
+                                   "holds a comma in double quotes)"))
+            continue
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         name = row.get("role", "")
         if not name:

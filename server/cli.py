@@ -157,6 +157,7 @@ def suggest(title, url, text, headings, limit, as_json, groups):
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "content"
+CAREER_PACK = SAMPLES.parent / "career" / "roles.csv"  # our own small job architecture
 
 
 @main.command()
@@ -166,6 +167,7 @@ def demo(port, no_serve):
     """Load the built-in sample content, create a demo user and token, then serve."""
     from index import ingest_dir
 
+    from .career import import_roles
     from .people import add_user, create_token, find_user
     from .services import index_of, tagger_of
     from .tags import overrides
@@ -179,6 +181,7 @@ def demo(port, no_serve):
     with app.app_context():
         session = db.session()
         record_versions(session, report)
+        click.echo(import_roles(session, CAREER_PACK).summary())
         try:
             user = find_user(session, "demo")
         except ApiError:
@@ -187,6 +190,12 @@ def demo(port, no_serve):
     base = f"http://127.0.0.1:{port}"
     curl = (f"curl -s -X POST {base}/api/v1/suggestions -H 'Authorization: Bearer {token}' "
             "-H 'Content-Type: application/json' -d ")
+    put = (f"curl -s -X PUT {base}/api/v1/me/profile -H 'Authorization: Bearer {token}' "
+           "-H 'Content-Type: application/json' -d ")
+    profile = '{"current_title": "Software Engineer", "target_roles": ["org:engineering-manager"]}'
+    budget = ('{"context": {"title": "FY2027 annual budgeting cycle - Finance", '
+              '"text": "Budget owners plan headcount and opex per cost center."}}')
+
     click.echo(f"""
 jitlearn demo is ready. Your API token (shown once): {token}
 
@@ -197,6 +206,13 @@ Open {base}/healthz to see the service, then try:
   and for a page with nothing work-related (the panel stays quiet):
 
   {curl}'{{"context": {{"title": "Premier League results - BBC Sport", "url": "https://www.bbc.co.uk/sport/football"}}}}'
+
+Tell it your role and where you are going: suggestions then say what they build for you,
+and /me/gaps lists what your target role needs next, with content for each:
+
+  {put}'{profile}'
+  {curl}'{budget}'
+  curl -s {base}/api/v1/me/gaps -H 'Authorization: Bearer {token}'
 
 Or from the shell: .venv/bin/jitlearn suggest "Parental leave request"
 Press Ctrl+C to stop.

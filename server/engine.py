@@ -30,6 +30,44 @@ class Settings:
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
     stale_factor: float = 0.85  # stale content (review overdue, or unchanged too long) ranks lower
     stale_days: int = 365  # unchanged for this long counts as stale
+    # A course of more than quick_minutes (or of unknown length: a semester course from a
+    # catalog) is a learning investment. For someone whose role is known, one on a subject that
+    # neither their role nor their target roles need shows only when it is the best answer to
+    # the page; one on a subject they are building (a gap, a goal, feedback) ranks up by up to
+    # personal_boost. A short how-to (the 10-minute expense tool tour) is help for the task at
+    # hand, like a guide, for everyone.
+    course_keep: float = 1.0
+    quick_minutes: int = 60
+    personal_boost: float = 0.5
+
+
+@dataclass
+class Personal:
+    """What a person's profile adds: topics they are building (0..1) and why, for the reasons."""
+
+    topics: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    # topics of the skills the person's current and target roles need; None: no role known
+    scope: set[str] | None = None
+
+    def outside(self, hit: SearchHit, min_fit: float) -> bool:
+        """Is the hit about nothing the person's roles need?"""
+        return self.scope is not None and not any(hit.topics.get(t, 0.0) >= min_fit
+                                                  for t in self.scope | set(self.topics))
+
+    def add(self, topic: str, weight: float, reason: str) -> None:
+        if weight > self.topics.get(topic, 0.0):
+            self.topics[topic], self.reasons[topic] = weight, reason
+
+    def match(self, hit: SearchHit, page: set[str], min_fit: float) -> tuple[float, str]:
+        """How much the hit builds what the person is building, on one of the page's topics."""
+        best, reason = 0.0, ""
+        for topic, weight in self.topics.items():
+            if topic in page and hit.topics.get(topic, 0.0) >= min_fit:
+                value = min(weight, hit.topics[topic])
+                if value > best:
+                    best, reason = value, self.reasons[topic]
+        return best, reason
 
 
 @dataclass
@@ -91,8 +129,11 @@ class Engine:
     def suggest(self, context: Context, limit: int = 5,
                 suppressed: set[tuple[str, str]] | None = None,
                 groups: set[str] | None = None,
-                acknowledged: dict[str, set[str]] | None = None) -> Result:
-        """groups: the person's audience groups; content restricted to others never shows."""
+                acknowledged: dict[str, set[str]] | None = None,
+                personal: Personal | None = None) -> Result:
+        """groups: the person's audience groups; content restricted to others never shows.
+        personal: what the person is building; it ranks content on the page's topics, never
+        brings in other topics."""
         with self._nlp_lock:
             topics = self.extractor.extract(context)
         result = Result(request_id=uuid.uuid4().hex, topics=topics, suggestions=[])
@@ -105,12 +146,13 @@ class Engine:
         else:
             result.suggestions, result.abstained = self._rank(context, concepts, limit,
                                                               suppressed or set(), groups,
-                                                              acknowledged or {})
+                                                              acknowledged or {}, personal)
         return result
 
     def _rank(self, context: Context, concepts: list[Topic], limit: int,
               suppressed: set[tuple[str, str]], groups: set[str] | None,
-              acknowledged: dict[str, set[str]]) -> tuple[list[Suggestion], str]:
+              acknowledged: dict[str, set[str]],
+              personal: Personal | None = None) -> tuple[list[Suggestion], str]:
         s = self.settings
         words = self.query_words(context)
         if s.expand:
@@ -127,8 +169,15 @@ class Engine:
             stale_days=s.stale_days)
         if not hits:
             return [], "no content matches these topics"
-        best = hits[0].score  # hits come best first
         main = [t.id for t in concepts if t.weight >= s.min_concept]
+        why: dict[str, str] = {}
+        for hit in hits:
+            built, reason = personal.match(hit, topic_ids, s.min_fit) if personal else (0, "")
+            if built:
+                hit.score *= 1 + s.personal_boost * built
+                why[hit.id] = reason
+        hits.sort(key=lambda h: -h.score)
+        best = hits[0].score
         kept, titles = [], set()
         for hit in hits:
             score = hit.score
@@ -137,7 +186,9 @@ class Engine:
             # main topics (a passing "manager" on an expense page), no look-alikes
             if hit.hash in acknowledged.get(hit.id, ()):
                 continue  # acknowledged in this version; a new version shows again
-            if score < s.keep_ratio * best or title in titles \
+            unasked = hit.type == "course" and personal is not None and hit.id not in why \
+                and not 0 < hit.duration <= s.quick_minutes and personal.outside(hit, s.min_fit)
+            if score < (s.course_keep if unasked else s.keep_ratio) * best or title in titles \
                     or max((hit.topics.get(t, 0.0) for t in main), default=0.0) < s.min_fit:
                 continue
             titles.add(title)
@@ -148,7 +199,7 @@ class Engine:
         # leave policy may go before a leave guide, not before the parental-leave policy itself
         kept.sort(key=lambda x: (not (x[1].mandatory and x[0] >= s.mandatory_within * best),
                                  -x[0]))
-        return [suggestion(h, sc / best, concepts) for sc, h in kept], ""
+        return [suggestion(h, sc / best, concepts, why.get(h.id, "")) for sc, h in kept], ""
 
     def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:
         """The labels of the page's topics as extra words: a page that says "customers table"
@@ -169,9 +220,10 @@ class Engine:
         return ranked[: self.settings.max_words]
 
 
-def suggestion(hit: SearchHit, score: float, concepts: list[Topic]) -> Suggestion:
+def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
+               personal: str = "") -> Suggestion:
     """A hit as the panel shows it, with the reasons a person can check against their page."""
-    reasons = []
+    reasons = [personal] if personal else []
     if hit.mandatory:
         reasons.append("Mandatory policy" if hit.type == "policy" else "Required for your role")
     for topic in concepts:  # strongest first
@@ -183,7 +235,7 @@ def suggestion(hit: SearchHit, score: float, concepts: list[Topic]) -> Suggestio
             reasons.append(f"About {topic.label}: your page mentions {quoted}")
         else:
             reasons.append(f"About {topic.label}, the wider subject of your page")
-        if len(reasons) >= 3:
+        if len(reasons) >= 3 + bool(personal):
             break
     if hit.type == "course" and hit.duration:
         length = f"{hit.duration}-minute" if hit.duration < 90 else \

@@ -57,6 +57,18 @@ def rate_my_skill():
     return jsonify({"skill": rating.skill_id, "level": rating.level, "source": "self"}), 201
 
 
+@api.get("/me/gaps")
+@require_token
+def my_gaps():
+    """Skills my target roles need beyond my levels, by importance x gap, with content."""
+    from .gaps import gap_json, my_gaps
+
+    session = db.session()
+    gaps = my_gaps(current_app, session, g.user)
+    return jsonify({"gaps": [gap_json(current_app, gap, g.user.memberships()) for gap in gaps],
+                    "scale": people.scale(current_app)})
+
+
 @api.get("/me/feedback")
 @require_token
 def my_feedback():

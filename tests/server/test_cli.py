@@ -108,13 +108,14 @@ def test_every_command_has_help():
 
 
 def test_demo_loads_samples_and_prints_a_working_token(home):
+    samples = len(list((ROOT / "samples" / "content").rglob("*.md")))
     code, out = run("demo", "--no-serve")
-    assert code == 0 and "65 added" in out
+    assert code == 0 and f"{samples} added" in out and "org: 10 occupations" in out
     token = out.split("(shown once): ")[1].split()[0]
-    assert out.count(token) == 3  # the token line and both curl lines
+    assert out.count(token) == 6  # the token line and the curl lines
     assert "Expense report - Navan" in out and "Premier League results - BBC Sport" in out
     code, again = run("demo", "--no-serve")
-    assert code == 0 and "65 unchanged" in again
+    assert code == 0 and f"{samples} unchanged" in again
     assert run("users", "list")[1].count("demo") == 1
 
 

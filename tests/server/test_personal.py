@@ -1,0 +1,98 @@
+"""Personal suggestions, gaps and the reasons: the profile shapes what a page brings up."""
+
+from pathlib import Path
+
+import pytest
+
+from server import db
+from server.career import import_roles
+from server.people import add_user, create_token
+
+CAREER = Path(__file__).resolve().parents[2] / "samples" / "career" / "roles.csv"
+BUDGET_PAGE = {"context": {
+    "title": "FY2027 annual budgeting cycle - Finance",
+    "url": "https://finance.example.com/planning/fy2027",
+    "headings": ["Timeline", "Templates"],
+    "text": "Each department submits its budget forecast for the next fiscal year. Budget owners "
+            "plan headcount and opex per cost center."}}
+
+
+@pytest.fixture
+def sam(app):
+    """Sam, a software engineer in the engineering group, with the demo career pack loaded."""
+    with app.app_context():
+        s = db.session()
+        import_roles(s, CAREER)
+        token = create_token(s, add_user(s, "sam", groups=["engineering"]))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.put("/api/v1/me/profile", headers=headers,
+                      json={"current_title": "Software Engineer"}).status_code == 200
+    return client, headers
+
+
+def ids(answer) -> list[str]:
+    return [s["id"] for s in answer.get_json()["suggestions"]]
+
+
+def test_a_target_role_brings_up_how_budgeting_works_and_a_budgeting_course(sam):
+    client, headers = sam
+    plain = client.post("/api/v1/suggestions", json=BUDGET_PAGE, headers=headers)
+    assert "samples:training/budgeting-for-new-managers.md" not in ids(plain)
+
+    client.put("/api/v1/me/profile", headers=headers,
+               json={"target_roles": ["org:engineering-manager"]})
+    aiming = client.post("/api/v1/suggestions", json=BUDGET_PAGE, headers=headers).get_json()
+    shown = [s["id"] for s in aiming["suggestions"]]
+    assert "samples:guides/how-budgeting-works.md" in shown[:3]
+    assert "samples:training/budgeting-for-new-managers.md" in shown[:3]
+    course = next(s for s in aiming["suggestions"] if s["type"] == "course")
+    assert course["reasons"][0] == ("Builds budgeting, needed for Engineering Manager, your "
+                                    "target role")
+    assert len(shown) > len(ids(plain))  # without the target role: less
+
+
+def test_personalisation_never_brings_in_topics_the_page_is_not_about(sam):
+    client, headers = sam
+    client.put("/api/v1/me/profile", headers=headers,
+               json={"target_roles": ["org:engineering-manager"]})
+    sport = {"context": {"title": "Champions League final: match report - BBC Sport"}}
+    assert ids(client.post("/api/v1/suggestions", json=sport, headers=headers)) == []
+
+
+def test_turning_personalisation_off_is_respected(sam):
+    client, headers = sam
+    client.put("/api/v1/me/profile", headers=headers, json={
+        "target_roles": ["org:engineering-manager"], "privacy": {"personalize": False}})
+    answer = client.post("/api/v1/suggestions", json=BUDGET_PAGE, headers=headers).get_json()
+    reasons = [r for s in answer["suggestions"] for r in s["reasons"]]
+    assert answer["suggestions"] and not any("target role" in r for r in reasons)
+
+
+def test_without_a_known_role_a_course_on_the_page_shows_as_before(app):
+    """Someone who told us nothing gets the page's best content, courses included."""
+    with app.app_context():
+        token = create_token(db.session(), add_user(db.session(), "new", groups=["eng"]))
+    answer = app.test_client().post("/api/v1/suggestions", json=BUDGET_PAGE,
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert "samples:training/budgeting-for-new-managers.md" in ids(answer)
+
+
+def test_gaps_are_ordered_by_importance_times_gap_and_carry_content(sam):
+    client, headers = sam
+    client.put("/api/v1/me/profile", headers=headers,
+               json={"target_roles": ["org:engineering-manager"]})
+    client.post("/api/v1/me/skills", headers=headers, json={"skill": "Hiring", "level": 3})
+    client.post("/api/v1/me/skills", headers=headers, json={"skill": "Feedback", "level": 2})
+    gaps = client.get("/api/v1/me/gaps", headers=headers).get_json()["gaps"]
+    names = [g["skill"]["name"] for g in gaps]
+    assert "Hiring" not in names  # rated at the level the role needs
+    scores = [g["score"] for g in gaps]
+    assert scores == sorted(scores, reverse=True) and names[0] == "One-on-ones"
+    feedback = next(g for g in gaps if g["skill"]["name"] == "Feedback")
+    assert (feedback["current"], feedback["required"]) == (2, 4)
+    budgeting = next(g for g in gaps if g["skill"]["name"] == "Budgeting")
+    assert budgeting["roles"] == ["Engineering Manager"]
+    assert "samples:guides/how-budgeting-works.md" in [c["id"] for c in budgeting["content"]]
+    # content the person may not see (managers only) is never offered
+    assert "samples:policies/budget-planning.md" not in [c["id"] for c in budgeting["content"]]
