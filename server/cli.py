@@ -226,14 +226,21 @@ Press Ctrl+C to stop.
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON line per context: id, ranked ids, latency_ms.")
 def evaluate(judgments, output):
-    """Score suggestions against graded JUDGMENTS (JSONL); prints metrics as JSON."""
+    """Score suggestions against graded JUDGMENTS (JSONL); prints metrics as JSON.
+
+    A judgment's profile (role, target_role, goals, tenure_days) is applied as the API applies
+    a person's own."""
     from .evaluation import run_eval
+    from .gaps import profile_signal
     from .services import engine_of
 
-    try:
-        metrics = run_eval(engine_of(_app()), judgments, output)
-    except ValueError as exc:
-        fail(str(exc))
+    app = _app()
+    with app.app_context():
+        try:
+            metrics = run_eval(engine_of(app), judgments, output,
+                               lambda p: profile_signal(app, db.session(), p))
+        except ValueError as exc:
+            fail(str(exc))
     click.echo(json.dumps(metrics, indent=2))
 
 

@@ -3,11 +3,12 @@
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from nlp import Context
 
-from .engine import Engine
+from .engine import Engine, Personal
 
 
 def load_judgments(path: Path) -> list[dict]:
@@ -27,12 +28,16 @@ def load_judgments(path: Path) -> list[dict]:
     return judgments
 
 
-def run_eval(engine: Engine, path: Path, output: Path | None = None) -> dict:
+def run_eval(engine: Engine, path: Path, output: Path | None = None,
+             personalize: Callable[[dict], Personal | None] | None = None) -> dict:
+    """personalize: a judgment's profile -> the personal signal, as the API builds one."""
     judgments = load_judgments(path)
     runs, latencies, lines = {}, [], []
     for j in judgments:
         started = time.perf_counter()
-        result = engine.suggest(Context.from_dict(j["context"]), limit=10)
+        profile = j.get("profile")
+        personal = personalize(profile) if personalize and isinstance(profile, dict) else None
+        result = engine.suggest(Context.from_dict(j["context"]), limit=10, personal=personal)
         ms = (time.perf_counter() - started) * 1000
         ranked = [s.id for s in result.suggestions][:10]
         runs[j["id"]] = ranked

@@ -96,3 +96,24 @@ def test_gaps_are_ordered_by_importance_times_gap_and_carry_content(sam):
     assert "samples:guides/how-budgeting-works.md" in [c["id"] for c in budgeting["content"]]
     # content the person may not see (managers only) is never offered
     assert "samples:policies/budget-planning.md" not in [c["id"] for c in budgeting["content"]]
+
+
+def test_eval_applies_a_judgments_profile_like_the_api(app, engine, tmp_path):
+    import json
+
+    from server.evaluation import run_eval
+    from server.gaps import profile_signal
+
+    judgments = tmp_path / "j.jsonl"
+    course = "samples:training/budgeting-for-new-managers.md"
+    lines = [{"id": "plain", "context": BUDGET_PAGE["context"], "relevant": {course: 3},
+              "profile": {"role": "Software Engineer"}},
+             {"id": "aiming", "context": BUDGET_PAGE["context"], "relevant": {course: 3},
+              "profile": {"role": "Software Engineer", "target_role": "Engineering Manager"}}]
+    judgments.write_text("".join(json.dumps(j) + "\n" for j in lines))
+    with app.app_context():
+        import_roles(db.session(), CAREER)
+        runs = tmp_path / "run.jsonl"
+        run_eval(engine, judgments, runs, lambda p: profile_signal(app, db.session(), p))
+    ranked = {r["id"]: r["ranked"] for r in map(json.loads, runs.read_text().splitlines())}
+    assert course not in ranked["plain"] and course in ranked["aiming"][:3]
