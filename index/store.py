@@ -139,6 +139,12 @@ class ContentIndex:
             return {f["id"]: f.get("hash", "") if f.get("text") else ""
                     for f in s.documents(source=source)}
 
+    def mandatory(self, groups: set[str] | None = None) -> list[SearchHit]:
+        """Every mandatory document someone in these groups may see."""
+        profiles = self.profiles()
+        return [_hit(meta, 0.0, []) for meta in profiles.meta
+                if meta.get("mandatory") and visible(meta.get("audience"), groups)]
+
     def versioned(self, source: str, types: Iterable[str]) -> list[tuple[str, str, str]]:
         """(id, content hash, title) of every document of these types from one source."""
         types = set(types)

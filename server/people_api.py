@@ -69,6 +69,52 @@ def my_gaps():
                     "scale": people.scale(current_app)})
 
 
+@api.get("/me/feed")
+@require_token
+def my_feed():
+    """What to learn next, from every source, ranked: ?page=1&per_page=10"""
+    from .feed import MAX_PER_PAGE, page
+
+    number, per_page = request.args.get("page", "1"), request.args.get("per_page", "10")
+    if not number.isdigit() or int(number) < 1 or int(number) > 1000:
+        raise ApiError("invalid_page", "page is a whole number from 1")
+    if not per_page.isdigit() or not 1 <= int(per_page) <= MAX_PER_PAGE:
+        raise ApiError("invalid_page", f"per_page is a whole number from 1 to {MAX_PER_PAGE}")
+    return jsonify(page(current_app, db.session(), g.user, int(number), int(per_page)))
+
+
+@api.get("/skills/in-demand")
+@require_token
+def skills_in_demand():
+    """Skills in demand, each with why (rising at work, an admin's flag, job-posting data)."""
+    from .demand import in_demand
+
+    return jsonify({"skills": in_demand(current_app, db.session())})
+
+
+@api.put("/skills/<path:skill_id>/in-demand")
+@require_token
+def flag_skill(skill_id: str):
+    """Admins mark a skill in demand: {"in_demand": true}."""
+    from .demand import flag
+
+    if g.user.role != "admin":
+        raise ApiError("forbidden", "this needs the admin role", 403)
+    body = json_body()
+    if set(body) != {"in_demand"}:
+        raise ApiError("invalid_body", "send {\"in_demand\": true} or false")
+    skill = people.find_skill(db.session(), skill_id)
+    flag(db.session(), skill, body["in_demand"])
+    return jsonify({"id": skill.id, "name": skill.name, "in_demand": skill.flagged})
+
+
+@api.get("/team/skills")
+@require_token
+def team_skills():
+    """For a manager: how the team's skills spread over the scale, as counts (5+ people)."""
+    return jsonify(people.team_skills(db.session(), g.user))
+
+
 @api.get("/me/feedback")
 @require_token
 def my_feedback():

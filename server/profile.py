@@ -303,3 +303,27 @@ def forget(db: Session, user: User) -> None:
                           (Feedback, Feedback.user_id)):
         db.execute(delete(model).where(column == user.id))
     db.commit()
+
+
+MIN_GROUP = 5  # a manager sees a team's skills only as counts over at least this many people
+
+
+def team_skills(db: Session, manager: User) -> dict:
+    """How the skills of everyone below a manager spread over the scale: counts only, and only
+    for skills at least MIN_GROUP people rated; never a name, never a ranking of people."""
+    everyone = db.scalars(select(User)).all()
+    below = [u for u in everyone if manager.id in chain(db, u)
+             and privacy_of(db, u)["share_with_manager"]]
+    if len(below) < MIN_GROUP:
+        raise ApiError("group_too_small", f"team skills are shown for groups of {MIN_GROUP} or "
+                       "more people who share them with their manager", 403)
+    counts: dict[str, dict[int, int]] = {}
+    for person_ in below:
+        for skill_id, level in current_levels(db, person_).items():
+            spread = counts.setdefault(skill_id, {})
+            spread[level] = spread.get(level, 0) + 1
+    names = {s.id: s.name for s in db.scalars(select(Skill).where(Skill.id.in_(list(counts))))}
+    skills = [{"id": sid, "name": names.get(sid, sid), "people": sum(spread.values()),
+               "levels": {str(k): v for k, v in sorted(spread.items())}}
+              for sid, spread in counts.items() if sum(spread.values()) >= MIN_GROUP]
+    return {"people": len(below), "skills": sorted(skills, key=lambda s: s["name"])}

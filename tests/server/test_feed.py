@@ -1,0 +1,140 @@
+"""The personal feed, skills in demand and team aggregates."""
+
+from pathlib import Path
+
+import pytest
+
+from server import db
+from server.career import import_roles
+from server.people import add_user, create_token
+
+CAREER = Path(__file__).resolve().parents[2] / "samples" / "career" / "roles.csv"
+BUDGET_PAGE = {"context": {"title": "FY2027 annual budgeting cycle - Finance",
+                           "text": "Budget owners plan headcount and opex per cost center."}}
+
+
+@pytest.fixture
+def team(app):
+    """bob manages sam and five others; sam is a software engineer aiming for management."""
+    with app.app_context():
+        s = db.session()
+        import_roles(s, CAREER)
+        bob = add_user(s, "bob", "manager", groups=["managers"])
+        people = {"bob": bob}
+        for name in ("sam", "kai", "lou", "max", "noa", "ole"):
+            people[name] = add_user(s, name, groups=["engineering"], manager=bob)
+        people["ivy"] = add_user(s, "ivy", "admin")
+        headers = {n: {"Authorization": f"Bearer {create_token(s, u)}"} for n, u in people.items()}
+        ids = {n: u.id for n, u in people.items()}
+    client = app.test_client()
+    client.put("/api/v1/me/profile", headers=headers["sam"], json={
+        "current_title": "Software Engineer", "target_roles": ["org:engineering-manager"]})
+    return client, headers, ids
+
+
+def feed(client, headers, **params) -> dict:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    answer = client.get(f"/api/v1/me/feed?{query}", headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def test_the_feed_merges_its_sources_and_says_which_put_each_item_there(team):
+    client, h, ids = team
+    client.post(f"/api/v1/people/{ids['sam']}/feedback", headers=h["bob"],
+                json={"skills": ["Feedback"], "note": "Ask for more feedback on your designs."})
+    items = feed(client, h["sam"], per_page=50)["items"]
+    sources = [i["source"] for i in items]
+    assert sources[0] == "mandatory" and {"gap", "feedback"} <= set(sources)
+    assert len({i["id"] for i in items}) == len(items)  # each item once
+    budgeting = next(i for i in items if i["id"] == "samples:guides/how-budgeting-works.md")
+    assert budgeting["reason"] == ("Builds budgeting, needed for Engineering Manager, your "
+                                   "target role")
+    suggested = [i for i in items if i["source"] == "feedback"]
+    assert suggested and suggested[0]["reason"] == ("Your manager suggested focusing on "
+                                                    "feedback")
+    assert all(i["id"] != "samples:policies/budget-planning.md" for i in items)  # managers only
+
+
+def test_pages_do_not_overlap_and_a_dismissed_item_never_comes_back(team):
+    client, h, _ = team
+    first, second = feed(client, h["sam"], page=1, per_page=3), feed(client, h["sam"], page=2,
+                                                                     per_page=3)
+    assert first["total"] == second["total"] > 3
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    everything = feed(client, h["sam"], per_page=50)
+    gone = next(i["id"] for i in everything["items"] if i["source"] == "gap")
+    assert client.post("/api/v1/feedback", headers=h["sam"], json={
+        "request_id": everything["request_id"], "content_id": gone,
+        "action": "dismissed"}).status_code == 201
+    for _ in range(2):
+        assert gone not in [i["id"] for i in feed(client, h["sam"], per_page=50)["items"]]
+
+
+def test_an_acknowledged_mandatory_policy_leaves_the_feed(team):
+    client, h, _ = team
+    page = feed(client, h["sam"], per_page=50)
+    policy = next(i["id"] for i in page["items"] if i["source"] == "mandatory")
+    client.post("/api/v1/feedback", headers=h["sam"], json={
+        "request_id": page["request_id"], "content_id": policy, "action": "acknowledged"})
+    assert policy not in [i["id"] for i in feed(client, h["sam"], per_page=50)["items"]]
+
+
+def test_without_personalisation_only_what_everyone_must_know(team):
+    client, h, _ = team
+    client.put("/api/v1/me/profile", headers=h["sam"],
+               json={"privacy": {"personalize": False}})
+    assert {i["source"] for i in feed(client, h["sam"], per_page=50)["items"]} == {"mandatory"}
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=51", "per_page=0"])
+def test_bad_paging_is_refused(team, query):
+    client, h, _ = team
+    answer = client.get(f"/api/v1/me/feed?{query}", headers=h["sam"])
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_page"
+
+
+def test_skills_rise_when_five_or_more_people_meet_them_at_work(team):
+    client, h, _ = team
+    for name in ("sam", "kai", "lou", "max"):
+        client.post("/api/v1/suggestions", json=BUDGET_PAGE, headers=h[name])
+    names = [s["name"] for s in client.get("/api/v1/skills/in-demand",
+                                           headers=h["sam"]).get_json()["skills"]]
+    assert "Budgeting" not in names  # four people: not counted
+    client.post("/api/v1/suggestions", json=BUDGET_PAGE, headers=h["noa"])
+    skills = client.get("/api/v1/skills/in-demand", headers=h["sam"]).get_json()["skills"]
+    budgeting = next(s for s in skills if s["name"] == "Budgeting")
+    assert budgeting["why"][0].startswith("rising at work: 5 people met Budgeting and planning")
+
+
+def test_admins_flag_skills_in_demand_and_nobody_else_can(team):
+    client, h, _ = team
+    body = {"in_demand": True}
+    assert client.put("/api/v1/skills/Mentoring/in-demand", headers=h["bob"],
+                      json=body).status_code == 403
+    assert client.put("/api/v1/skills/Mentoring/in-demand", headers=h["ivy"],
+                      json=body).status_code == 200
+    skills = client.get("/api/v1/skills/in-demand", headers=h["kai"]).get_json()["skills"]
+    assert ["flagged in demand by an admin"] in [s["why"] for s in skills if
+                                                  s["name"] == "Mentoring"]
+    assert client.put("/api/v1/skills/Mentoring/in-demand", headers=h["ivy"],
+                      json={"in_demand": "yes"}).status_code == 400
+
+
+def test_managers_see_team_skills_only_as_counts_over_five_people(team):
+    client, h, ids = team
+    for n, name in enumerate(("sam", "kai", "lou", "max", "noa")):
+        client.post("/api/v1/me/skills", headers=h[name], json={"skill": "Programming",
+                                                                "level": 2 + n % 3})
+    client.post("/api/v1/me/skills", headers=h["sam"], json={"skill": "Testing", "level": 4})
+    answer = client.get("/api/v1/team/skills", headers=h["bob"]).get_json()
+    assert answer["people"] == 6
+    assert answer["skills"] == [{"id": answer["skills"][0]["id"], "name": "Programming",
+                                 "people": 5, "levels": {"2": 2, "3": 2, "4": 1}}]
+    # Testing was rated by one person: no count that small is shown, and no name anywhere
+    assert "sam" not in str(answer)
+    for name in ("kai", "lou"):
+        client.put("/api/v1/me/profile", headers=h[name],
+                   json={"privacy": {"share_with_manager": False}})
+    assert client.get("/api/v1/team/skills", headers=h["bob"]).status_code == 403
+    assert client.get("/api/v1/team/skills", headers=h["sam"]).status_code == 403
