@@ -448,6 +448,23 @@ def import_roles_cmd(csv_file):
     _import("roles", csv_file)
 
 
+@import_.command("assessments")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_assessments_cmd(csv_file):
+    """Assessment results (person, skill, level columns) as ratings from "assessment"."""
+    from .profile import import_assessments
+
+    app = _app()
+    with app.app_context():
+        try:
+            added, skipped = import_assessments(app, db.session(), csv_file)
+        except ApiError as exc:
+            fail(exc.message)
+    for where, why in skipped[:20]:
+        click.echo(f"skipped {where}: {why}", err=True)
+    click.echo(f"assessments: {added} ratings added, {len(skipped)} lines skipped")
+
+
 @main.group()
 def users():
     """Add and list users."""

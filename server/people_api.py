@@ -187,4 +187,5 @@ def role_next(role_id: str):
 @require_token
 def role(role_id: str):
     session = db.session()
-    return jsonify(role_json(current_app, session, find(session, role_id)))
+    return jsonify(role_json(current_app, session, find(session, role_id),
+                             g.user.memberships()))

@@ -2,9 +2,9 @@
 
 Who may see or write what is decided here, in one place:
 - the person sees and edits everything about themselves, exports it and deletes it;
-- their manager chain (manager, manager's manager, ...) sees their profile and ratings (unless
-  the person turned that off) and gives feedback; of feedback it sees what it gave or what was
-  shared with it;
+- their manager chain (manager, manager's manager, ...) gives feedback and, of feedback, sees
+  what it gave or what was shared with it; it sees the profile and ratings only if the person
+  chose to share them, and otherwise the team's skills as counts over 5 or more people;
 - a peer gives feedback only when the person asked them, and sees only what they gave;
 - admins see everything; everyone else is refused.
 """
@@ -30,8 +30,10 @@ from .models import (
 )
 from .roles import match_title, scale
 
+# The person's choices. A manager sees a report's own profile and ratings only when the report
+# opts in: by default managers see their team as counts over 5 or more people (team_skills).
 PRIVACY = {"personalize": True,  # suggestions and the feed use the profile
-           "share_with_manager": True}  # the manager chain sees profile and ratings
+           "share_with_manager": False}  # the manager chain sees profile and ratings
 SOURCES = ("self", "manager", "peer", "assessment")
 MAX_TARGETS, MAX_GOALS, MAX_GOAL_CHARS, MAX_LANGUAGES = 5, 10, 300, 10
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -312,11 +314,10 @@ def team_skills(db: Session, manager: User) -> dict:
     """How the skills of everyone below a manager spread over the scale: counts only, and only
     for skills at least MIN_GROUP people rated; never a name, never a ranking of people."""
     everyone = db.scalars(select(User)).all()
-    below = [u for u in everyone if manager.id in chain(db, u)
-             and privacy_of(db, u)["share_with_manager"]]
+    below = [u for u in everyone if manager.id in chain(db, u)]
     if len(below) < MIN_GROUP:
-        raise ApiError("group_too_small", f"team skills are shown for groups of {MIN_GROUP} or "
-                       "more people who share them with their manager", 403)
+        raise ApiError("group_too_small", f"team skills are shown for teams of {MIN_GROUP} or "
+                       "more people", 403)
     counts: dict[str, dict[int, int]] = {}
     for person_ in below:
         for skill_id, level in current_levels(db, person_).items():
@@ -327,3 +328,38 @@ def team_skills(db: Session, manager: User) -> dict:
                "levels": {str(k): v for k, v in sorted(spread.items())}}
               for sid, spread in counts.items() if sum(spread.values()) >= MIN_GROUP]
     return {"people": len(below), "skills": sorted(skills, key=lambda s: s["name"])}
+
+
+def import_assessments(app: Flask, db: Session, path) -> tuple[int, list[tuple[str, str]]]:
+    """Assessment results from CSV (person, skill, level): ratings with source "assessment".
+
+    Returns (ratings added, [(line, why skipped)]); a bad line never stops the others.
+    """
+    import csv
+    import io
+    from pathlib import Path
+
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ApiError("unreadable", f"cannot read {path}: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    if not {"person", "skill", "level"} <= {(c or "").strip().lower()
+                                            for c in reader.fieldnames or []}:
+        raise ApiError("invalid_file", "the CSV needs the columns person, skill and level")
+    added, skipped = 0, []
+    for n, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else ""
+               for k, v in raw.items()}
+        user = db.scalar(select(User).where(User.name == row.get("person", "")))
+        try:
+            if user is None:
+                raise ApiError("no_such_user", f"no user named {row.get('person')!r}")
+            level = int(row["level"]) if row.get("level", "").isdigit() else row.get("level")
+            db.add(SkillRating(user_id=user.id, skill_id=find_skill(db, row["skill"]).id,
+                               level=level_of(app, level), source="assessment"))
+            added += 1
+        except ApiError as exc:
+            skipped.append((f"line {n}", exc.message))
+    db.commit()
+    return added, skipped

@@ -72,11 +72,34 @@ def skill_json(app: Flask, skill: Skill, need: OccupationSkill | None = None) ->
     return out
 
 
-def role_json(app: Flask, db: Session, occupation: Occupation) -> dict:
-    return {"id": occupation.id, "title": occupation.title, "source": occupation.source,
-            "description": occupation.description, "job_zone": occupation.job_zone,
-            "scale": scale(app),
-            "skills": [skill_json(app, s, n) for s, n in needs(db, occupation.id)]}
+CREDITS = {
+    "onet": "Includes information from the O*NET 29.3 Database by the U.S. Department of Labor, "
+            "Employment and Training Administration (USDOL/ETA), used under the CC BY 4.0 "
+            "license; ratings rescaled to 0..1 by jitlearn, which USDOL/ETA has not approved, "
+            "endorsed or tested. O*NET is a trademark of USDOL/ETA.",
+    "esco": "This service uses the ESCO classification of the European Commission.",
+}
+WITH_CONTENT = 10  # the most important skills of a role come with content that teaches them
+
+
+def role_json(app: Flask, db: Session, occupation: Occupation,
+              groups: set[str] | None = None) -> dict:
+    """A role with its skills; the most important ones with content the viewer may see."""
+    from .gaps import teaching
+
+    skills = []
+    for n, (skill, need) in enumerate(needs(db, occupation.id)):
+        entry = skill_json(app, skill, need)
+        if n < WITH_CONTENT:
+            entry["content"] = [{"id": h.id, "title": h.title, "type": h.type, "url": h.url}
+                                for h in teaching(app, skill.name, groups, 2)]
+        skills.append(entry)
+    out = {"id": occupation.id, "title": occupation.title, "source": occupation.source,
+           "description": occupation.description, "job_zone": occupation.job_zone,
+           "scale": scale(app), "skills": skills}
+    if occupation.source in CREDITS:
+        out["credit"] = CREDITS[occupation.source]
+    return out
 
 
 def next_roles(db: Session, role_id: str, limit: int = 10) -> list[dict]:

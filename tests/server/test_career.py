@@ -107,6 +107,7 @@ def test_roles_api_lists_skills_by_importance_and_next_roles_closest_first(caree
     names = [s["name"] for s in role["skills"][:15]]
     assert "Programming" in names or "Computers and Electronics" in names
     assert all(1 <= s["level"] <= len(role["scale"]) for s in role["skills"])
+    assert "content" in role["skills"][0] and "USDOL/ETA" in role["credit"]
     nxt = client.get("/api/v1/roles/onet:15-1252.00/next", headers=auth).get_json()["next"]
     assert [n["rank"] for n in nxt] == sorted(n["rank"] for n in nxt) and len(nxt) >= 5
     assert client.get("/api/v1/roles/onet:99-9999.99", headers=auth).status_code == 404

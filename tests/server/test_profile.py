@@ -36,13 +36,13 @@ def test_the_person_sets_a_profile_and_the_title_finds_a_role(org):
     answer = client.put("/api/v1/me/profile", headers=ada, json={
         "current_title": "Software  Engineer", "department": "Platform",
         "target_roles": ["org:engineering-manager"], "goals": ["lead a team within two years"],
-        "languages": ["en", "pt-BR"], "privacy": {"share_with_manager": False}})
+        "languages": ["en", "pt-BR"], "privacy": {"personalize": False}})
     assert answer.status_code == 200, answer.get_json()
     profile = answer.get_json()
     assert profile["role"] == {"id": "org:software-engineer", "title": "Software Engineer"}
     assert profile["target_roles"] == [{"id": "org:engineering-manager",
                                         "title": "Engineering Manager"}]
-    assert profile["privacy"] == {"personalize": True, "share_with_manager": False}
+    assert profile["privacy"] == {"personalize": False, "share_with_manager": False}
     assert client.get("/api/v1/me/profile", headers=ada).get_json() == profile
 
 
@@ -114,11 +114,18 @@ def test_who_may_see_a_profile(org):
     client, p = org
     ada_id, ada = p["ada"]
     client.put("/api/v1/me/profile", headers=ada, json={"current_title": "Software Engineer"})
-    status = {name: client.get(f"/api/v1/people/{ada_id}/profile", headers=p[name][1]).status_code
-              for name in ("ada", "bob", "carla", "dan", "lena", "ivy")}
-    assert status == {"ada": 200, "bob": 200, "carla": 200, "dan": 403, "lena": 403, "ivy": 200}
-    client.put("/api/v1/me/profile", headers=ada, json={"privacy": {"share_with_manager": False}})
-    assert client.get(f"/api/v1/people/{ada_id}/profile", headers=p["bob"][1]).status_code == 403
+
+    def status():
+        return {name: client.get(f"/api/v1/people/{ada_id}/profile",
+                                 headers=p[name][1]).status_code
+                for name in ("ada", "bob", "carla", "dan", "lena", "ivy")}
+
+    # by default her managers do not see her profile and ratings: she chooses to share them
+    assert status() == {"ada": 200, "bob": 403, "carla": 403, "dan": 403, "lena": 403,
+                        "ivy": 200}
+    client.put("/api/v1/me/profile", headers=ada, json={"privacy": {"share_with_manager": True}})
+    assert status() == {"ada": 200, "bob": 200, "carla": 200, "dan": 403, "lena": 403,
+                        "ivy": 200}
     assert client.get("/api/v1/people/99999/profile", headers=p["ivy"][1]).status_code == 404
 
 
@@ -151,3 +158,23 @@ def test_a_reporting_loop_is_refused(org, tmp_path):
     assert result.exit_code == 1 and "loop" in result.output
     result = CliRunner().invoke(main, ["users", "manager", "dan", "carla"], env=env)
     assert result.exit_code == 0 and "dan reports to carla" in result.output
+
+
+def test_assessment_results_are_imported_as_their_own_source(org, tmp_path):
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    client, p = org
+    results = tmp_path / "assessments.csv"
+    results.write_text("person,skill,level\nada,Programming,4\nnobody,Programming,3\n"
+                       "ada,Juggling,2\nada,Coaching,9\n")
+    env = {"JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING"}
+    result = CliRunner().invoke(main, ["import", "assessments", str(results)], env=env)
+    assert result.exit_code == 0 and "1 ratings added, 3 lines skipped" in result.output
+    assert "line 3: no user named 'nobody'" in result.output
+    skills = client.get("/api/v1/me/skills", headers=p["ada"][1]).get_json()["skills"]
+    assert [s["levels"] for s in skills if s["name"] == "Programming"] == [{"assessment": 4}]
+    results.write_text("who,what\nada,x\n")
+    result = CliRunner().invoke(main, ["import", "assessments", str(results)], env=env)
+    assert result.exit_code == 1 and "person, skill and level" in result.output
