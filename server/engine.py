@@ -161,7 +161,7 @@ class Engine:
                 present[term] = max(present.get(term, 0.0), weight)
             words = list(present.items())
         topic_ids = {t.id for t in concepts}
-        exclude = {cid for cid, topic in suppressed if topic in topic_ids}
+        exclude = {cid for cid, topic in suppressed if topic in topic_ids or topic == "*"}
         hits = self.index.rank(SearchRequest(
             words=words, topics=[(t.id, t.weight) for t in concepts],
             limit=s.candidates, exclude=exclude, groups=groups), topic_share=s.topic_share,

@@ -46,10 +46,13 @@ def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
 
 
 def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:
-    """(content id, topic id) pairs this person asked not to see again, or not for now."""
+    """(content id, topic id) pairs this person asked not to see again, or not for now; topic
+    "*" for content they completed."""
     snoozed_since = now() - timedelta(days=SNOOZE_DAYS)
-    rows = db.execute(select(Feedback.content_id, Feedback.topics).where(
+    rows = db.execute(select(Feedback.content_id, Feedback.action, Feedback.topics).where(
         Feedback.user_id == user_id,
         or_(Feedback.action.in_(SUPPRESSING),
             (Feedback.action == "snoozed") & (Feedback.created_at >= snoozed_since)))).all()
-    return {(content_id, topic) for content_id, topics in rows for topic in topics}
+    # what the person completed is done with, whatever page they are on ("*": every topic)
+    return {(content_id, topic) for content_id, action, topics in rows
+            for topic in (["*"] if action == "completed" else topics)}

@@ -90,3 +90,16 @@ def test_done_and_snooze_hide_the_item_and_snooze_wears_off(app, client, auth):
         db.session().commit()
     shown = [s["id"] for s in ask(client, auth, PRIVACY)["suggestions"]]
     assert later in shown and done not in shown
+
+
+def test_completed_content_stays_away_on_pages_about_other_topics(app, client, auth):
+    from server.models import Feedback
+
+    first = ask(client, auth, PRIVACY)
+    done = first["suggestions"][0]["id"]
+    feedback(client, auth, request_id=first["request_id"], content_id=done, action="completed")
+    with app.app_context():  # as if completed from a page about something else entirely
+        row = db.session().scalars(select(Feedback)).one()
+        row.topics = ["travel"]
+        db.session().commit()
+    assert done not in [s["id"] for s in ask(client, auth, PRIVACY)["suggestions"]]
