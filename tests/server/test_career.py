@@ -177,3 +177,41 @@ def test_bad_career_files_are_refused_with_the_reason(career, tmp_path):
         bad.write_bytes(b"\xff\xfe\x00garbage")
         with pytest.raises(CareerDataError, match="cannot read"):
             import_roles(db.session(), bad)
+
+
+def test_escos_own_csv_download_with_skills_and_relations(career, tmp_path):
+    """ESCO's CSV download (the corpora hold only a re-export): occupations, skills and which
+    skills each occupation needs, essential ones above optional ones."""
+    import csv
+
+    def write(name, header, rows):
+        with (tmp_path / name).open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
+
+    base = "http://data.europa.eu/esco"
+    write("occupations_en.csv", ["conceptType", "conceptUri", "preferredLabel", "altLabels",
+                                 "description"],
+          [["Occupation", f"{base}/occupation/o1", "data analyst", "data analysts\nBI analyst",
+            "Data analysts import, inspect and model data."]])
+    write("skills_en.csv", ["conceptType", "conceptUri", "skillType", "preferredLabel",
+                            "description"],
+          [["KnowledgeSkillCompetence", f"{base}/skill/s1", "skill/competence",
+            "perform data cleansing", "Detect and correct corrupt records."],
+           ["KnowledgeSkillCompetence", f"{base}/skill/s2", "knowledge", "statistics",
+            "The study of collecting and interpreting data."]])
+    write("occupationSkillRelations_en.csv", ["occupationUri", "relationType", "skillType",
+                                              "skillUri"],
+          [[f"{base}/occupation/o1", "essential", "skill/competence", f"{base}/skill/s1"],
+           [f"{base}/occupation/o1", "optional", "knowledge", f"{base}/skill/s2"]])
+    (tmp_path / "notes.csv").write_text("id,description\nx,y\n")
+    with career.app_context():
+        from server.roles import needs
+
+        report = import_esco(db.session(), tmp_path)
+        assert (report.occupations, report.skills, report.requirements) == (1, 2, 2)
+        got = [(s.name, s.kind, n.importance) for s, n in needs(db.session(), "esco:o1")]
+        assert got == [("perform data cleansing", "skill", 0.8), ("statistics", "knowledge", 0.4)]
+        found = [m.occupation_id for m in match_title(career, db.session(), "BI Analyst", 3)]
+        assert "esco:o1" in found  # beside O*NET's business intelligence analysts
