@@ -139,6 +139,35 @@ class ContentIndex:
             return {f["id"]: f.get("hash", "") if f.get("text") else ""
                     for f in s.documents(source=source)}
 
+    def browse(self, words: str = "", type: str = "", topic: str = "", source: str = "",
+               audience: str = "", stale_days: int | None = None, mandatory: bool = False,
+               limit: int = 50, offset: int = 0) -> tuple[int, list[SearchHit]]:
+        """The library filtered as L&D filter it: (how many match, one page of them by title).
+
+        words must all appear; audience names a group the document is restricted to;
+        stale_days lists only what is stale at that age."""
+        profiles = self.profiles()
+        allowed = None
+        if words.strip():
+            _, ids = self.select(words, source, type, topic, limit=self.doc_count() or 1)
+            allowed = set(ids)
+        stale = profiles.stale(stale_days) if stale_days is not None else None
+        rows = []
+        for i, meta in enumerate(profiles.meta):
+            if allowed is not None and meta["id"] not in allowed:
+                continue
+            if (type and meta.get("type") != type) or (source and meta.get("source") != source):
+                continue
+            if topic and topic not in (meta.get("topics") or "").split(","):
+                continue
+            if audience and audience.lower() not in restriction(meta.get("audience")):
+                continue
+            if (mandatory and not meta.get("mandatory")) or (stale is not None and not stale[i]):
+                continue
+            rows.append(meta)
+        rows.sort(key=lambda m: ((m.get("title") or "").lower(), m["id"]))
+        return len(rows), [_hit(m, 0.0, []) for m in rows[offset:offset + limit]]
+
     def mandatory(self, groups: set[str] | None = None) -> list[SearchHit]:
         """Every mandatory document someone in these groups may see."""
         profiles = self.profiles()

@@ -489,6 +489,48 @@ def users_add(name, role, email, groups, manager):
         except ApiError as exc:
             fail(exc.message)
         click.echo(f"added {user.name} ({user.role})")
+        click.echo(f"one-time sign-in link for the console: {_link(user)}", err=True)
+
+
+def _link(user) -> str:
+    from flask import current_app
+
+    from .accounts import create_link
+
+    token = create_link(db.session(), user)
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/console/login/{token}"
+
+
+@users.command("link")
+@click.argument("name")
+def users_link(name):
+    """Print a one-time sign-in link for NAME (valid 24 hours)."""
+    from .people import find_user
+
+    with _app().app_context():
+        try:
+            user = find_user(db.session(), name)
+        except ApiError as exc:
+            fail(exc.message)
+        if not user.active:
+            fail(f"{name} is deactivated")
+        click.echo(_link(user))
+
+
+@users.command("password")
+@click.argument("name")
+@click.password_option(help="The new password (asked for when not given).")
+def users_password(name, password):
+    """Set NAME's console password (12 characters or more)."""
+    from .accounts import set_password
+    from .people import find_user
+
+    with _app().app_context():
+        try:
+            set_password(db.session(), find_user(db.session(), name), password)
+        except ApiError as exc:
+            fail(exc.message)
+        click.echo(f"password set for {name}")
 
 
 @users.command("manager")

@@ -23,6 +23,12 @@ DEFAULTS = {
     "FETCH_MAX_BYTES": 10 * 2**20,
     # the one proficiency scale for skill ratings and role requirements, lowest level first
     "PROFICIENCY_LEVELS": "Novice,Advanced beginner,Competent,Proficient,Expert",
+    # web console: the session cookie's signing key (empty: one made and kept in HOME),
+    # minutes of inactivity after which a console session ends, the address sign-in links use
+    "SECRET_KEY": "",
+    "IDLE_MINUTES": 30,
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    "SESSION_COOKIE_SAMESITE": "Lax",  # HttpOnly always; Secure whenever served over TLS
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }
@@ -36,3 +42,25 @@ def resolve_paths(config: dict) -> None:
         config["DATABASE_URL"] = "sqlite:///" + os.path.join(home, "jitlearn.db")
     if not config.get("INDEX_DIR"):
         config["INDEX_DIR"] = os.path.join(home, "index")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret(home)
+
+
+def _secret(home: str) -> str:
+    """The console's signing key, made once and kept in HOME (readable by its owner only)."""
+    import secrets
+
+    path = os.path.join(home, "secret_key")
+    try:
+        with open(path, encoding="ascii") as f:
+            key = f.read().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(home, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    return key

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -21,14 +21,32 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               429: "too_many_requests"}
 
 
+CONSOLE_TITLES = {400: "That did not work", 403: "Not for your role",
+                  404: "Not found", 405: "Not allowed here"}
+
+
+def console_error(status: int, message: str):
+    """Console pages answer errors as pages, with the same calm words as the API."""
+    if status == 403:
+        message = "This page is for another role. Ask an admin if you need it."
+    elif status == 404:
+        message = "There is nothing at this address."
+    return render_template("console/error.html", status=status, message=message,
+                           title=CONSOLE_TITLES.get(status, "Something went wrong")), status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
+        if request.path.startswith("/console"):
+            return console_error(exc.status, exc.message)
         return jsonify(error=exc.code, message=exc.message), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
+        if request.path.startswith("/console"):
+            return console_error(status, exc.description)
         message = {413: f"request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes",
                    404: "no such endpoint; see /api/v1 in the README",
                    405: "method not allowed on this endpoint"}.get(status, exc.description)
@@ -37,5 +55,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error")  # the trace goes to the log, never to the client
+        if request.path.startswith("/console"):
+            return console_error(500, "Something went wrong on our side; it has been logged.")
         return jsonify(error="internal", message="something went wrong on our side; it has "
                        "been logged, try again"), 500

@@ -32,6 +32,8 @@ class User(Base):
     groups: Mapped[list] = mapped_column(JSON, default=list)  # audience groups: "finance", ...
     manager_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None)  # the reporting line
+    password_hash: Mapped[str | None] = mapped_column(String(300), default=None)  # scrypt
+    active: Mapped[bool] = mapped_column(default=True)  # deactivated users cannot sign in
 
     def memberships(self) -> set[str]:
         """Audience groups this person belongs to, for content restricted to groups."""
@@ -247,3 +249,14 @@ class FeedbackRequest(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     peer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class LoginLink(Base):
+    """A one-time sign-in link (printed by `jitlearn users add`); only its hash is stored."""
+
+    __tablename__ = "login_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -79,6 +79,9 @@ def user_for_token(db: Session, token: str) -> User | None:
                                            ApiToken.revoked_at.is_(None)))
     if row is None:
         return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.active:
+        return None  # a deactivated person's tokens stop working with them
     row.last_used_at = now()
     db.commit()
-    return db.get(User, row.user_id)
+    return user

@@ -24,8 +24,9 @@ def run(*args):
 
 
 def test_users_and_tokens(home):
-    assert run("users", "add", "lin", "--role", "ld", "--groups", "Finance, managers") == (
-        0, "added lin (ld)\n")
+    code, out = run("users", "add", "lin", "--role", "ld", "--groups", "Finance, managers")
+    assert code == 0 and out.startswith("added lin (ld)\n")
+    assert "one-time sign-in link for the console: http://127.0.0.1:8000/console/login/" in out
     assert "lin\tld\tfinance,managers" in run("users", "list")[1]
     code, out = run("users", "add", "lin")
     assert code == 1 and "already exists" in out

@@ -1,0 +1,224 @@
+"""The web console under /console: sign-in, sessions, CSRF, role checks, and the small pages.
+
+Server-rendered (Jinja), no front-end build. A session is a signed cookie (HttpOnly, SameSite=Lax,
+Secure over TLS) holding the user id, a CSRF token and when it was last used; it ends after
+IDLE_MINUTES of inactivity. Every POST must carry the session's CSRF token.
+"""
+
+import hmac
+import secrets
+import time
+from functools import wraps
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+
+from . import db
+from .accounts import authenticate, create_link, deactivate, use_link
+from .errors import ApiError
+from .models import ROLES, User
+
+console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                    static_folder="static", static_url_path="/static")
+MANAGE = ("ld", "admin")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def init_app(app) -> None:
+    app.session_interface = SessionInterface()
+    app.register_blueprint(console)
+
+
+@console.before_request
+def load_session():
+    g.user = None
+    user_id = session.get("user")
+    if user_id is None:
+        return
+    idle = time.time() - session.get("seen", 0)
+    if idle > 60 * int(current_app.config["IDLE_MINUTES"]):
+        session.clear()
+        flash("You were signed out after a while without activity. Sign in again.")
+        return
+    user = db.session().get(User, user_id)
+    if user is None or not user.active:
+        session.clear()
+        return
+    g.user = user
+    session["seen"] = int(time.time())
+
+
+@console.before_request
+def check_csrf():
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(400, "This form has expired or did not come from this site. Reload the page "
+                  "and try again.")
+
+
+@console.app_context_processor
+def csrf_token():
+    def token() -> str:
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(32)
+        return session["csrf"]
+
+    return {"csrf_token": token, "roles": ROLES}
+
+
+def signed_in(*roles: str):
+    """The view needs someone signed in, with one of roles if any are named; 403 otherwise."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("console.login", next=request.full_path))
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def start_session(user: User) -> None:
+    session.clear()  # a new session id and CSRF token at every sign-in
+    session.permanent = False
+    session["user"] = user.id
+    session["seen"] = int(time.time())
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if target and target.startswith("/console") and not urlparse(target).netloc:
+        return target
+    return url_for("console.home")
+
+
+@console.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        user = authenticate(db.session(), request.form.get("name", ""),
+                            request.form.get("password", ""))
+        if user is None:
+            flash("That name and password do not match an active account.")
+            return render_template("console/login.html"), 401
+        start_session(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("console/login.html")
+
+
+@console.get("/login/<token>")
+def login_link(token: str):
+    user = use_link(db.session(), token)
+    if user is None:
+        flash("This sign-in link is unknown, used or expired. Ask an admin for a new one.")
+        return render_template("console/login.html"), 401
+    start_session(user)
+    flash("Signed in. Set a password on your page to sign in without a link next time.")
+    return redirect(url_for("console.home"))
+
+
+@console.post("/logout")
+def logout():
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("console.login"))
+
+
+@console.get("/")
+@signed_in()
+def home():
+    return redirect(url_for("console.library" if g.user.role in MANAGE else "console.me"))
+
+
+@console.get("/users")
+@signed_in("admin")
+def users():
+    from sqlalchemy import select
+
+    people = db.session().scalars(select(User).order_by(User.name)).all()
+    return render_template("console/users.html", people=people)
+
+
+@console.post("/users/<int:user_id>")
+@signed_in("admin")
+def change_user(user_id: int):
+    """Change a role, make a sign-in link, issue a token, or deactivate."""
+    from .people import create_token
+
+    session_ = db.session()
+    person = session_.get(User, user_id)
+    if person is None:
+        abort(404)
+    action = request.form.get("action")
+    if action == "role" and request.form.get("role") in ROLES:
+        if person.id == g.user.id and request.form["role"] != "admin":
+            flash("You cannot take the admin role from yourself.")
+        else:
+            person.role = request.form["role"]
+            session_.commit()
+            flash(f"{person.name} is now {person.role}.")
+    elif action == "link":
+        link = create_link(session_, person)
+        flash(f"One-time sign-in link for {person.name} (valid 24 hours): "
+              f"{current_app.config['PUBLIC_URL'].rstrip('/')}/console/login/{link}")
+    elif action == "token":
+        flash(f"New API token for {person.name} (shown once): "
+              f"{create_token(session_, person, 'console')}")
+    elif action == "deactivate" and person.id != g.user.id:
+        deactivate(session_, person)
+        flash(f"{person.name} is deactivated; their tokens are revoked.")
+    else:
+        abort(400, "Unknown action.")
+    return redirect(url_for("console.users"))
+
+
+@console.route("/me", methods=["GET", "POST"])
+@signed_in()
+def me():
+    """The person's own page: profile, goals, skills, password, and connecting the extension."""
+    from .accounts import set_password
+    from .people import create_token
+    from .profile import profile_json, ratings, update_profile
+
+    session_, token = db.session(), None
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "profile":
+                goals = [x.strip() for x in request.form.get("goals", "").splitlines()]
+                update_profile(current_app, session_, g.user, {
+                    "current_title": request.form.get("current_title", ""),
+                    "department": request.form.get("department", ""),
+                    "goals": [x for x in goals if x]})
+                flash("Profile saved.")
+            elif action == "password":
+                set_password(session_, g.user, request.form.get("password", ""))
+                flash("Password set.")
+            elif action == "token":
+                token = create_token(session_, g.user, "extension")
+        except ApiError as exc:
+            flash(exc.message)
+    return render_template("console/me.html", profile=profile_json(current_app, session_,
+                                                                   g.user),
+                           skills=ratings(session_, g.user), token=token)
