@@ -1,0 +1,159 @@
+"""The web console in real headless Chromium against a real `jitlearn serve` of its own.
+
+Every page is checked with axe-core and saved to build/screenshots/console-*.png.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "extension" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, jitlearn_bin):
+    """A server with the samples, an L&D person, an admin and an employee with passwords."""
+    home = tmp_path_factory.mktemp("console-home")
+    env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING",
+           "JITLEARN_MODEL": ""}
+
+    def cli(*args):
+        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    cli("ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    for name, role in (("lena", "ld"), ("ivy", "admin"), ("ada", "employee")):
+        cli("users", "add", name, "--role", role)
+        cli("users", "password", name, "--password", PASSWORD)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(jitlearn_bin), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base, cli
+    proc.terminate()
+    proc.communicate(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def signed_in(chromium, base, name):
+    page = chromium.new_page()
+    page.goto(base + "/console/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def check(page, shot: str) -> None:
+    """No axe-core violations; a screenshot for the README and for people reviewing."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run make test, which installs the extension's tools")
+    page.evaluate(AXE.read_text() + "\n;0")
+    violations = page.evaluate("""async () =>
+        (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length}`)""")
+    assert violations == [], (shot, violations)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"console-{shot}.png"), full_page=True)
+
+
+def test_sign_in_page_is_accessible(chromium, site):
+    base, _ = site
+    page = chromium.new_page()
+    page.goto(base + "/console/content")
+    assert page.url.startswith(base + "/console/login")  # sent to sign in first
+    check(page, "login")
+
+
+def test_l_and_d_finds_a_document_tags_it_and_suggestions_follow(chromium, site, http):
+    base, cli = site
+    page = signed_in(chromium, base, "lena")
+    assert page.get_by_role("heading", name="Content library").is_visible()
+    check(page, "library")
+    page.get_by_label("Words").fill("receipts")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Expense Policy").click()
+    assert page.get_by_role("heading", name="Expense Policy", exact=True).is_visible()
+    check(page, "document")
+
+    cli("users", "add", "sam", "--groups", "engineering")
+    token = cli("tokens", "create", "sam")
+    context = {"context": {"title": "Expense report - Navan"}}
+    before = [s["id"] for s in http(base, "/api/v1/suggestions", context, token)[1]
+              ["suggestions"]]
+    assert "samples:policies/expenses.md" in before
+    page.get_by_label("Audience groups (empty: everyone)").fill("finance")
+    page.get_by_label("Owner").fill("finance-ops")
+    page.get_by_role("button", name="Save tags").click()
+    assert page.get_by_role("status").inner_text().startswith("Saved")
+    after = [s["id"] for s in http(base, "/api/v1/suggestions", context, token)[1]
+             ["suggestions"]]
+    assert "samples:policies/expenses.md" not in after  # now for finance only
+
+    page.get_by_role("button", name="Back to the automatic tags").click()
+    again = [s["id"] for s in http(base, "/api/v1/suggestions", context, token)[1]
+             ["suggestions"]]
+    assert "samples:policies/expenses.md" in again
+
+
+def test_a_post_without_the_forms_token_is_refused(chromium, site):
+    base, _ = site
+    page = signed_in(chromium, base, "ivy")
+    answer = page.request.post(base + "/console/users/1", form={"action": "deactivate"})
+    assert answer.status == 400
+    page.goto(base + "/console/users")
+    assert page.get_by_role("cell", name="deactivated").count() == 0
+    check(page, "users")
+
+
+def test_an_employee_sees_their_page_and_cannot_open_admin_pages(chromium, site):
+    base, _ = site
+    page = signed_in(chromium, base, "ada")
+    assert page.url.endswith("/console/me")
+    page.get_by_label("Job title").fill("Software Engineer")
+    page.get_by_role("button", name="Save profile").click()
+    page.get_by_role("button", name="Create a personal token").click()
+    assert page.locator("#new-token").inner_text().startswith("jl_")
+    check(page, "me")
+    answer = page.goto(base + "/console/users")
+    assert answer.status == 403
+    assert page.get_by_role("heading", name="Not for your role").is_visible()
+    check(page, "forbidden")
+
+
+def test_keyboard_alone_reaches_the_content_from_the_skip_link(chromium, site):
+    base, _ = site
+    page = signed_in(chromium, base, "lena")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
