@@ -40,8 +40,17 @@ class Taxonomy:
     def load(cls, path: str | Path | None = None) -> "Taxonomy":
         path = Path(path or DEFAULT_TAXONOMY)
         try:
-            entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TaxonomyError(f"cannot read taxonomy {path}: {exc}") from exc
+        return cls.parse(text, path)
+
+    @classmethod
+    def parse(cls, text: str, path: str | Path = "taxonomy") -> "Taxonomy":
+        """A taxonomy from its YAML text; TaxonomyError names the entry that is wrong."""
+        try:
+            entries = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
             raise TaxonomyError(f"cannot read taxonomy {path}: {exc}") from exc
         if not isinstance(entries, list):
             raise TaxonomyError(f"{path}: expected a list of topics")

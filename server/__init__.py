@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(root)
     app.register_blueprint(api)
-    from . import console, console_library  # noqa: F401  (the library's pages join console)
+    from . import console, console_library, console_rules  # noqa: F401  (pages join console)
 
     console.init_app(app)
     return app

@@ -29,6 +29,8 @@ DEFAULTS = {
     "IDLE_MINUTES": 30,
     "PUBLIC_URL": "http://127.0.0.1:8000",
     "SESSION_COOKIE_SAMESITE": "Lax",  # HttpOnly always; Secure whenever served over TLS
+    # graded judgments (JSONL) a draft of the taxonomy and rules is scored on before publishing
+    "EVAL_JUDGMENTS": "",
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

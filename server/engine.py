@@ -149,10 +149,36 @@ class Engine:
                                                               acknowledged or {}, personal)
         return result
 
+    def explain(self, context: Context, limit: int = 5, groups: set[str] | None = None,
+                personal: Personal | None = None) -> dict:
+        """What the test bench shows: topics with evidence, the rules that fired, every
+        candidate with its score parts and why it was or was not shown, the suggestions."""
+        with self._nlp_lock:
+            topics = self.extractor.extract(context)
+        concepts = [t for t in topics if t.kind != "keyphrase"]
+        trace: list[dict] = []
+        strong = [t for t in concepts if t.weight >= self.settings.min_concept]
+        abstained, shown = "", []
+        if not strong:
+            abstained = "no workplace topic in this context"
+        elif thin(concepts):
+            abstained = "one ambiguous word is all this page says about work"
+        else:
+            shown, abstained = self._rank(context, concepts, limit, set(), groups, {},
+                                          personal, trace)
+        return {"topics": [{"id": t.id, "label": t.label, "weight": round(t.weight, 3),
+                            "evidence": t.evidence, "rules": t.rules, "kind": t.kind}
+                           for t in topics],
+                "rules": sorted({r for t in topics for r in t.rules}),
+                "candidates": trace, "suggestions": [x.to_dict() for x in shown],
+                "abstained": abstained}
+
     def _rank(self, context: Context, concepts: list[Topic], limit: int,
               suppressed: set[tuple[str, str]], groups: set[str] | None,
               acknowledged: dict[str, set[str]],
-              personal: Personal | None = None) -> tuple[list[Suggestion], str]:
+              personal: Personal | None = None,
+              trace: list | None = None) -> tuple[list[Suggestion], str]:
+        """trace: when a list, each candidate is appended with its score parts and fate."""
         s = self.settings
         words = self.query_words(context)
         if s.expand:
@@ -182,19 +208,26 @@ class Engine:
         for hit in hits:
             score = hit.score
             title = " ".join(hit.title.lower().split())
+            fit = max((hit.topics.get(t, 0.0) for t in main), default=0.0)
             # quiet: nothing far below the best, nothing that is not about one of the page's
             # main topics (a passing "manager" on an expense page), no look-alikes
-            if hit.hash in acknowledged.get(hit.id, ()):
-                continue  # acknowledged in this version; a new version shows again
             unasked = hit.type == "course" and personal is not None and hit.id not in why \
                 and not 0 < hit.duration <= s.quick_minutes and personal.outside(hit, s.min_fit)
-            if score < (s.course_keep if unasked else s.keep_ratio) * best or title in titles \
-                    or max((hit.topics.get(t, 0.0) for t in main), default=0.0) < s.min_fit:
+            fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
+                else "a course outside the person's roles" if unasked and score < best \
+                else "far below the best" if score < s.keep_ratio * best \
+                else "same title as one above" if title in titles \
+                else "not about the page's main topics" if fit < s.min_fit \
+                else "enough already" if len(kept) == limit else ""
+            if trace is not None:
+                trace.append({"id": hit.id, "title": hit.title, "type": hit.type,
+                              "lexical": round(hit.lexical, 3), "topical": round(hit.topical, 3),
+                              "personal": why.get(hit.id, ""), "score": round(score / best, 3),
+                              "shown": not fate, "why_not": fate})
+            if fate:
                 continue
             titles.add(title)
             kept.append((score, hit))
-            if len(kept) == limit:
-                break
         # mandatory policies first, when they are nearly as relevant as the best suggestion: the
         # leave policy may go before a leave guide, not before the parental-leave policy itself
         kept.sort(key=lambda x: (not (x[1].mandatory and x[0] >= s.mandatory_within * best),

@@ -260,3 +260,35 @@ class LoginLink(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RuleVersion(Base):
+    """One version of the taxonomy and the topic rules: a draft, the published one, or retired.
+
+    The texts are the files' own formats (YAML, JSONL), so a version can be read, diffed and
+    exported as is.
+    """
+
+    __tablename__ = "rule_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft|published|retired
+    taxonomy: Mapped[str] = mapped_column(Text)
+    rules: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    based_on: Mapped[int | None] = mapped_column(default=None)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    published_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    """Who changed what in the console, and when."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
@@ -15,23 +16,51 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
+RELOAD_S = 2.0  # how often a process checks for a newly published taxonomy and rules
+
+
+def ruleset(app: Flask) -> tuple[int, str | None, str | None]:
+    """(version, taxonomy path, rules path) of the published taxonomy and rules; version 0 is
+    the built-in files. Checked against the database at most every RELOAD_S seconds."""
+    from . import rulesets
+
+    cached = app.extensions.get("jitlearn.ruleset")
+    if cached is not None and time.monotonic() - cached[0] < RELOAD_S:
+        return cached[1:]
+    with app.extensions["jitlearn.db"]() as db:
+        version = rulesets.published(db)
+        taxonomy, rules = rulesets.paths(app, version)
+    value = (version.id if version else 0, taxonomy, rules)
+    app.extensions["jitlearn.ruleset"] = (time.monotonic(), *value)
+    return value
+
+
+def ruleset_changed(app: Flask) -> None:
+    """This process published or rolled back: look again now (others do within RELOAD_S)."""
+    app.extensions.pop("jitlearn.ruleset", None)
+
+
 def engine_of(app: Flask) -> Engine:
-    """The process's engine; the spaCy pipeline loads here, not at import or app creation."""
+    """The process's engine; the spaCy pipeline loads here, not at import or app creation,
+    and again when a new taxonomy and rules version is published."""
+    version, taxonomy, rules = ruleset(app)
     engine = app.extensions.get("jitlearn.engine")
-    if engine is None:
+    # an engine set without a version (the tests' shared one) was built from the built-in files
+    if engine is None or app.extensions.get("jitlearn.engine_version", 0) != version:
         with _lock:
             engine = app.extensions.get("jitlearn.engine")
-            if engine is None:
+            if engine is None or app.extensions.get("jitlearn.engine_version", 0) != version:
                 cfg = app.config
-                extractor = TopicExtractor.build(model=cfg["MODEL"],
-                                                 taxonomy_path=cfg["TAXONOMY"] or None,
-                                                 rules_path=cfg["RULES"] or None)
+                extractor = TopicExtractor.build(model=cfg["MODEL"], taxonomy_path=taxonomy,
+                                                 rules_path=rules)
                 engine = Engine(extractor, index_of(app),
                                 Settings(stale_days=int(cfg["STALE_DAYS"])))
                 app.extensions["jitlearn.engine"] = engine
-                log.info("engine ready: pipeline %s%s, %d documents", extractor.info.model,
-                         " (DEGRADED: " + extractor.info.reason + ")"
-                         if extractor.info.degraded else "", engine.index.doc_count())
+                app.extensions["jitlearn.engine_version"] = version
+                log.info("engine ready: pipeline %s%s, rules version %d, %d documents",
+                         extractor.info.model, " (DEGRADED: " + extractor.info.reason + ")"
+                         if extractor.info.degraded else "", version,
+                         engine.index.doc_count())
     return engine
 
 
@@ -43,16 +72,18 @@ def index_of(app: Flask) -> ContentIndex:
 
 
 def taxonomy_of(app: Flask) -> Taxonomy:
-    taxonomy = app.extensions.get("jitlearn.taxonomy")
-    if taxonomy is None:
-        taxonomy = app.extensions["jitlearn.taxonomy"] = Taxonomy.load(
-            app.config["TAXONOMY"] or None)
-    return taxonomy
+    """The published taxonomy (reloaded when a new version is published)."""
+    version, path, _ = ruleset(app)
+    cached = app.extensions.get("jitlearn.taxonomy")
+    if cached is None or cached[0] != version:
+        cached = app.extensions["jitlearn.taxonomy"] = (version, Taxonomy.load(path))
+        app.extensions.pop("jitlearn.skill_phrases", None)  # built from the taxonomy
+    return cached[1]
 
 
 def tagger_of(app: Flask):
     """A function Document -> {topic: weight} for ingest, with the app's taxonomy."""
-    tagger = DocumentTagger(app.config["TAXONOMY"] or None)
+    tagger = DocumentTagger(ruleset(app)[1])
     return lambda doc: tagger.tag(doc.title, doc.headings, doc.summary, doc.body,
                                   path_words(doc.id), doc.tags)
 

@@ -1,0 +1,164 @@
+"""Console pages for topics and rules: browse and edit (a draft), the test bench, replay before
+publishing, publish, versions with one-click rollback, and the audit log."""
+
+import json
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from nlp import Context
+from nlp.taxonomy import Taxonomy
+
+from . import db, rulesets
+from .console import MANAGE, console, signed_in
+from .errors import ApiError
+from .models import AuditEntry, RuleVersion
+from .services import engine_of, ruleset_changed
+
+
+def _rules(text: str) -> list[dict]:
+    out = []
+    for line in text.splitlines():
+        if line.strip().startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return out
+
+
+@console.get("/rules")
+@signed_in(*MANAGE)
+def rules():
+    session_ = db.session()
+    version = rulesets.draft(session_) or rulesets.published(session_)
+    taxonomy_text, rules_text = rulesets.texts(current_app, version)
+    return render_template("console/rules.html", taxonomy=Taxonomy.parse(taxonomy_text),
+                           rules=_rules(rules_text), draft=rulesets.draft(session_),
+                           published=rulesets.published(session_),
+                           example=json.dumps({"id": "url-my-tool", "kind": "url",
+                                               "host": "*.example.com", "path": "/claims*",
+                                               "topic": "expenses", "weight": 1.0}))
+
+
+def _change(action):
+    try:
+        action()
+    except ApiError as exc:
+        flash(f"Not saved: {exc.message}")
+    else:
+        flash("Saved to the draft. Replay it before you publish.")
+    return redirect(url_for("console.rules"))
+
+
+@console.post("/rules/topic")
+@signed_in("admin")
+def save_topic():
+    form = request.form
+
+    def listed(name):
+        return [v.strip() for v in form.get(name, "").split(",") if v.strip()]
+
+    data = {"id": form.get("id", "").strip(), "label": form.get("label", "").strip(),
+            "parent": form.get("parent", "").strip() or None, "synonyms": listed("synonyms"),
+            "skills": listed("skills")}
+    return _change(lambda: rulesets.put_topic(current_app, db.session(), g.user.name, data))
+
+
+@console.post("/rules/rule")
+@signed_in("admin")
+def save_rule():
+    def put():
+        try:
+            data = json.loads(request.form.get("rule", ""))
+        except json.JSONDecodeError as exc:
+            raise ApiError("invalid_rule", f"the rule is not JSON ({exc.msg})") from exc
+        rulesets.put_rule(current_app, db.session(), g.user.name, data)
+    return _change(put)
+
+
+@console.post("/rules/delete")
+@signed_in("admin")
+def delete_rule_or_topic():
+    what, name = request.form.get("what"), request.form.get("id", "")
+    if what == "topic":
+        return _change(lambda: rulesets.delete_topic(current_app, db.session(), g.user.name,
+                                                     name))
+    return _change(lambda: rulesets.delete_rule(current_app, db.session(), g.user.name, name))
+
+
+@console.post("/rules/discard")
+@signed_in("admin")
+def discard_draft():
+    rulesets.discard(db.session(), g.user.name)
+    flash("Draft discarded.")
+    return redirect(url_for("console.rules"))
+
+
+@console.route("/bench", methods=["GET", "POST"])
+@signed_in(*MANAGE)
+def bench():
+    """Paste a context, see the topics, rules, candidates with their scores, and suggestions."""
+    from .gaps import profile_signal
+    from .replay import draft_engine
+
+    form, result = request.form, None
+    session_ = db.session()
+    if request.method == "POST":
+        context = Context(title=form.get("title", "")[:1000], url=form.get("url", "")[:2048],
+                          text=form.get("text", "")[:20_000],
+                          headings=[h.strip() for h in form.get("headings", "").splitlines()
+                                    if h.strip()][:50])
+        if not context.sections():
+            flash("Give at least a title or some text.")
+        else:
+            draft_ = rulesets.draft(session_)
+            engine = draft_engine(current_app, draft_) if form.get("version") == "draft" \
+                and draft_ else engine_of(current_app)
+            profile = {k: form.get(k, "") for k in ("role", "target_role") if form.get(k)}
+            personal = profile_signal(current_app, session_, profile) if profile else None
+            result = engine.explain(context, personal=personal)
+    return render_template("console/bench.html", form=form, result=result,
+                           has_draft=rulesets.draft(session_) is not None)
+
+
+@console.get("/rules/replay")
+@signed_in("admin")
+def replay_draft():
+    from .replay import replay
+
+    return render_template("console/replay.html", report=replay(current_app, db.session()))
+
+
+@console.post("/rules/publish")
+@signed_in("admin")
+def publish():
+    try:
+        version = rulesets.publish(db.session(), g.user.name, request.form.get("note", ""))
+        ruleset_changed(current_app)
+        flash(f"Version {version.id} is published: suggestions use it within seconds.")
+    except ApiError as exc:
+        flash(exc.message)
+    return redirect(url_for("console.versions"))
+
+
+@console.get("/rules/versions")
+@signed_in(*MANAGE)
+def versions():
+    session_ = db.session()
+    rows = session_.scalars(select(RuleVersion).where(RuleVersion.status != "draft")
+                            .order_by(RuleVersion.id.desc())).all()
+    log = session_.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100)).all()
+    return render_template("console/versions.html", versions=rows, log=log)
+
+
+@console.post("/rules/rollback/<int:version_id>")
+@signed_in("admin")
+def rollback(version_id: int):
+    try:
+        version = rulesets.rollback(current_app, db.session(), g.user.name, version_id)
+        ruleset_changed(current_app)
+        flash(f"Rolled back: version {version.id} holds what version {version_id} held.")
+    except ApiError as exc:
+        flash(exc.message)
+    return redirect(url_for("console.versions"))
