@@ -162,3 +162,25 @@ def rollback(version_id: int):
     except ApiError as exc:
         flash(exc.message)
     return redirect(url_for("console.versions"))
+
+
+@console.get("/analytics")
+@signed_in(*MANAGE)
+def analytics():
+    from .analytics import cached, charts
+
+    data = cached(current_app, db.session())
+    return render_template("console/analytics.html", data=data, charts=charts(data))
+
+
+@console.get("/analytics/<table>.csv")
+@signed_in(*MANAGE)
+def analytics_csv(table: str):
+    from flask import Response, abort
+
+    from .analytics import as_csv, cached
+
+    if table not in ("demand", "fared", "rules", "gaps", "stale"):
+        abort(404)
+    return Response(as_csv(cached(current_app, db.session()), table), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})

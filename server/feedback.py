@@ -14,7 +14,8 @@ def record_event(db: Session, user_id: int, result: Result) -> None:
     """Keep ids and topic ids only: the context text itself is never stored."""
     db.add(SuggestionEvent(request_id=result.request_id, user_id=user_id,
                            topics=[t.id for t in result.topics if t.kind != "keyphrase"],
-                           shown=[s.id for s in result.suggestions]))
+                           shown=[s.id for s in result.suggestions],
+                           rules=sorted({r for t in result.topics for r in t.rules})))
     db.commit()
 
 

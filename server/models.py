@@ -62,6 +62,7 @@ class SuggestionEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
     topics: Mapped[list] = mapped_column(JSON, default=list)
     shown: Mapped[list] = mapped_column(JSON, default=list)
+    rules: Mapped[list] = mapped_column(JSON, default=list)  # ids of the topic rules that fired
 
 
 class Feedback(Base):

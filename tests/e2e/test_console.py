@@ -157,3 +157,67 @@ def test_keyboard_alone_reaches_the_content_from_the_skip_link(chromium, site):
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
+
+
+def test_an_admin_creates_a_rule_tries_it_replays_publishes_and_rolls_back(chromium, site, http):
+    base, cli = site
+    cli("users", "add", "rita")
+    token = cli("tokens", "create", "rita")
+    page_context = {"context": {"title": "Dashboard - Claimsy",
+                                "url": "https://acme.claimsy.example/home"}}
+
+    def topics():
+        return [t["id"] for t in http(base, "/api/v1/suggestions", page_context, token)[1]
+                ["topics"]]
+
+    assert "expenses" not in topics()
+    page = signed_in(chromium, base, "ivy")
+    page.goto(base + "/console/rules")
+    check(page, "rules")
+    page.get_by_label("Rule (JSON)").fill(
+        '{"id": "url-claimsy", "kind": "url", "host": "*.claimsy.example", "path": "/*", '
+        '"topic": "expenses", "weight": 2}')
+    page.get_by_role("button", name="Check and save rule").click()
+    assert "Saved to the draft" in page.get_by_role("status").inner_text()
+
+    page.goto(base + "/console/bench")
+    page.get_by_label("Page title").fill("Dashboard - Claimsy")
+    page.get_by_label("URL").fill("https://acme.claimsy.example/home")
+    page.get_by_label("Taxonomy and rules").select_option("draft")
+    page.get_by_role("button", name="Run").click()
+    assert "url-claimsy" in page.locator("main").inner_text()
+    check(page, "bench")
+
+    page.goto(base + "/console/rules/replay")
+    assert page.locator("#replay-summary").is_visible()
+    check(page, "replay")
+    page.get_by_label("What changed and why").fill("Claimsy is our claims tool")
+    page.get_by_role("button", name="Publish the draft").click()
+    assert "is published" in page.get_by_role("status").inner_text()
+    assert "expenses" in topics()
+    check(page, "versions")
+
+    page.get_by_role("button", name="Roll back to this: the built-in version").click()
+    assert "Rolled back" in page.get_by_role("status").inner_text()
+    deadline = time.monotonic() + 10  # the server process checks for a new version every 2 s
+    while "expenses" in topics() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "expenses" not in topics()
+
+
+def test_analytics_draw_charts_from_real_requests(chromium, site, http):
+    base, cli = site
+    for n in range(6):
+        cli("users", "add", f"viewer{n}")
+        token = cli("tokens", "create", f"viewer{n}")
+        _, answer = http(base, "/api/v1/suggestions",
+                         {"context": {"title": "Expense report - Navan"}}, token)
+        http(base, "/api/v1/feedback", {"request_id": answer["request_id"],
+                                        "content_id": answer["suggestions"][0]["id"],
+                                        "action": "helpful"}, token)
+    page = signed_in(chromium, base, "lena")
+    page.goto(base + "/console/analytics")
+    chart = page.locator("#chart-fared svg")
+    assert chart.count() == 1 and "Expenses" in chart.text_content()
+    assert page.locator("#chart-demand svg").count() == 1
+    check(page, "analytics")

@@ -1,0 +1,44 @@
+"""Analytics from real requests and feedback: charts, tables, CSV, and never a small group."""
+
+import re
+
+from server import db
+from server.accounts import set_password
+from server.people import add_user, create_token
+
+EXPENSE = {"context": {"title": "Expense report - Navan", "url": "https://app.navan.com/expenses"}}
+TAX = {"context": {"title": "Filing the quarterly VAT return - sales tax compliance"}}
+LEAVE = {"context": {"title": "Parental leave request - Workday"}}
+
+
+def test_analytics_count_people_and_feedback_and_leave_small_groups_out(app):
+    with app.app_context():
+        s = db.session()
+        set_password(s, add_user(s, "lena", "ld"), "correct horse battery")
+        tokens = [create_token(s, add_user(s, f"p{n}")) for n in range(6)]
+    client = app.test_client()
+    for n, token in enumerate(tokens):
+        auth = {"Authorization": f"Bearer {token}"}
+        first = client.post("/api/v1/suggestions", json=EXPENSE, headers=auth).get_json()
+        client.post("/api/v1/feedback", headers=auth, json={
+            "request_id": first["request_id"], "content_id": first["suggestions"][0]["id"],
+            "action": "helpful" if n < 4 else "not_relevant"})
+        client.post("/api/v1/suggestions", json=TAX, headers=auth)
+        if n < 4:  # four people only: too few to show
+            client.post("/api/v1/suggestions", json=LEAVE, headers=auth)
+
+    page = client.get("/console/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/console/login", data={"name": "lena", "password": "correct horse battery",
+                                        "csrf_token": token})
+    html = client.get("/console/analytics").get_data(as_text=True)
+    assert 'id="chart-demand"' in html and "<svg" in html and "<script" not in html
+    assert re.search(r"<td>Expenses</td><td>6</td><td>\d+</td><td>0</td><td>4</td><td>2</td>",
+                     html)
+    assert "Parental leave" not in html  # four people are not a group
+    gaps = client.get("/console/analytics/gaps.csv")
+    assert gaps.headers["Content-Type"].startswith("text/csv")
+    assert "Tax,tax,6," in gaps.get_data(as_text=True)  # met by six, hardly any content
+    rules = client.get("/console/analytics/rules.csv").get_data(as_text=True)
+    assert rules.splitlines()[1].startswith("url-expense-tools,6,4,2,0.67")
+    assert client.get("/console/analytics/secrets.csv").status_code == 404
