@@ -120,11 +120,12 @@ class ContentIndex:
         yield s
 
     def stats(self) -> dict:
-        with self.searcher() as s:
-            sources: dict[str, int] = {}
-            for fields in s.all_stored_fields():
-                sources[fields["source"]] = sources.get(fields["source"], 0) + 1
-            return {"documents": s.doc_count(), "sources": sources}
+        """Documents in all, and per source (from the profiles: no stored text is read)."""
+        profiles = self.profiles()
+        sources: dict[str, int] = {}
+        for meta in profiles.meta:
+            sources[meta["source"]] = sources.get(meta["source"], 0) + 1
+        return {"documents": profiles.n, "sources": sources}
 
     def doc_count(self) -> int:
         """Documents in the newest generation (from the profiles: no searcher held open)."""

@@ -10,81 +10,147 @@ import csv
 import io
 import json
 import re
+import threading
 import time
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from .models import Feedback, SuggestionEvent, now
+from .models import now
 from .services import index_of, taxonomy_of
 
 MIN_GROUP = 5
 WEEKS = 12
-CACHE_S = 60  # analytics are recomputed at most once a minute per process
+CACHE_S = 60  # analytics take in new events at most once a minute per process
+EPOCH = datetime(1970, 1, 5)  # a Monday: weeks run Monday to Sunday
 SUBJECT = 0.5  # a document this much about a topic counts as content for it
 
 
-def compute(app: Flask, db: Session) -> dict:
-    """Every table the analytics page shows, as plain rows."""
-    since = now() - timedelta(weeks=WEEKS)
-    taxonomy = taxonomy_of(app)
-    weekly: dict[str, dict[int, set]] = defaultdict(lambda: defaultdict(set))
-    people: dict[str, set] = defaultdict(set)
-    shown: Counter = Counter()
-    rule_people: dict[str, set] = defaultdict(set)
-    request_rules: dict[str, list] = {}
-    request_topics: dict[str, list] = {}
-    start = now()
-    rows = db.execute(select(SuggestionEvent.request_id, SuggestionEvent.user_id,
-                             SuggestionEvent.created_at, SuggestionEvent.topics,
-                             SuggestionEvent.shown, SuggestionEvent.rules)
-                      .where(SuggestionEvent.created_at >= since))
-    for request_id, user_id, at, topics, shown_ids, rules in rows:
-        if topics == ["feed"]:
-            continue
-        week = (start - at).days // 7
-        for topic in topics or []:
-            if topic in taxonomy.topics:
-                weekly[topic][week].add(user_id)
-                people[topic].add(user_id)
-                shown[topic] += len(shown_ids or [])
-        for rule in rules or []:
-            rule_people[rule].add(user_id)
-        if rules:
-            request_rules[request_id] = rules
-        request_topics[request_id] = topics or []
-    actions: dict[str, Counter] = defaultdict(Counter)
-    rule_actions: dict[str, Counter] = defaultdict(Counter)
-    for request_id, action in db.execute(select(Feedback.request_id, Feedback.action)
-                                         .where(Feedback.created_at >= since)):
-        for topic in request_topics.get(request_id, []):
-            actions[topic][action] += 1
-        for rule in request_rules.get(request_id, []):
-            rule_actions[rule][action] += 1
+def _list(value) -> list:
+    """A JSON column read raw: SQLite gives text, PostgreSQL a list already."""
+    if isinstance(value, list):
+        return value
+    return json.loads(value) if value else []
 
-    busiest = sorted((t for t in people if len(people[t]) >= MIN_GROUP),
-                     key=lambda t: -len(people[t]))
-    demand = [{"topic": taxonomy.label(t), "weeks": [
-        len(weekly[t][w]) if len(weekly[t][w]) >= MIN_GROUP else None
-        for w in range(WEEKS - 1, -1, -1)]} for t in busiest[:8]]
-    fared = [{"topic": taxonomy.label(t), "people": len(people[t]), "shown": shown[t],
-              "opened": actions[t]["opened"], "helpful": actions[t]["helpful"],
-              "not_relevant": actions[t]["not_relevant"]} for t in busiest[:15]]
-    rules = []
-    for rule, who in sorted(rule_people.items(), key=lambda x: -len(x[1])):
-        if len(who) < MIN_GROUP:
-            continue
-        said = rule_actions[rule]["helpful"] + rule_actions[rule]["not_relevant"]
-        rules.append({"rule": rule, "people": len(who), "helpful": rule_actions[rule]["helpful"],
-                      "not_relevant": rule_actions[rule]["not_relevant"],
-                      "precision": round(rule_actions[rule]["helpful"] / said, 2)
-                      if said else None})
-    return {"demand": demand, "fared": fared, "rules": rules[:20],
-            "gaps": gaps(app, people), "stale": stale_by_owner(app),
-            "weeks": WEEKS, "computed_at": time.time()}
+
+def _week(value) -> int:
+    """Weeks since 1970 of a timestamp (a datetime, or SQLite's text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return (value - EPOCH).days // 7
+
+
+class Rollup:
+    """Requests and feedback folded into per-topic and per-rule weekly counts, incrementally:
+    the first load reads the whole window, later refreshes only what came since."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ready = False
+        self.loading = False
+        self.people = defaultdict(lambda: defaultdict(set))  # topic -> week -> people
+        self.shown = defaultdict(Counter)  # topic -> week -> suggestions shown
+        self.rule_people = defaultdict(lambda: defaultdict(set))  # rule -> week -> people
+        self.actions = defaultdict(lambda: defaultdict(Counter))  # topic -> week -> action
+        self.rule_actions = defaultdict(lambda: defaultdict(Counter))
+        self.requests: dict[str, tuple[list, list]] = {}  # request id -> (topics, rules)
+        self.events_since = None  # created_at of the newest request read
+        self.boundary: set[str] = set()  # request ids read at exactly that time
+        self.feedback_id = 0
+        self.refreshed = 0.0
+
+    def refresh(self, db: Session) -> None:
+        with self.lock:
+            since = self.events_since or (now() - timedelta(weeks=WEEKS + 1))
+            rows = db.execute(text(
+                "SELECT request_id, user_id, created_at, topics, shown, rules "
+                "FROM suggestion_events WHERE created_at >= :since"), {"since": since})
+            newest, at_newest = self.events_since, set(self.boundary)
+            for request_id, user_id, at, topics, shown, rules in rows:
+                if request_id in self.boundary:
+                    continue
+                topics, rules = _list(topics), _list(rules)
+                if isinstance(at, str):
+                    at = datetime.fromisoformat(at)
+                if newest is None or at > newest:
+                    newest, at_newest = at, {request_id}
+                elif at == newest:
+                    at_newest.add(request_id)
+                if topics == ["feed"]:
+                    continue
+                week = _week(at)
+                count = len(_list(shown))
+                for topic in topics:
+                    self.people[topic][week].add(user_id)
+                    self.shown[topic][week] += count
+                for rule in rules:
+                    self.rule_people[rule][week].add(user_id)
+                self.requests[request_id] = (topics, rules)
+            self.events_since, self.boundary = newest, at_newest
+            rows = db.execute(text("SELECT id, request_id, action, created_at FROM feedback "
+                                   "WHERE id > :last ORDER BY id"), {"last": self.feedback_id})
+            for row_id, request_id, action, at in rows:
+                self.feedback_id = row_id
+                topics, rules = self.requests.get(request_id, ([], []))
+                week = _week(at)
+                for topic in topics:
+                    self.actions[topic][week][action] += 1
+                for rule in rules:
+                    self.rule_actions[rule][week][action] += 1
+            self.ready, self.refreshed = True, time.time()
+
+    def snapshot(self, app: Flask) -> dict:
+        """The tables of the last WEEKS weeks, groups under MIN_GROUP people left out."""
+        taxonomy = taxonomy_of(app)
+        current = _week(now())
+        window = range(current - WEEKS + 1, current + 1)
+        with self.lock:
+            people = {t: set().union(*(weeks.get(w, set()) for w in window))
+                      for t, weeks in self.people.items() if t in taxonomy.topics}
+            busiest = sorted((t for t in people if len(people[t]) >= MIN_GROUP),
+                             key=lambda t: (-len(people[t]), t))
+            demand = [{"topic": taxonomy.label(t), "weeks": [
+                len(self.people[t].get(w, ())) if len(self.people[t].get(w, ())) >= MIN_GROUP
+                else None for w in window]} for t in busiest[:8]]
+
+            def acted(table, key, action):
+                return sum(table[key][w][action] for w in window)
+
+            fared = [{"topic": taxonomy.label(t), "people": len(people[t]),
+                      "shown": sum(self.shown[t][w] for w in window),
+                      "opened": acted(self.actions, t, "opened"),
+                      "helpful": acted(self.actions, t, "helpful"),
+                      "not_relevant": acted(self.actions, t, "not_relevant")}
+                     for t in busiest[:15]]
+            rules = []
+            for rule, weeks in self.rule_people.items():
+                who = set().union(*(weeks.get(w, set()) for w in window))
+                if len(who) < MIN_GROUP:
+                    continue
+                helpful = acted(self.rule_actions, rule, "helpful")
+                wrong = acted(self.rule_actions, rule, "not_relevant")
+                rules.append({"rule": rule, "people": len(who), "helpful": helpful,
+                              "not_relevant": wrong, "precision": round(
+                                  helpful / (helpful + wrong), 2) if helpful + wrong else None})
+        rules.sort(key=lambda r: (-r["people"], r["rule"]))
+        return {"demand": demand, "fared": fared, "rules": rules[:20],
+                "gaps": gaps(app, people), "stale": stale_by_owner(app),
+                "weeks": WEEKS, "computed_at": time.time()}
+
+
+def rollup(app: Flask) -> Rollup:
+    return app.extensions.setdefault("jitlearn.rollup", Rollup())
+
+
+def _load(app: Flask, r: Rollup) -> None:
+    try:
+        with app.extensions["jitlearn.db"]() as db:
+            r.refresh(db)
+    finally:
+        r.loading = False
 
 
 def gaps(app: Flask, people: dict[str, set]) -> list[dict]:
@@ -113,11 +179,23 @@ def stale_by_owner(app: Flask) -> list[dict]:
     return [{"owner": o, "stale": n} for o, n in counts.most_common(15)]
 
 
-def cached(app: Flask, db: Session) -> dict:
-    entry = app.extensions.get("jitlearn.analytics")
-    if entry is None or time.time() - entry["computed_at"] > CACHE_S:
-        entry = app.extensions["jitlearn.analytics"] = compute(app, db)
-    return entry
+def cached(app: Flask, db: Session) -> dict | None:
+    """The analytics, or None while the first load runs in the background (a page must not
+    wait seconds for it); after that, refreshed with only what is new, at most every CACHE_S."""
+    r = rollup(app)
+    if not r.ready:
+        if not r.loading:
+            r.loading = True
+            real = getattr(app, "_get_current_object", lambda: app)()  # not the proxy
+            threading.Thread(target=_load, args=(real, r), daemon=True,
+                             name="analytics-load").start()
+        return None
+    if time.time() - r.refreshed > CACHE_S:
+        r.refresh(db)
+    snap = app.extensions.get("jitlearn.analytics")
+    if snap is None or snap["computed_at"] < r.refreshed:
+        snap = app.extensions["jitlearn.analytics"] = r.snapshot(app)
+    return snap
 
 
 def charts(data: dict) -> dict[str, str]:

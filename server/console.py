@@ -33,6 +33,7 @@ from .models import ROLES, User
 console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                     static_folder="static", static_url_path="/static")
 MANAGE = ("ld", "admin")
+USERS_PAGE = 50
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -156,8 +157,16 @@ def home():
 def users():
     from sqlalchemy import select
 
-    people = db.session().scalars(select(User).order_by(User.name)).all()
-    return render_template("console/users.html", people=people)
+    name = request.args.get("q", "").strip()[:100]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    query = select(User).order_by(User.name)
+    if name:
+        query = query.where(User.name.contains(name))
+    people = db.session().scalars(query.offset((page - 1) * USERS_PAGE)
+                                  .limit(USERS_PAGE + 1)).all()
+    return render_template("console/users.html", people=people[:USERS_PAGE], q=name,
+                           page=page, more=len(people) > USERS_PAGE)
 
 
 @console.post("/users/<int:user_id>")

@@ -170,7 +170,8 @@ def analytics():
     from .analytics import cached, charts
 
     data = cached(current_app, db.session())
-    return render_template("console/analytics.html", data=data, charts=charts(data))
+    return render_template("console/analytics.html", data=data,
+                           charts=charts(data) if data else {})
 
 
 @console.get("/analytics/<table>.csv")
@@ -182,5 +183,9 @@ def analytics_csv(table: str):
 
     if table not in ("demand", "fared", "rules", "gaps", "stale"):
         abort(404)
-    return Response(as_csv(cached(current_app, db.session()), table), mimetype="text/csv",
+    data = cached(current_app, db.session())
+    if data is None:
+        return Response("The analytics are being prepared; try again in a few seconds.\n",
+                        status=503, mimetype="text/plain", headers={"Retry-After": "5"})
+    return Response(as_csv(data, table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})

@@ -218,6 +218,7 @@ def test_analytics_draw_charts_from_real_requests(chromium, site, http):
     page = signed_in(chromium, base, "lena")
     page.goto(base + "/console/analytics")
     chart = page.locator("#chart-fared svg")
+    chart.wait_for(timeout=20_000)  # the first load runs in the background; the page reloads
     assert chart.count() == 1 and "Expenses" in chart.text_content()
     assert page.locator("#chart-demand svg").count() == 1
     check(page, "analytics")
