@@ -124,6 +124,25 @@ def test_l_and_d_finds_a_document_tags_it_and_suggestions_follow(chromium, site,
              ["suggestions"]]
     assert "samples:policies/expenses.md" in again
 
+    def bench_suggestions():
+        page.goto(base + "/console/bench")
+        page.get_by_label("Page title").fill("Expense report - Navan")
+        page.get_by_role("button", name="Run").click()
+        return page.locator("#suggestions").inner_text()
+
+    assert "Expense Policy" in bench_suggestions()
+    page.goto(base + "/console/content/samples:policies/expenses.md")
+    page.get_by_label("Topics (ids, comma-separated)").fill("meetings")
+    page.get_by_role("button", name="Save tags").click()
+    shown = bench_suggestions()  # the policy is no longer about expenses: the bench drops it
+    assert "Expense Policy" not in shown
+    assert "not about the page's main topics" in page.locator("main").inner_text()
+    page.goto(base + "/console/content/samples:policies/expenses.md")
+    page.get_by_role("button", name="Back to the automatic tags").click()
+    assert "Expense Policy" in bench_suggestions()
+    page.goto(base + "/console/sources")
+    check(page, "sources")
+
 
 def test_a_post_without_the_forms_token_is_refused(chromium, site):
     base, _ = site
