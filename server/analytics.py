@@ -198,9 +198,20 @@ def cached(app: Flask, db: Session) -> dict | None:
     return snap
 
 
+def _pygal():
+    """pygal, without the old-style import hook it adds for its map plugins (unused here):
+    Python 3.11 warns about that hook on every later import that reaches it."""
+    import sys
+
+    import pygal
+
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    return pygal
+
+
 def charts(data: dict) -> dict[str, str]:
     """SVG charts (pygal, no script): demand over time, how suggestions fare, content gaps."""
-    import pygal
+    pygal = _pygal()
     from pygal.style import Style
 
     style = Style(background="white", plot_background="white", foreground="#1b1f24",
