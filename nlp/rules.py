@@ -1,4 +1,5 @@
-"""Admin topic rules: token patterns, URL host/path patterns and entity labels, each to a topic."""
+"""Admin topic rules: phrases, token patterns, URL host/path patterns and entity labels, each to
+a topic. A phrase rule is a token pattern of its words, matched in any case."""
 
 import json
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from .hits import Hit, add_hits, field_of
 from .taxonomy import DATA, Taxonomy
 
 DEFAULT_RULES = DATA / "rules.jsonl"
-KINDS = ("tokens", "url", "entity")
+KINDS = ("phrase", "tokens", "url", "entity")
 
 
 class RuleError(ValueError):
@@ -48,8 +49,16 @@ class Rule:
             raise RuleError(f"{where} ({data['id']}): weight must be a number") from exc
         if not 0 < weight <= 5:
             raise RuleError(f"{where} ({data['id']}): weight must be in (0, 5]")
+        pattern = data.get("pattern") or []
+        if data["kind"] == "phrase":  # words in this order, any case: a token pattern
+            words = str(data.get("phrase") or "").lower().split()
+            if not words or len(words) > 12:
+                raise RuleError(f"{where} ({data['id']}): a phrase rule needs a phrase of 1-12 "
+                                "words")
+            pattern = [{"LOWER": w} for w in words]
         rule = cls(id=str(data["id"]), topic=str(data["topic"]), weight=weight,
-                   kind=data["kind"], pattern=data.get("pattern") or [],
+                   kind="tokens" if data["kind"] == "phrase" else data["kind"],
+                   pattern=pattern,
                    host=str(data.get("host") or "*").lower(), path=str(data.get("path") or "*"),
                    label=str(data.get("label") or ""),
                    texts=[str(t).lower() for t in data.get("texts") or []])

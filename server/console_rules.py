@@ -104,6 +104,13 @@ def bench():
 
     form, result = request.form, None
     session_ = db.session()
+    judged = _judged(current_app)
+    if request.method == "GET" and request.args.get("pick") in judged:
+        picked = judged[request.args["pick"]]
+        form = {**picked.get("context", {}), **{k: v for k, v in {
+            "role": (picked.get("profile") or {}).get("role", ""),
+            "target_role": (picked.get("profile") or {}).get("target_role", "")}.items()}}
+        form["headings"] = "\n".join(form.get("headings") or [])
     if request.method == "POST":
         context = Context(title=form.get("title", "")[:1000], url=form.get("url", "")[:2048],
                           text=form.get("text", "")[:20_000],
@@ -118,8 +125,23 @@ def bench():
             profile = {k: form.get(k, "") for k in ("role", "target_role") if form.get(k)}
             personal = profile_signal(current_app, session_, profile) if profile else None
             result = engine.explain(context, personal=personal)
-    return render_template("console/bench.html", form=form, result=result,
+    return render_template("console/bench.html", form=form, result=result, judged=judged,
                            has_draft=rulesets.draft(session_) is not None)
+
+
+def _judged(app) -> dict[str, dict]:
+    """The judged contexts (JITLEARN_EVAL_JUDGMENTS) to pick from, by id; none when unset."""
+    from pathlib import Path
+
+    from .evaluation import load_judgments
+
+    path = app.config.get("EVAL_JUDGMENTS") or ""
+    if not path or not Path(path).is_file():
+        return {}
+    try:
+        return {j["id"]: j for j in load_judgments(Path(path))}
+    except ValueError:
+        return {}
 
 
 @console.get("/rules/replay")

@@ -26,6 +26,7 @@ def test_custom_rules_fire_with_their_weight(tmp_path):
          "pattern": [{"LOWER": "quarterly"}, {"LOWER": "bets"}]},
         {"id": "ent-partner", "kind": "entity", "label": "ORG", "texts": ["acme corp"],
          "topic": "partnerships", "weight": 0.2},
+        {"id": "phrase-claims", "kind": "phrase", "phrase": "Claims Portal", "topic": "expenses"},
     ])
     extractor = TopicExtractor.build(rules_path=path)
     topics = {t.id: t for t in extractor.extract(
@@ -33,6 +34,8 @@ def test_custom_rules_fire_with_their_weight(tmp_path):
     assert topics["goal-setting"].rules == ["tok-okr"]
     assert topics["partnerships"].rules == ["ent-partner"]
     assert topics["goal-setting"].weight > 0.9 > 0.2 > topics["partnerships"].weight
+    found = {t.id: t for t in extractor.extract(Context(title="Open the CLAIMS portal"))}
+    assert found["expenses"].rules == ["phrase-claims"]
 
 
 def test_entity_label_rule_fires_on_a_named_law(extractor):
@@ -47,6 +50,7 @@ def test_entity_label_rule_fires_on_a_named_law(extractor):
     ({"id": "x", "topic": "expenses", "kind": "regex"}, "kind must be one of"),
     ({"id": "x", "topic": "expenses", "kind": "url", "weight": "heavy"}, "weight must be a number"),
     ({"id": "x", "topic": "expenses", "kind": "tokens"}, "non-empty pattern"),
+    ({"id": "x", "topic": "expenses", "kind": "phrase", "phrase": " "}, "needs a phrase"),
     ({"id": "x", "topic": "no-such-topic", "kind": "url"}, "unknown topic"),
 ])
 def test_bad_rules_are_refused_with_the_reason(tmp_path, bad, message):

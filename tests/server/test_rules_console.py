@@ -110,3 +110,21 @@ def test_l_and_d_use_the_bench_but_do_not_change_rules(app, admin):
     answer = client.post("/console/bench", data={"csrf_token": csrf(client),
                                                  "title": "Expense report - Navan"})
     assert "Expense Policy" in answer.get_data(as_text=True)
+
+
+def test_replay_scores_the_draft_on_judgments_and_the_bench_picks_one(app, admin, tmp_path):
+    client, _ = admin
+    judgments = tmp_path / "judged.jsonl"
+    judgments.write_text(json.dumps({
+        "id": "claims", "context": {"title": "New claim - Claimsy",
+                                    "url": "https://acme.claimsy.example/claims/new"},
+        "relevant": {"samples:policies/expenses.md": 3}}) + "\n")
+    app.config["EVAL_JUDGMENTS"] = str(judgments)
+    picked = client.get("/console/bench?pick=claims").get_data(as_text=True)
+    assert 'value="New claim - Claimsy"' in picked
+    client.post("/console/rules/rule", data={"csrf_token": csrf(client),
+                                             "rule": json.dumps(RULE)})
+    replay = client.get("/console/rules/replay").get_data(as_text=True)
+    ndcg = re.search(r"<td>ndcg@5</td><td>([\d.]+)</td><td>([\d.]+)</td><td>([+-][\d.]+)</td>",
+                     replay)
+    assert ndcg and float(ndcg[1]) < float(ndcg[2])  # the new rule finds the expense policy
