@@ -33,4 +33,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import console, console_library, console_rules  # noqa: F401  (pages join console)
 
     console.init_app(app)
+    app.after_request(security_headers)
     return app
+
+
+# The console runs no script at all and loads only its own stylesheet and images; the API is
+# JSON that nothing should render or frame.
+CONSOLE_CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
+               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def security_headers(response):
+    from flask import request
+
+    response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP
+                                if request.path.startswith("/console") else API_CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response

@@ -193,7 +193,24 @@ def analytics():
 
     data = cached(current_app, db.session())
     return render_template("console/analytics.html", data=data,
-                           charts=charts(data) if data else {})
+                           charts=set(charts(data)) if data else set())
+
+
+@console.get("/analytics/<name>.svg")
+@signed_in(*MANAGE)
+def analytics_chart(name: str):
+    """One chart as an SVG image (the page shows it with <img>: no inline style or script)."""
+    from flask import Response, abort
+
+    from .analytics import cached, charts
+
+    data = cached(current_app, db.session())
+    svg = charts(data).get(name) if data else None
+    if svg is None:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Cache-Control": "private, max-age=60"})
 
 
 @console.get("/analytics/<table>.csv")

@@ -39,7 +39,12 @@ def test_analytics_count_people_and_feedback_and_leave_small_groups_out(app):
         html = client.get("/console/analytics").get_data(as_text=True)
         if 'id="preparing"' not in html:
             break
-    assert 'id="chart-demand"' in html and "<svg" in html and "<script" not in html
+    assert 'id="chart-demand"' in html and "<script" not in html
+    svg = client.get("/console/analytics/fared.svg")
+    assert svg.headers["Content-Type"].startswith("image/svg+xml")
+    assert "Expenses" in svg.get_data(as_text=True) and "<script" not in svg.get_data(
+        as_text=True)
+    assert client.get("/console/analytics/nothing.svg").status_code == 404
     assert re.search(r"<td>Expenses</td><td>6</td><td>\d+</td><td>0</td><td>4</td><td>2</td>",
                      html)
     assert "Parental leave" not in html  # four people are not a group

@@ -128,3 +128,16 @@ def test_deactivated_people_lose_the_console_and_their_tokens(people):
     assert ada.get("/console/me").status_code == 302
     assert people.test_client().get("/api/v1/me", headers={
         "Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_security_headers_on_the_console_and_the_api(people):
+    client = people.test_client()
+    page = client.get("/console/login")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    api = client.get("/healthz")
+    assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    for answer in (page, api):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "DENY"
