@@ -5,7 +5,7 @@ import logging
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors
+from . import config, db, errors, limits
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     errors.init_app(app)
     db.init_app(app)
+    limits.init_app(app)
     origins = [f"chrome-extension://{i.strip()}" for i in
                str(app.config["EXTENSION_IDS"]).split(",") if i.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins}}, allow_headers=["Authorization",

@@ -31,6 +31,11 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",  # HttpOnly always; Secure whenever served over TLS
     # graded judgments (JSONL) a draft of the taxonomy and rules is scored on before publishing
     "EVAL_JUDGMENTS": "",
+    # requests a minute per API token and per client address on /api (0: no limit), and
+    # console sign-in attempts a minute per address
+    "RATE_PER_TOKEN": 600,
+    "RATE_PER_IP": 3000,
+    "RATE_LOGIN": 10,
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

@@ -22,7 +22,7 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
 
 
 CONSOLE_TITLES = {400: "That did not work", 403: "Not for your role",
-                  404: "Not found", 405: "Not allowed here"}
+                  404: "Not found", 405: "Not allowed here", 429: "Too many tries"}
 
 
 def console_error(status: int, message: str):
@@ -38,9 +38,12 @@ def console_error(status: int, message: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \
+            else {}
         if request.path.startswith("/console"):
-            return console_error(exc.status, exc.message)
-        return jsonify(error=exc.code, message=exc.message), exc.status
+            page, status = console_error(exc.status, exc.message)
+            return page, status, headers
+        return jsonify(error=exc.code, message=exc.message), exc.status, headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
