@@ -465,6 +465,19 @@ def import_assessments_cmd(csv_file):
     click.echo(f"assessments: {added} ratings added, {len(skipped)} lines skipped")
 
 
+@main.command()
+@click.option("--days", type=click.IntRange(1, 100_000), default=None,
+              help="Keep this many days (default JITLEARN_RETENTION_DAYS, 180).")
+def purge(days):
+    """Delete requests and feedback older than the retention age (acknowledgments stay)."""
+    from .retention import purge as run
+
+    app = _app()
+    with app.app_context():
+        counts = run(db.session(), days or int(app.config["RETENTION_DAYS"]))
+    click.echo(f"purged {counts['requests']} requests and {counts['feedback']} feedback events")
+
+
 @main.group()
 def users():
     """Add and list users."""

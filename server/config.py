@@ -36,6 +36,7 @@ DEFAULTS = {
     "RATE_PER_TOKEN": 600,
     "RATE_PER_IP": 3000,
     "RATE_LOGIN": 10,
+    "RETENTION_DAYS": 180,  # requests and feedback older than this are purged (daily job)
     "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
     "LOG_LEVEL": "INFO",
 }

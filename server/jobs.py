@@ -51,6 +51,14 @@ def due(every_minutes: int, last_run_at: datetime | None) -> datetime:
     return max(now, last_run_at.replace(tzinfo=UTC) + timedelta(minutes=every_minutes))
 
 
+def purge_job(app: Flask) -> None:
+    from .retention import purge
+
+    with app.extensions["jitlearn.db"]() as db:
+        counts = purge(db, int(app.config["RETENTION_DAYS"]))
+        log.info("retention: purged %s", counts)
+
+
 def start(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(daemon=True)
     scheduler.add_listener(lambda event: log.error("job %s failed: %s", event.job_id,
@@ -58,6 +66,9 @@ def start(app: Flask) -> BackgroundScheduler:
     scheduler.add_job(refresh_jobs, "interval", minutes=REFRESH_MINUTES, args=[app, scheduler],
                       id="refresh-sources", replace_existing=True, coalesce=True,
                       max_instances=1)
+    scheduler.add_job(purge_job, "interval", hours=24, args=[app], id="purge",
+                      replace_existing=True, coalesce=True, max_instances=1,
+                      next_run_time=datetime.now(UTC))
     refresh_jobs(app, scheduler)
     scheduler.start()
     log.info("scheduler started: %d source jobs", len(scheduler.get_jobs()) - 1)

@@ -103,3 +103,26 @@ def test_completed_content_stays_away_on_pages_about_other_topics(app, client, a
         row.topics = ["travel"]
         db.session().commit()
     assert done not in [s["id"] for s in ask(client, auth, PRIVACY)["suggestions"]]
+
+
+def test_old_events_are_purged_and_acknowledgments_kept(app, client, auth):
+    from datetime import timedelta
+
+    from server.models import Feedback
+    from server.retention import purge
+
+    first = ask(client, auth, PRIVACY)
+    for item, action in zip(first["suggestions"][:2], ("helpful", "acknowledged"), strict=True):
+        feedback(client, auth, request_id=first["request_id"], content_id=item["id"],
+                 action=action)
+    ask(client, auth, PRIVACY)
+    with app.app_context():
+        s = db.session()
+        old = s.scalars(select(SuggestionEvent)).first()
+        old.created_at -= timedelta(days=200)
+        for row in s.scalars(select(Feedback)):
+            row.created_at -= timedelta(days=200)
+        s.commit()
+        assert purge(s, 180) == {"requests": 1, "feedback": 1}
+        assert [f.action for f in s.scalars(select(Feedback))] == ["acknowledged"]
+        assert s.query(SuggestionEvent).count() == 1  # the recent one stays
