@@ -465,6 +465,38 @@ def import_assessments_cmd(csv_file):
     click.echo(f"assessments: {added} ratings added, {len(skipped)} lines skipped")
 
 
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--index-only", is_flag=True, help="Only the index (the database is PostgreSQL).")
+def backup_cmd(target, index_only):
+    """Write the data directory, live, to TARGET (.tar.gz)."""
+    from .backup import BackupError, backup
+
+    if target.exists():
+        fail(f"{target} exists; choose a new file")
+    try:
+        counts = backup(_app(), target, index_only)
+    except (BackupError, OSError) as exc:
+        fail(str(exc))
+    click.echo(f"backed up to {target}: database {'yes' if counts['database'] else 'no'}, "
+               f"{counts['index_files']} index files")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("home", type=click.Path(file_okay=False, path_type=Path))
+def restore_cmd(source, home):
+    """Unpack backup SOURCE into the new, empty data directory HOME, and check it."""
+    from .backup import BackupError, restore
+
+    try:
+        result = restore(source, home)
+    except (BackupError, OSError) as exc:
+        fail(str(exc))
+    click.echo(f"restored into {home}: database {result.get('database', 'not in the backup')}, "
+               f"{result['documents']} documents; start it with JITLEARN_HOME={home}")
+
+
 @main.command()
 @click.option("--days", type=click.IntRange(1, 100_000), default=None,
               help="Keep this many days (default JITLEARN_RETENTION_DAYS, 180).")

@@ -3,6 +3,7 @@ committed, and the next run completes the work."""
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -37,7 +38,9 @@ def test_kill_9_mid_ingest_then_the_next_run_completes(shared, tmp_path):
     assert proc.poll() is None, "ingest finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the workers too
     proc.wait()
-    kept = ContentIndex(tmp_path / "index").doc_count()
+    kept = ContentIndex(tmp_path / "index").doc_count()  # the index opens
+    with sqlite3.connect(tmp_path / "jitlearn.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     files = len(list_files(source))
     assert kept % BATCH == 0 and 0 < kept < files  # whole batches, nothing half-written
 
