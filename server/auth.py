@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import g, request
 
-from . import db
+from . import access, db
 from .errors import ApiError
 from .people import user_for_token
 
@@ -21,6 +21,7 @@ def require_token(view):
         if user is None:
             raise ApiError("unauthorized", "this token is unknown or revoked", 401)
         g.user = user
+        access.check(request.endpoint, user.role)
         return view(*args, **kwargs)
 
     return wrapped
