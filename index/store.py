@@ -337,8 +337,18 @@ class ContentIndex:
         except BaseException:
             w.cancel()
             raise
-        else:
+        try:
             w.commit()
+        except BaseException:
+            # a commit that fails half-way must not keep the lock: the last committed
+            # generation is still what readers see, and the next writer can go on
+            lock = getattr(w, "writelock", None)
+            try:
+                w.cancel()
+            finally:
+                if lock is not None and getattr(lock, "fd", None) is not None:
+                    lock.release()  # cancel() could not get as far as letting it go
+            raise
 
     def add(self, docs: Iterable[Document]) -> int:
         n = 0

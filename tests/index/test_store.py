@@ -82,3 +82,23 @@ def test_retag_changes_only_the_editable_fields(tmp_path):
                                                   fields={"body": 1.0}))] == ["t:1.md"]
     ix.retag({"t:1.md": None})  # no manual tags: the source's values come back
     assert (ix.get("t:1.md").type, ix.get("t:1.md").topics) == ("", {"leave": 0.9})
+
+
+def test_a_commit_that_fails_releases_the_lock_and_keeps_what_was_there(tmp_path, monkeypatch):
+    from whoosh.writing import SegmentWriter
+
+    ix = ContentIndex(tmp_path)
+    ix.add([doc(1, "Parental leave", "Sixteen weeks.")])
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(SegmentWriter, "commit", broken)
+    try:
+        ix.add([doc(2, "Sick leave")])
+    except OSError:
+        pass
+    monkeypatch.undo()
+    assert [h.id for h in ix.rank(SearchRequest(words=[("leave", 1.0)]))] == ["t:1.md"]
+    ix.add([doc(3, "Bereavement leave")])  # the lock was let go: the next writer goes on
+    assert ix.doc_count() == 2
