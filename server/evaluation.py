@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nlp import Context
+from nlp.redact import redact_context
 
 from .engine import Engine, Personal
 
@@ -37,7 +38,8 @@ def run_eval(engine: Engine, path: Path, output: Path | None = None,
         started = time.perf_counter()
         profile = j.get("profile")
         personal = personalize(profile) if personalize and isinstance(profile, dict) else None
-        result = engine.suggest(Context.from_dict(j["context"]), limit=10, personal=personal)
+        context = redact_context(Context.from_dict(j["context"]))  # as the API reads it
+        result = engine.suggest(context, limit=10, personal=personal)
         ms = (time.perf_counter() - started) * 1000
         ranked = [s.id for s in result.suggestions][:10]
         runs[j["id"]] = ranked

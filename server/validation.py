@@ -1,6 +1,7 @@
 """Parse and check request bodies: clear 400s for wrong shapes, 413s for oversized fields."""
 
 from nlp import Context
+from nlp.redact import redact_context
 
 from .errors import ApiError
 
@@ -55,7 +56,7 @@ def parse_context(data) -> Context:
     if any(len(h) > MAX_HEADING_CHARS for h in headings):
         raise ApiError("field_too_large",
                        f"a heading is longer than {MAX_HEADING_CHARS} characters", 413)
-    context = Context(headings=headings, **values)
+    context = redact_context(Context(headings=headings, **values))
     if not context.sections():
         raise ApiError("empty_context", "context needs at least a title, headings, selection "
                        "or text")

@@ -1,4 +1,5 @@
-// Redaction of personal data before anything leaves the browser (the server redacts again).
+// Redaction of personal data before anything leaves the browser (the server redacts again with
+// the same patterns: nlp/redact.py).
 // A classic script: injected into pages before capture.js, and imported by extension pages.
 (() => {
   const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;

@@ -1,3 +1,4 @@
+import json
 import logging
 from pathlib import Path
 
@@ -126,3 +127,14 @@ def test_old_events_are_purged_and_acknowledgments_kept(app, client, auth):
         assert purge(s, 180) == {"requests": 1, "feedback": 1}
         assert [f.action for f in s.scalars(select(Feedback))] == ["acknowledged"]
         assert s.query(SuggestionEvent).count() == 1  # the recent one stays
+
+
+def test_the_server_redacts_personal_data_before_it_reads_a_context(client, auth):
+    answer = ask(client, auth, {
+        "title": "Expense report for jane.doe@example.com - Navan",
+        "url": "https://app.navan.com/expenses?employee=4111111111111111#jane",
+        "text": "Call me on +44 20 7946 0958 about card 4111111111111111."})
+    said = json.dumps(answer)
+    for secret in ("jane.doe", "4111111111111111", "7946", "employee="):
+        assert secret not in said
+    assert "samples:policies/expenses.md" in [s["id"] for s in answer["suggestions"]]
