@@ -36,7 +36,7 @@ def _list(value) -> list:
     return json.loads(value) if value else []
 
 
-def _week(value) -> int:
+def week_of(value) -> int:
     """Weeks since 1970 of a timestamp (a datetime, or SQLite's text)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -81,7 +81,7 @@ class Rollup:
                     at_newest.add(request_id)
                 if topics == ["feed"]:
                     continue
-                week = _week(at)
+                week = week_of(at)
                 count = len(_list(shown))
                 for topic in topics:
                     self.people[topic][week].add(user_id)
@@ -95,7 +95,7 @@ class Rollup:
             for row_id, request_id, action, at in rows:
                 self.feedback_id = row_id
                 topics, rules = self.requests.get(request_id, ([], []))
-                week = _week(at)
+                week = week_of(at)
                 for topic in topics:
                     self.actions[topic][week][action] += 1
                 for rule in rules:
@@ -105,7 +105,7 @@ class Rollup:
     def snapshot(self, app: Flask) -> dict:
         """The tables of the last WEEKS weeks, groups under MIN_GROUP people left out."""
         taxonomy = taxonomy_of(app)
-        current = _week(now())
+        current = week_of(now())
         window = range(current - WEEKS + 1, current + 1)
         with self.lock:
             people = {t: set().union(*(weeks.get(w, set()) for w in window))
@@ -143,6 +143,25 @@ class Rollup:
 
 def rollup(app: Flask) -> Rollup:
     return app.extensions.setdefault("jitlearn.rollup", Rollup())
+
+
+def ready_rollup(app: Flask, db: Session) -> Rollup | None:
+    """The rollup with everything up to now (reading only what is new), or None while its
+    first load runs in the background."""
+    r = rollup(app)
+    if not r.ready:
+        _start_load(app, r)
+        return None
+    r.refresh(db)
+    return r
+
+
+def _start_load(app: Flask, r: Rollup) -> None:
+    if not r.loading:
+        r.loading = True
+        real = getattr(app, "_get_current_object", lambda: app)()  # not the proxy
+        threading.Thread(target=_load, args=(real, r), daemon=True,
+                         name="analytics-load").start()
 
 
 def _load(app: Flask, r: Rollup) -> None:
@@ -184,11 +203,7 @@ def cached(app: Flask, db: Session) -> dict | None:
     wait seconds for it); after that, refreshed with only what is new, at most every CACHE_S."""
     r = rollup(app)
     if not r.ready:
-        if not r.loading:
-            r.loading = True
-            real = getattr(app, "_get_current_object", lambda: app)()  # not the proxy
-            threading.Thread(target=_load, args=(real, r), daemon=True,
-                             name="analytics-load").start()
+        _start_load(app, r)
         return None
     if time.time() - r.refreshed > CACHE_S:
         r.refresh(db)

@@ -1,51 +1,52 @@
 """Skills in demand: flagged by imported data, by admins, or rising in the organisation's work.
 
 Rising demand is counted from the topics of the contexts people asked about (suggestion events
-keep topic ids, never text), as distinct people per topic in the last WINDOW_DAYS against the
-window before, and only for topics at least MIN_GROUP people met: aggregates, never a person.
+keep topic ids, never text), as distinct people per topic in the last WINDOW_WEEKS weeks against
+the weeks before, and only for topics at least MIN_GROUP people met: aggregates, never a person.
+The counts are the analytics' (server/analytics.Rollup), which read only what is new.
 """
-
-from collections import defaultdict
-from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .errors import ApiError
-from .models import Skill, SuggestionEvent, now
+from .models import Skill, now
 from .services import taxonomy_of
 
-WINDOW_DAYS = 30
+WINDOW_WEEKS = 4
 MIN_GROUP = 5  # fewer people than this are never counted or shown
 RISING = 1.5  # this many times the people of the window before
 
 
 def rising(app: Flask, db: Session) -> dict[str, dict]:
-    """skill name (lower case) -> {"topic", "recent", "before"} for topics more people met."""
-    since = now() - timedelta(days=2 * WINDOW_DAYS)
-    middle = now() - timedelta(days=WINDOW_DAYS)
-    people: dict[str, tuple[set, set]] = defaultdict(lambda: (set(), set()))
-    rows = db.execute(select(SuggestionEvent.user_id, SuggestionEvent.topics,
-                             SuggestionEvent.created_at)
-                      .where(SuggestionEvent.created_at >= since))
-    for user_id, topics, at in rows:
-        for topic in topics or []:
-            people[topic][0 if at >= middle else 1].add(user_id)
+    """skill name (lower case) -> {"topic", "recent", "before"} for topics more people met,
+    from the analytics' weekly counts (empty while their first load runs)."""
+    from .analytics import ready_rollup, week_of
+
+    r = ready_rollup(app, db)
+    if r is None:
+        return {}
+    current = week_of(now())
+    recent_weeks = range(current - WINDOW_WEEKS + 1, current + 1)
+    before_weeks = range(current - 2 * WINDOW_WEEKS + 1, current - WINDOW_WEEKS + 1)
     taxonomy = taxonomy_of(app)
     out: dict[str, dict] = {}
-    for topic, (recent, before) in people.items():
-        if topic not in taxonomy.topics or len(recent) < MIN_GROUP:
+    with r.lock:
+        counted = [(topic, set().union(*(weeks.get(w, set()) for w in recent_weeks)),
+                    set().union(*(weeks.get(w, set()) for w in before_weeks)))
+                   for topic, weeks in r.people.items() if topic in taxonomy.topics]
+    for topic, recent, before in counted:
+        if len(recent) < MIN_GROUP or len(recent) < RISING * max(len(before), 1):
             continue
-        if len(recent) >= RISING * max(len(before), 1):
-            # the skills the topic teaches, and a skill named like the topic ("Budgeting")
-            names = {s.lower() for s in taxonomy.skills(topic)}
-            names |= {topic.replace("-", " "), taxonomy.label(topic).lower()}
-            for name in names:
-                current = out.get(name)
-                if current is None or len(recent) > current["recent"]:
-                    out[name] = {"topic": taxonomy.label(topic), "recent": len(recent),
-                                 "before": len(before)}
+        # the skills the topic teaches, and a skill named like the topic ("Budgeting")
+        names = {s.lower() for s in taxonomy.skills(topic)}
+        names |= {topic.replace("-", " "), taxonomy.label(topic).lower()}
+        for name in names:
+            current_best = out.get(name)
+            if current_best is None or len(recent) > current_best["recent"]:
+                out[name] = {"topic": taxonomy.label(topic), "recent": len(recent),
+                             "before": len(before)}
     return out
 
 
@@ -60,7 +61,7 @@ def in_demand(app: Flask, db: Session, limit: int = 50) -> list[dict]:
         if skill.key in growth:
             g = growth[skill.key]
             why.append(f"rising at work: {g['recent']} people met {g['topic']} in the last "
-                       f"{WINDOW_DAYS} days, {g['before']} in the {WINDOW_DAYS} before")
+                       f"{WINDOW_WEEKS} weeks, {g['before']} in the {WINDOW_WEEKS} before")
         if skill.flagged:
             why.append("flagged in demand by an admin")
         found[skill.id] = {"id": skill.id, "name": skill.name, "why": why,
