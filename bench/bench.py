@@ -50,6 +50,26 @@ def import_onet(corpora: Path, home: Path) -> float:
     return time.perf_counter() - started
 
 
+def title_matching(home: Path) -> dict:
+    """How many of the tests' real job titles find their O*NET occupation (tuned / held out)."""
+    sys.path.insert(0, str(ROOT / "tests" / "server"))
+    from test_career import TUNED, UNSEEN  # the titles the test judges
+
+    from server import create_app, db
+    from server.roles import match_title
+
+    app = create_app({"HOME": str(home), "MODEL": "", "LOG_LEVEL": "WARNING"})
+    out = {}
+    with app.app_context():
+        for name, titles in (("tuned", TUNED), ("held_out", UNSEEN)):
+            right = 0
+            for title, code in titles.items():
+                found = match_title(app, db.session(), title, 1)
+                right += bool(found) and found[0].occupation_id == f"onet:{code}"
+            out[name] = f"{right}/{len(titles)}"
+    return out
+
+
 def real_pages(corpora: Path, n: int) -> list[tuple[str, str]]:
     """(title, Markdown body) of n real handbook pages, front matter dropped."""
     pages = []
@@ -358,6 +378,7 @@ def main():
             results["reingest_unchanged_s"] = round(ingest(args.corpora, home), 1)
         print("importing O*NET ...", file=sys.stderr)
         results["onet_import_s"] = round(import_onet(args.corpora, Path(tmp) / "career"), 1)
+        results["title_matching"] = title_matching(Path(tmp) / "career")
         print("timing each format ...", file=sys.stderr)
         results["formats"] = formats(args.corpora, Path(tmp))
         print("timing suggestions in process ...", file=sys.stderr)
