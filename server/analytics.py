@@ -225,7 +225,14 @@ def _pygal():
 
 
 def charts(data: dict) -> dict[str, str]:
-    """SVG charts (pygal, no script): demand over time, how suggestions fare, content gaps."""
+    """SVG charts (pygal, no script): demand over time, how suggestions fare, content gaps;
+    drawn once per snapshot (the page and its three images ask for them)."""
+    if "_charts" not in data:
+        data["_charts"] = _draw(data)
+    return data["_charts"]
+
+
+def _draw(data: dict) -> dict[str, str]:
     pygal = _pygal()
     from pygal.style import Style
 
