@@ -187,6 +187,13 @@ def demo(port, no_serve):
         except ApiError:
             user = add_user(session, "demo", "employee")
         token = create_token(session, user, "make demo")
+        try:
+            admin = find_user(session, "demo-admin")
+        except ApiError:
+            admin = add_user(session, "demo-admin", "admin")
+        from .accounts import create_link
+
+        console_link = f"http://127.0.0.1:{port}/console/login/{create_link(session, admin)}"
     base = f"http://127.0.0.1:{port}"
     curl = (f"curl -s -X POST {base}/api/v1/suggestions -H 'Authorization: Bearer {token}' "
             "-H 'Content-Type: application/json' -d ")
@@ -213,6 +220,9 @@ and /me/gaps lists what your target role needs next, with content for each:
   {put}'{profile}'
   {curl}'{budget}'
   curl -s {base}/api/v1/me/gaps -H 'Authorization: Bearer {token}'
+
+The web console for L&D and admins (content, topics and rules, test bench, analytics), signed
+in as demo-admin by this one-time link: {console_link}
 
 Or from the shell: .venv/bin/jitlearn suggest "Parental leave request"
 Press Ctrl+C to stop.

@@ -117,7 +117,14 @@ def test_demo_loads_samples_and_prints_a_working_token(home):
     assert "Expense report - Navan" in out and "Premier League results - BBC Sport" in out
     code, again = run("demo", "--no-serve")
     assert code == 0 and f"{samples} unchanged" in again
-    assert run("users", "list")[1].count("demo") == 1
+    listed = run("users", "list")[1].splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin"]  # not twice
+    link = again.split("one-time link: ")[1].split()[0]
+    from server import create_app
+
+    signed_in = create_app({"HOME": str(home), "MODEL": ""}).test_client().get(
+        link.split(":8000", 1)[1])
+    assert signed_in.status_code == 302  # the link signs demo-admin in
 
 
 def test_sources_commands(home, tmp_path):
