@@ -49,6 +49,22 @@ def chain(db: Session, user: User) -> list[int]:
     return out
 
 
+def reports(db: Session, manager: User) -> list[int]:
+    """Ids of everyone below a manager, directly or not (one query, walked in memory)."""
+    below: dict[int, list[int]] = {}
+    for user_id, boss in db.execute(select(User.id, User.manager_id)):
+        if boss is not None:
+            below.setdefault(boss, []).append(user_id)
+    out, todo, seen = [], list(below.get(manager.id, [])), {manager.id}
+    while todo:
+        user_id = todo.pop()
+        if user_id not in seen:
+            seen.add(user_id)
+            out.append(user_id)
+            todo.extend(below.get(user_id, []))
+    return out
+
+
 def person(db: Session, person_id: int) -> User:
     user = db.get(User, person_id)
     if user is None:
@@ -205,14 +221,27 @@ def ratings(db: Session, subject: User) -> list[dict]:
     return sorted(skills.values(), key=lambda s: s["name"])
 
 
+SOURCE_ORDER = {"assessment": 0, "manager": 1, "self": 2, "peer": 3}  # which rating counts
+
+
 def current_levels(db: Session, subject: User) -> dict[str, int]:
     """skill id -> the level that counts: an assessment, else the manager's, else own, else
     a peer's (the most recent of each)."""
-    order = {"assessment": 0, "manager": 1, "self": 2, "peer": 3}
-    out = {}
-    for entry in ratings(db, subject):
-        source = min(entry["levels"], key=order.__getitem__)
-        out[entry["id"]] = entry["levels"][source]
+    return levels_of(db, [subject.id]).get(subject.id, {})
+
+
+def levels_of(db: Session, user_ids: list[int]) -> dict[int, dict[str, int]]:
+    """current_levels for many people in one query: user id -> skill id -> level."""
+    latest: dict[tuple[int, str], dict[str, int]] = {}
+    for user_id, skill_id, source, level in db.execute(
+            select(SkillRating.user_id, SkillRating.skill_id, SkillRating.source,
+                   SkillRating.level).where(SkillRating.user_id.in_(user_ids))
+            .order_by(SkillRating.created_at, SkillRating.id)):
+        latest.setdefault((user_id, skill_id), {})[source] = level
+    out: dict[int, dict[str, int]] = {}
+    for (user_id, skill_id), by_source in latest.items():
+        out.setdefault(user_id, {})[skill_id] = by_source[min(by_source,
+                                                              key=SOURCE_ORDER.__getitem__)]
     return out
 
 
@@ -313,14 +342,13 @@ MIN_GROUP = 5  # a manager sees a team's skills only as counts over at least thi
 def team_skills(db: Session, manager: User) -> dict:
     """How the skills of everyone below a manager spread over the scale: counts only, and only
     for skills at least MIN_GROUP people rated; never a name, never a ranking of people."""
-    everyone = db.scalars(select(User)).all()
-    below = [u for u in everyone if manager.id in chain(db, u)]
+    below = reports(db, manager)
     if len(below) < MIN_GROUP:
         raise ApiError("group_too_small", f"team skills are shown for teams of {MIN_GROUP} or "
                        "more people", 403)
     counts: dict[str, dict[int, int]] = {}
-    for person_ in below:
-        for skill_id, level in current_levels(db, person_).items():
+    for person_levels in levels_of(db, below).values():
+        for skill_id, level in person_levels.items():
             spread = counts.setdefault(skill_id, {})
             spread[level] = spread.get(level, 0) + 1
     names = {s.id: s.name for s in db.scalars(select(Skill).where(Skill.id.in_(list(counts))))}
