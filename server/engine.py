@@ -130,10 +130,10 @@ class Engine:
                 suppressed: set[tuple[str, str]] | None = None,
                 groups: set[str] | None = None,
                 acknowledged: dict[str, set[str]] | None = None,
-                personal: Personal | None = None) -> Result:
+                personal: Personal | None = None, trace: list | None = None) -> Result:
         """groups: the person's audience groups; content restricted to others never shows.
         personal: what the person is building; it ranks content on the page's topics, never
-        brings in other topics."""
+        brings in other topics. trace: a list to receive every candidate (the test bench)."""
         with self._nlp_lock:
             topics = self.extractor.extract(context)
         result = Result(request_id=uuid.uuid4().hex, topics=topics, suggestions=[])
@@ -146,32 +146,23 @@ class Engine:
         else:
             result.suggestions, result.abstained = self._rank(context, concepts, limit,
                                                               suppressed or set(), groups,
-                                                              acknowledged or {}, personal)
+                                                              acknowledged or {}, personal,
+                                                              trace)
         return result
 
     def explain(self, context: Context, limit: int = 5, groups: set[str] | None = None,
                 personal: Personal | None = None) -> dict:
         """What the test bench shows: topics with evidence, the rules that fired, every
         candidate with its score parts and why it was or was not shown, the suggestions."""
-        with self._nlp_lock:
-            topics = self.extractor.extract(context)
-        concepts = [t for t in topics if t.kind != "keyphrase"]
         trace: list[dict] = []
-        strong = [t for t in concepts if t.weight >= self.settings.min_concept]
-        abstained, shown = "", []
-        if not strong:
-            abstained = "no workplace topic in this context"
-        elif thin(concepts):
-            abstained = "one ambiguous word is all this page says about work"
-        else:
-            shown, abstained = self._rank(context, concepts, limit, set(), groups, {},
-                                          personal, trace)
+        result = self.suggest(context, limit, groups=groups, personal=personal, trace=trace)
+        topics = result.topics
         return {"topics": [{"id": t.id, "label": t.label, "weight": round(t.weight, 3),
                             "evidence": t.evidence, "rules": t.rules, "kind": t.kind}
                            for t in topics],
                 "rules": sorted({r for t in topics for r in t.rules}),
-                "candidates": trace, "suggestions": [x.to_dict() for x in shown],
-                "abstained": abstained}
+                "candidates": trace, "suggestions": [x.to_dict() for x in result.suggestions],
+                "abstained": result.abstained}
 
     def _rank(self, context: Context, concepts: list[Topic], limit: int,
               suppressed: set[tuple[str, str]], groups: set[str] | None,

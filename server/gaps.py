@@ -146,11 +146,16 @@ def personal(app: Flask, db: Session, user: User) -> Personal | None:
     signal = personal_for(app, db, my_gaps(app, db, user), profile.goals or [], focus)
     roles = [r for r in [profile.occupation_id, *(profile.target_roles or [])] if r]
     if roles:
-        names = db.scalars(select(Skill.name).join(
-            OccupationSkill, OccupationSkill.skill_id == Skill.id).where(
-            OccupationSkill.occupation_id.in_(roles), OccupationSkill.importance >= 0.5))
-        signal.scope = {t for name in set(names) for t in skill_topics(app, name)}
+        signal.scope = role_topics(app, db, roles)
     return signal if signal.topics or signal.scope is not None else None
+
+
+def role_topics(app: Flask, db: Session, role_ids: list[str]) -> set[str]:
+    """Topics of the skills these roles need (importance 0.5 or more)."""
+    names = db.scalars(select(Skill.name).join(
+        OccupationSkill, OccupationSkill.skill_id == Skill.id).where(
+        OccupationSkill.occupation_id.in_(role_ids), OccupationSkill.importance >= 0.5))
+    return {t for name in set(names) for t in skill_topics(app, name)}
 
 
 def gap_json(app: Flask, gap: Gap, groups: set[str] | None) -> dict:
@@ -186,10 +191,7 @@ def profile_signal(app: Flask, db: Session, profile: dict) -> Personal | None:
     scope = set()
     for role_id, title in ((current, role_title), (target, target_title)):
         if role_id:
-            names = db.scalars(select(Skill.name).join(
-                OccupationSkill, OccupationSkill.skill_id == Skill.id).where(
-                OccupationSkill.occupation_id == role_id, OccupationSkill.importance >= 0.5))
-            scope |= {t for name in set(names) for t in skill_topics(app, name)}
+            scope |= role_topics(app, db, [role_id])
         elif title:
             scope |= set(skill_topics(app, title))
     tenure = profile.get("tenure_days")
