@@ -56,7 +56,9 @@ class Rollup:
         self.rule_people = defaultdict(lambda: defaultdict(set))  # rule -> week -> people
         self.actions = defaultdict(lambda: defaultdict(Counter))  # topic -> week -> action
         self.rule_actions = defaultdict(lambda: defaultdict(Counter))
-        self.requests: dict[str, tuple[list, list]] = {}  # request id -> (topics, rules)
+        # request id -> (week, topics, rules), for the feedback that refers to it; requests
+        # older than the window are let go
+        self.requests: dict[str, tuple[int, list, list]] = {}
         self.events_since = None  # created_at of the newest request read
         self.boundary: set[str] = set()  # request ids read at exactly that time
         self.feedback_id = 0
@@ -67,7 +69,8 @@ class Rollup:
             since = self.events_since or (now() - timedelta(weeks=WEEKS + 1))
             rows = db.execute(text(
                 "SELECT request_id, user_id, created_at, topics, shown, rules "
-                "FROM suggestion_events WHERE created_at >= :since"), {"since": since})
+                "FROM suggestion_events WHERE created_at >= :since ORDER BY created_at"),
+                {"since": since})
             newest, at_newest = self.events_since, set(self.boundary)
             for request_id, user_id, at, topics, shown, rules in rows:
                 if request_id in self.boundary:
@@ -88,13 +91,16 @@ class Rollup:
                     self.shown[topic][week] += count
                 for rule in rules:
                     self.rule_people[rule][week].add(user_id)
-                self.requests[request_id] = (topics, rules)
+                self.requests[request_id] = (week, topics, rules)
             self.events_since, self.boundary = newest, at_newest
+            oldest = week_of(now()) - WEEKS - 1  # feedback this late no longer counts
+            if len(self.requests) > 1000 and next(iter(self.requests.values()))[0] < oldest:
+                self.requests = {k: v for k, v in self.requests.items() if v[0] >= oldest}
             rows = db.execute(text("SELECT id, request_id, action, created_at FROM feedback "
                                    "WHERE id > :last ORDER BY id"), {"last": self.feedback_id})
             for row_id, request_id, action, at in rows:
                 self.feedback_id = row_id
-                topics, rules = self.requests.get(request_id, ([], []))
+                _, topics, rules = self.requests.get(request_id, (0, [], []))
                 week = week_of(at)
                 for topic in topics:
                     self.actions[topic][week][action] += 1

@@ -7,6 +7,7 @@ contexts (JITLEARN_EVAL_JUDGMENTS) run through both pipelines in full, for metri
 """
 
 import hashlib
+import shutil
 import threading
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def draft_engine(app: Flask, version: RuleVersion) -> Engine:
 
 def _draft_files(app: Flask, version: RuleVersion, digest: str) -> tuple[str, str]:
     folder = Path(app.config["HOME"]) / "rulesets" / f"draft-{digest[:16]}"
+    for old in folder.parent.glob("draft-*"):  # earlier states of the draft
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "taxonomy.yaml").write_text(version.taxonomy, encoding="utf-8")
     (folder / "rules.jsonl").write_text(version.rules, encoding="utf-8")
