@@ -38,8 +38,10 @@ $(STAMP): pyproject.toml requirements/model.txt requirements/lock.txt
 demo: setup
 	$(BIN)/jitlearn demo
 
+# Everything: the fast suite, the slow group (fuzzing, load, PostgreSQL, several processes) and
+# the tests that read the real corpora. `make test-fast` leaves the slow and corpus groups out.
 test: setup system $(NODE_STAMP)
-	$(BIN)/pytest -m "corpus or not corpus"
+	$(BIN)/pytest -m "corpus or slow or not (corpus or slow)"
 
 test-fast: setup system $(NODE_STAMP)
 	$(BIN)/pytest

@@ -35,6 +35,10 @@ API = {
 }
 
 
+# Open to anyone, no token: the API's contract, so clients and tools can read it first.
+PUBLIC = {"api.openapi_document"}
+
+
 def check(endpoint: str | None, role: str) -> None:
     """ApiError 403 unless the table lets this role call the endpoint."""
     allowed = API.get(endpoint or "")

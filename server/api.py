@@ -8,11 +8,45 @@ from . import db, feedback
 from .auth import require_token
 from .errors import ApiError
 from .models import ACTIONS
+from .openapi import (
+    ANY_OBJECT,
+    BOOL,
+    INT,
+    LIST_CHANGE,
+    NUM,
+    STR,
+    array,
+    nullable,
+    obj,
+    ref,
+    spec,
+    text,
+)
 from .services import engine_of, health, index_of, taxonomy_of
 from .validation import expect_object, parse_context, parse_limit, reject_unknown, string
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 root = Blueprint("root", __name__)
+
+CONTENT_DETAIL = {"allOf": [ref("Content"), obj(
+    {"skills": array(STR), "tags": array(STR), "language": STR, "provider": STR, "owner": STR,
+     "review_by": nullable(STR), "proposed": obj({"topics": array(obj({"id": STR, "label": STR,
+                                                                          "confidence": NUM})),
+                                                 "skills": array(obj({"name": STR,
+                                                                      "confidence": NUM}))}),
+     "manual": ANY_OBJECT})]}
+# Tag changes: a list field takes a list, {add, remove} or null; see server/tags.py.
+TAG_CHANGES = obj({}, {"topics": LIST_CHANGE, "skills": LIST_CHANGE, "tags": LIST_CHANGE,
+                       "audience": LIST_CHANGE, "type": nullable(STR), "level": nullable(STR),
+                       "duration": nullable(INT), "language": nullable(STR),
+                       "mandatory": nullable(BOOL), "owner": nullable(STR),
+                       "review_by": nullable(STR)}, closed=True) | {"minProperties": 1}
+SUGGESTIONS = obj({"request_id": STR,
+                   "topics": array(obj({"id": STR, "label": STR, "weight": NUM,
+                                        "evidence": array(STR)})),
+                   "suggestions": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
+                                             "summary": STR, "score": NUM,
+                                             "reasons": array(STR), "mandatory": BOOL}))})
 
 
 def json_body() -> dict:
@@ -25,12 +59,23 @@ def json_body() -> dict:
 
 
 @root.get("/healthz")
+@spec("Is the service up: database and pipeline checks", errors=(503,),
+      ok=obj({"status": STR, "checks": ANY_OBJECT}))
 def healthz():
     report = health(current_app)
     return jsonify(report), 200 if report["status"] != "down" else 503
 
 
+@api.get("/openapi.json")
+@spec("This document: the API's contract, generated from its routes", ok=ANY_OBJECT)
+def openapi_document():
+    from .openapi import openapi
+
+    return jsonify(openapi(current_app))
+
+
 @api.get("/me")
+@spec(ok=obj({"id": INT, "name": STR, "role": STR}))
 @require_token
 def me():
     """Who the token belongs to: the extension checks its connection with this."""
@@ -60,15 +105,20 @@ def viewer_groups() -> set[str] | None:
 
 
 @api.get("/stale")
+@spec(query={"owner": (text(200), False)}, ok=obj({"stale": array(obj({"id": STR, "title": STR}))}))
 @require_token
 def stale():
     """What needs review: past its review-by date, or unchanged for STALE_DAYS."""
     owner = request.args.get("owner") or None
+    if owner is not None and len(owner) > 200:
+        raise ApiError("invalid_query", "owner is at most 200 characters")
     items = index_of(current_app).stale(int(current_app.config["STALE_DAYS"]), owner)
     return jsonify({"stale": items})
 
 
 @api.get("/versions/<path:content_id>")
+@spec("A policy's recorded versions", errors=(404,), ok=obj({"id": STR, "versions": array(obj(
+    {"version": INT, "hash": STR, "title": STR, "recorded_at": STR}))}))
 @require_token
 def versions(content_id: str):
     from .versions import versions_of
@@ -79,6 +129,8 @@ def versions(content_id: str):
 
 
 @api.get("/content/<path:content_id>")
+@spec("One document; L&D and admins also get its tags, proposals and manual values",
+      errors=(404,), ok={"anyOf": [CONTENT_DETAIL, ref("Content")]})
 @require_token
 def content(content_id: str):
     hit = index_of(current_app).get(content_id, viewer_groups())
@@ -88,6 +140,7 @@ def content(content_id: str):
 
 
 @api.patch("/content/<path:content_id>")
+@spec(body=TAG_CHANGES, ok=CONTENT_DETAIL, errors=(404, 409, 503))
 @require_token
 def tag_content(content_id: str):
     """L&D sets tags on one document: see server/tags.py for the shape of a change."""
@@ -105,6 +158,11 @@ def tag_content(content_id: str):
 
 
 @api.post("/content/bulk")
+@spec(body=obj({"changes": TAG_CHANGES},
+               {"query": nullable(text(500)), "source": nullable(text(500)),
+                "type": nullable(text(500)), "topic": nullable(text(500)), "dry_run": BOOL,
+                "ids": nullable(array(text(500), 1000) | {"minItems": 1})}, closed=True),
+      ok=obj({"matched": INT, "changed": INT, "ids": array(STR), "dry_run": BOOL}), errors=(503,))
 @require_token
 def bulk_tag():
     """Tag every document a query and filters select (or a list of ids) the same way."""
@@ -114,6 +172,8 @@ def bulk_tag():
 
 
 @api.get("/topics")
+@spec(ok=obj({"topics": array(obj({"id": STR, "label": STR, "parent": nullable(STR),
+                                     "skills": array(STR)}))}))
 @require_token
 def topics():
     """The taxonomy: topic ids to tag with, their labels, parents and the skills they teach."""
@@ -124,6 +184,10 @@ def topics():
 
 
 @api.get("/search")
+@spec("Search the content the caller may see",
+      query={"q": (text(500, 1), True),
+             "limit": ({"type": "integer", "minimum": 1, "maximum": 50}, False)},
+      ok=obj({"query": STR, "results": array(ref("Content"))}))
 @require_token
 def search():
     query = (request.args.get("q") or "").strip()
@@ -140,6 +204,7 @@ def search():
 
 
 @api.get("/sources")
+@spec("Content sources with their last run", ok=obj({"sources": array(ref("Source"))}))
 @require_token
 def list_sources():
     from sqlalchemy import select
@@ -152,6 +217,10 @@ def list_sources():
 
 
 @api.post("/sources")
+@spec("Add a content source", body=obj({"name": text(100, 1), "kind": text(20, 1),
+                                      "location": text(2000, 1)},
+                                     {"every_minutes": INT}, closed=True),
+      ok=ref("Source"), status=201, errors=(409,))
 @require_token
 def create_source():
     from .sources import add_source, describe
@@ -168,6 +237,7 @@ def create_source():
 
 
 @api.post("/sources/<name>/sync")
+@spec("Sync a source now", ok=ref("Source"), errors=(404, 503))
 @require_token
 def run_source(name: str):
     from .sources import describe, sync_source
@@ -176,6 +246,8 @@ def run_source(name: str):
 
 
 @api.delete("/sources/<name>")
+@spec("Remove a source and withdraw its documents", errors=(404, 503),
+      ok=obj({"removed": STR, "withdrawn": INT}))
 @require_token
 def delete_source(name: str):
     from .sources import remove_source
@@ -185,6 +257,9 @@ def delete_source(name: str):
 
 
 @api.post("/suggestions")
+@spec("What to learn for the page the person is on", ok=SUGGESTIONS,
+      body=obj({"context": ref("Context")}, {"limit": {"type": "integer", "minimum": 1}},
+               closed=True))
 @require_token
 def suggestions():
     body = json_body()
@@ -206,6 +281,10 @@ def suggestions():
 
 
 @api.post("/feedback")
+@spec("What the person did with a suggestion", status=201, errors=(404,),
+      body=obj({"request_id": text(64, 1), "content_id": text(500, 1),
+                "action": {"enum": list(ACTIONS)}}, closed=True),
+      ok=obj({"id": INT, "request_id": STR, "content_id": STR, "action": STR}))
 @require_token
 def give_feedback():
     body = json_body()

@@ -53,7 +53,9 @@ def init_app(app: Flask) -> None:
         message = {413: f"request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes",
                    404: "no such endpoint; see /api/v1 in the README",
                    405: "method not allowed on this endpoint"}.get(status, exc.description)
-        return jsonify(error=HTTP_CODES.get(status, "http_error"), message=message), status
+        allow = [(k, h) for k, h in exc.get_headers() if k == "Allow"]  # on a 405
+        return jsonify(error=HTTP_CODES.get(status, "http_error"), message=message), status, \
+            allow
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -7,22 +7,51 @@ from . import profile as people
 from .api import api, json_body
 from .auth import require_token
 from .errors import ApiError
+from .openapi import (
+    ANY_OBJECT,
+    BOOL,
+    INT,
+    ITEM,
+    NUM,
+    SKILL_REF,
+    STR,
+    array,
+    nullable,
+    obj,
+    ref,
+    spec,
+    text,
+)
 from .roles import find, match_title, next_roles, role_json
+
+GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
+           "required_label": STR, "roles": array(STR), "score": NUM, "content": array(ITEM)})
+PROFILE_CHANGES = obj({}, {"current_title": text(200), "role_id": nullable(text(200)),
+                           "department": text(100), "location": text(100),
+                           "target_roles": array(text(200), 10), "goals": array(text(300), 20),
+                           "languages": array(text(20), 10),
+                           "privacy": {"type": "object", "additionalProperties": BOOL}},
+                      closed=True)
+PERSON_ID = (404,)
 
 
 @api.get("/me/profile")
+@spec("My profile", ok=ref("Profile"))
 @require_token
 def my_profile():
     return jsonify(people.profile_json(current_app, db.session(), g.user))
 
 
 @api.put("/me/profile")
+@spec("Change my profile: only the fields sent change", body=PROFILE_CHANGES, ok=ref("Profile"),
+      errors=(404,))
 @require_token
 def put_my_profile():
     return jsonify(people.update_profile(current_app, db.session(), g.user, json_body()))
 
 
 @api.get("/me/export")
+@spec(ok=obj({"account": ANY_OBJECT, "profile": ref("Profile"), "skills": array(ref("Rating"))}))
 @require_token
 def export_me():
     """Everything stored about me, as a JSON file to keep."""
@@ -32,6 +61,7 @@ def export_me():
 
 
 @api.delete("/me/data")
+@spec("Forget everything about me but my account", ok=obj({"deleted": BOOL, "kept": STR}))
 @require_token
 def forget_me():
     people.forget(db.session(), g.user)
@@ -39,6 +69,7 @@ def forget_me():
 
 
 @api.get("/me/skills")
+@spec("My skill ratings by source", ok=obj({"skills": array(ref("Rating")), "scale": array(STR)}))
 @require_token
 def my_skills():
     return jsonify({"skills": people.ratings(db.session(), g.user),
@@ -46,6 +77,8 @@ def my_skills():
 
 
 @api.post("/me/skills")
+@spec(body=obj({"skill": text(300, 1), "level": {"type": "integer", "minimum": 1}}, closed=True),
+      ok=obj({"skill": STR, "level": INT, "source": STR}), status=201, errors=(404,))
 @require_token
 def rate_my_skill():
     """Self-assessment: {"skill": id or name, "level": 1..n on the proficiency scale}."""
@@ -58,6 +91,7 @@ def rate_my_skill():
 
 
 @api.get("/me/gaps")
+@spec(ok=obj({"gaps": array(GAP), "scale": array(STR)}))
 @require_token
 def my_gaps():
     """Skills my target roles need beyond my levels, by importance x gap, with content."""
@@ -70,6 +104,12 @@ def my_gaps():
 
 
 @api.get("/me/feed")
+@spec(query={"page": ({"type": "integer", "minimum": 1, "maximum": 1000}, False),
+             "per_page": ({"type": "integer", "minimum": 1, "maximum": 50}, False)},
+      ok=obj({"request_id": STR, "page": INT, "per_page": INT, "total": INT,
+              "items": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
+                                  "summary": STR, "source": STR, "reason": STR,
+                                  "also": array(STR), "score": NUM}))}))
 @require_token
 def my_feed():
     """What to learn next, from every source, ranked: ?page=1&per_page=10"""
@@ -84,6 +124,7 @@ def my_feed():
 
 
 @api.get("/skills/in-demand")
+@spec(ok=obj({"skills": array(obj({"id": STR, "name": STR, "why": array(STR)}))}))
 @require_token
 def skills_in_demand():
     """Skills in demand, each with why (rising at work, an admin's flag, job-posting data)."""
@@ -93,6 +134,8 @@ def skills_in_demand():
 
 
 @api.put("/skills/<path:skill_id>/in-demand")
+@spec(body=obj({"in_demand": BOOL}, closed=True), errors=(404,),
+      ok=obj({"id": STR, "name": STR, "in_demand": BOOL}))
 @require_token
 def flag_skill(skill_id: str):
     """Admins mark a skill in demand: {"in_demand": true}."""
@@ -107,6 +150,9 @@ def flag_skill(skill_id: str):
 
 
 @api.get("/team/skills")
+@spec(ok=obj({"skills": array(obj({"id": STR, "name": STR, "people": INT,
+                                     "levels": {"type": "object",
+                                                "additionalProperties": INT}}))}))
 @require_token
 def team_skills():
     """For a manager: how the team's skills spread over the scale, as counts (5+ people)."""
@@ -114,6 +160,7 @@ def team_skills():
 
 
 @api.get("/me/feedback")
+@spec(ok=obj({"feedback": array(ref("PersonFeedback"))}))
 @require_token
 def my_feedback():
     """All the feedback about me, whoever gave it."""
@@ -121,6 +168,8 @@ def my_feedback():
 
 
 @api.post("/me/feedback-requests")
+@spec(body=obj({"peer": text(200, 1)}, closed=True), ok=obj({"asked": STR}), status=201,
+      errors=(404,))
 @require_token
 def ask_for_feedback():
     """{"peer": "name"}: that person may now give me feedback."""
@@ -135,6 +184,8 @@ def ask_for_feedback():
 
 
 @api.get("/people/<int:person_id>/profile")
+@spec("A person's profile, for those their rules allow", errors=PERSON_ID,
+      ok={"allOf": [ref("Profile"), obj({"skills": array(ref("Rating"))})]})
 @require_token
 def person_profile(person_id: int):
     session = db.session()
@@ -147,6 +198,11 @@ def person_profile(person_id: int):
 
 
 @api.post("/people/<int:person_id>/feedback")
+@spec("Feedback for a report (as their manager) or a peer who asked", errors=PERSON_ID,
+      status=201, ok=ref("PersonFeedback"),
+      body=obj({}, {"skills": array(text(300), 20), "note": text(2000), "shared": BOOL,
+                    "ratings": {"type": "object", "maxProperties": 20,
+                                "additionalProperties": INT}}, closed=True))
 @require_token
 def give_person_feedback(person_id: int):
     session = db.session()
@@ -155,6 +211,8 @@ def give_person_feedback(person_id: int):
 
 
 @api.get("/people/<int:person_id>/feedback")
+@spec("The feedback about a person that the caller may read", errors=PERSON_ID,
+      ok=obj({"feedback": array(ref("PersonFeedback"))}))
 @require_token
 def read_person_feedback(person_id: int):
     session = db.session()
@@ -163,6 +221,8 @@ def read_person_feedback(person_id: int):
 
 
 @api.get("/roles")
+@spec(query={"q": (text(200, 1), True)}, ok=obj({"query": STR, "roles": array(obj(
+    {"id": STR, "title": STR, "matched": STR, "score": NUM}))}))
 @require_token
 def search_roles():
     """Roles for a job title: /api/v1/roles?q=Sr.%20Software%20Engineer"""
@@ -176,12 +236,19 @@ def search_roles():
 
 
 @api.get("/roles/<path:role_id>/next")
+@spec("Roles people move to from this one", errors=(404,), ok=obj({"id": STR, "next": array(obj(
+    {"id": STR, "title": STR, "rank": INT, "tier": STR, "shared_skills": INT,
+     "new_skills": INT}))}))
 @require_token
 def role_next(role_id: str):
     return jsonify({"id": role_id, "next": next_roles(db.session(), role_id)})
 
 
 @api.get("/roles/<path:role_id>")
+@spec("A role with its skills and content for the most important", errors=(404,),
+      ok=obj({"id": STR, "title": STR, "source": STR, "description": STR,
+              "job_zone": nullable(INT), "scale": array(STR),
+              "skills": array(obj({"id": STR, "name": STR}))}))
 @require_token
 def role(role_id: str):
     session = db.session()

@@ -62,8 +62,8 @@ def _list_change(name: str, value, taxonomy: Taxonomy) -> tuple:
     if isinstance(value, list):
         return ("set", _values(name, value, taxonomy))
     if isinstance(value, dict) and value and set(value) <= {"add", "remove"}:
-        return ("edit", _values(name, value.get("add") or [], taxonomy),
-                _values(name, value.get("remove") or [], taxonomy))
+        return ("edit", _values(name, value.get("add", []), taxonomy),
+                _values(name, value.get("remove", []), taxonomy))
     raise ApiError("invalid_value", f"{name} takes a list, {{\"add\": [...], \"remove\": "
                    "[...]}}, or null to go back to the automatic value")
 
@@ -213,6 +213,8 @@ def bulk(app: Flask, db: Session, body: dict, user: str) -> dict:
             raise ApiError("invalid_type", "ids must be a non-empty list of content ids")
         if len(ids) > MAX_BULK:
             raise ApiError("too_many_values", f"at most {MAX_BULK} ids at once", 413)
+        if any(len(i) > 500 for i in ids):
+            raise ApiError("field_too_large", "a content id is at most 500 characters", 413)
         matched = sum(index_of(app).get(i) is not None for i in ids)
     elif not any(v.strip() for v in selection.values()):
         raise ApiError("invalid_selection", "give a query, a filter (source, type, topic) or "

@@ -47,7 +47,8 @@ def parse_context(data) -> Context:
     data = expect_object(data, "context")
     reject_unknown(data, CONTEXT_FIELDS, "context")
     values = {k: string(data, k, "context", limit) for k, limit in LIMITS.items()}
-    headings = data.get("headings") or []
+    headings = data.get("headings")
+    headings = [] if headings is None else headings
     if not isinstance(headings, list) or not all(isinstance(h, str) for h in headings):
         raise ApiError("invalid_type", "context.headings must be a list of strings")
     if len(headings) > MAX_HEADINGS:

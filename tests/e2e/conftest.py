@@ -45,6 +45,25 @@ def call(base, path, body=None, token=None, method=None):
         return err.code, json.loads(err.read())
 
 
+def start_server(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
+    """`jitlearn serve` on a free loopback port, once /healthz answers: (process, base URL)."""
+    port = free_port()
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if call(base, "/healthz")[0] == 200:
+                return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    output = proc.stdout.read()
+    proc.stdout.close()
+    pytest.fail("server did not start: " + output)
+
+
 @pytest.fixture(scope="session")
 def service(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
@@ -58,26 +77,17 @@ def service(tmp_path_factory):
     cli("ingest", "--source", "hostile", str(hostile))
     cli("users", "add", "e2e")
     token = cli("tokens", "create", "e2e")
-    port = free_port()
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if call(base, "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        output = proc.stdout.read()
-        proc.stdout.close()
-        pytest.fail("server did not start: " + output)
+    proc, base = start_server(env)
     yield base, token, home, env
     proc.terminate()
     proc.wait(timeout=10)
     proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """serve(env, *args) -> (process, base URL): a server of a test's own."""
+    return start_server
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,87 @@
+"""The API contract: /api/v1/openapi.json fuzzed by schemathesis against a real server.
+
+Schemathesis reads the document the server generates from its routes, sends it examples, edge
+cases and random (valid and invalid) requests, and checks every answer: no 5xx, the status codes,
+content types and bodies the document declares, invalid input refused, auth enforced.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "build" / "schemathesis.txt"  # the whole run, to read when it fails
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+# A field over its limit is refused with 413 (as the document says), which schemathesis does not
+# count as a refusal of invalid data unless told.
+CONFIG = """
+# Every check but positive_data_acceptance: a valid request for an id that does not exist is
+# rightly a 404, and random ids rarely exist.
+[checks.positive_data_acceptance]
+enabled = false
+
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "409", "413", "415", "429"]
+
+# /content/bulk (POST) also matches /content/{content_id} (GET, PATCH) with the id "bulk", so
+# its Allow header names those too; the document lists them under /content/{content_id}.
+[[operations]]
+include-path = "/api/v1/content/bulk"
+checks.allow_header_conformance.enabled = false
+"""
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory, jitlearn_bin, serve):
+    """A server of its own (fuzzing changes tags, sources and profiles) and an admin token."""
+    home = tmp_path_factory.mktemp("fuzz-home")
+    env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING",
+           "JITLEARN_RATE_PER_TOKEN": "1000000", "JITLEARN_RATE_PER_IP": "1000000"}
+
+    def cli(*args):
+        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    cli("ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    cli("import", "roles", str(ROOT / "samples" / "career" / "roles.csv"))
+    cli("users", "add", "fuzz-admin", "--role", "admin")
+    token = cli("tokens", "create", "fuzz-admin")
+    proc, base = serve(env)
+    yield base, token, home
+    proc.terminate()
+    output = proc.communicate(timeout=10)[0]
+    assert "Traceback" not in output, output[-3000:]
+
+
+def test_the_document_describes_every_route_with_its_roles(fuzzed):
+    base, _, _ = fuzzed
+    with urllib.request.urlopen(base + "/api/v1/openapi.json") as res:
+        doc = json.loads(res.read())
+    assert doc["openapi"].startswith("3.")
+    suggest = doc["paths"]["/api/v1/suggestions"]["post"]
+    assert suggest["x-roles"] == ["employee", "manager", "ld", "admin"]
+    assert "context" in suggest["requestBody"]["content"]["application/json"]["schema"][
+        "required"]
+    assert doc["paths"]["/api/v1/content/bulk"]["post"]["x-roles"] == ["ld", "admin"]
+    assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
+
+
+def test_fuzzing_finds_no_server_error_and_no_schema_violation(fuzzed):
+    base, token, home = fuzzed
+    config = home / "schemathesis.toml"
+    config.write_text(CONFIG)
+    run = subprocess.run(
+        [str(SCHEMATHESIS), "--config-file", str(config), "run", base + "/api/v1/openapi.json",
+         "--url", base, "--header", f"Authorization: Bearer {token}",
+         "--max-examples", "30", "--seed", "7", "--workers", "2",
+         "--request-timeout", "30", "--suppress-health-check", "too_slow"],
+        capture_output=True, text=True, cwd=home, timeout=900)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(run.stdout + run.stderr)
+    assert run.returncode == 0, f"see {REPORT}\n" + run.stdout[-4000:] + run.stderr[-2000:]
