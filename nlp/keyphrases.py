@@ -8,8 +8,9 @@ from spacy.tokens import Doc, Span
 
 from .hits import Hit, add_hits, field_of
 
-# Entity types that name things worth learning about; dates, amounts and counts are not topics.
-SKIP_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+# Entity types that name things worth learning about; dates, amounts and counts are not topics,
+# and a person's name is personal data, never a phrase to search or show (docs/privacy.md).
+SKIP_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "PERSON"}
 MAX_WORDS = 4
 
 # A noun phrase from part-of-speech tags, so the dependency parser need not run: it costs 1.4 ms
@@ -61,8 +62,10 @@ class Keyphrases:
 
     def match(self, doc: Doc) -> list[tuple[Span, float]]:
         seen: dict[str, tuple[Span, float]] = {}
+        people = [e for e in doc.ents if e.label_ == "PERSON"]
         for span in self.candidates(doc):
-            if span.label_ in SKIP_ENTITIES:
+            if span.label_ in SKIP_ENTITIES or \
+                    any(p.start < span.end and span.start < p.end for p in people):
                 continue
             words = [t for t in span if t.is_alpha and not t.is_stop]
             if not words or len(words) > MAX_WORDS:

@@ -65,3 +65,15 @@ def test_extract_topics_accepts_a_plain_dict():
 def test_a_name_is_not_a_topic(extractor):
     topics = ids(extractor.extract(Context(title="Taylor Swift tour tickets")))
     assert "mobile-development" not in topics
+
+
+def test_a_persons_name_is_never_evidence_or_a_phrase(extractor):
+    """spaCy's PERSON entities: nothing derived from a context carries a colleague's name."""
+    topics = extractor.extract(Context(
+        title="1:1 notes with Priya Raman", headings=["Expense report for Daniel Okafor"],
+        text="Priya Raman asked Daniel Okafor to submit the expense report before Friday."))
+    assert "expenses" in ids(topics)
+    shown = " ".join([t.id for t in topics] + [t.label for t in topics] +
+                     [e for t in topics for e in t.evidence]).lower()
+    for name in ("priya", "raman", "daniel", "okafor"):
+        assert name not in shown
