@@ -22,6 +22,7 @@ endef
 system:
 	$(call apt_install,chromium,chromium)
 	$(call apt_install,npm,nodejs npm)
+	$(call apt_install,/usr/lib/postgresql/*/bin/pg_ctl,postgresql)
 
 NODE_STAMP := extension/node_modules/.installed
 $(NODE_STAMP): extension/package.json extension/package-lock.json
@@ -38,10 +39,12 @@ $(STAMP): pyproject.toml requirements/model.txt requirements/lock.txt
 demo: setup
 	$(BIN)/jitlearn demo
 
-# Everything: the fast suite, the slow group (fuzzing, load, PostgreSQL, several processes) and
-# the tests that read the real corpora. `make test-fast` leaves the slow and corpus groups out.
+# Everything: the fast suite, the slow group (fuzzing, load, several processes) and the tests
+# that read the real corpora; then the API suite again on a real PostgreSQL server it starts.
+# `make test-fast` leaves the slow and corpus groups and the PostgreSQL run out.
 test: setup system $(NODE_STAMP)
 	$(BIN)/pytest -m "corpus or slow or not (corpus or slow)"
+	$(BIN)/pytest tests/server --database=postgresql
 
 test-fast: setup system $(NODE_STAMP)
 	$(BIN)/pytest

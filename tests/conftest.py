@@ -1,5 +1,16 @@
-"""Shared fixtures: the pipeline and a sample-content index built once per session."""
+"""Shared fixtures: the pipeline, a sample-content index built once per session, PostgreSQL.
 
+`pytest --database=postgresql` runs the same tests with every app on a fresh database of a real
+PostgreSQL server that the session starts (Debian's postgresql package; `make test` installs it).
+"""
+
+import glob
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -77,3 +88,149 @@ def make_token(app):
 @pytest.fixture
 def auth(make_token) -> dict:
     return {"Authorization": f"Bearer {make_token()}"}
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster on loopback: initdb, start, a new database per app, stop.
+
+    Tuned for tests only (fsync off): it holds nothing that must survive a crash.
+    """
+
+    def __init__(self):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        if not found:
+            pytest.exit("PostgreSQL is not installed: `make test` installs Debian's postgresql",
+                        returncode=1)
+        self.bin = Path(found[-1]).parent
+        self.dir = Path(tempfile.mkdtemp(prefix="jitlearn-pg-"))
+        # the server refuses to run as root; Debian's package makes a postgres user for it
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.names = itertools.count(1)
+        self.homes: dict[str, str] = {}
+        self._run("initdb", "-D", str(self.dir / "data"), "-A", "trust", "-U", "jitlearn",
+                  "--no-sync", "-E", "UTF8", "--locale=C")
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w",
+                  "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                        "-c max_connections=200", "start")
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True,
+                       capture_output=True, cwd=self.dir)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://jitlearn@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self, template: str = "template1") -> str:
+        """A fresh database (empty, or a copy of template); its SQLAlchemy URL."""
+        import psycopg
+
+        name = f"t{next(self.names)}"
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=jitlearn dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        return self.url(name)
+
+    def database_of(self, home: str) -> str:
+        """The database of a data directory, made on first use: as SQLite keeps one per HOME."""
+        home = os.path.abspath(home)
+        if home not in self.homes:
+            self.homes[home] = self.new_database()
+        return self.homes[home]
+
+    def copy_home(self, source: str, target: str) -> None:
+        """Give target a copy of source's database (no one may be connected to source)."""
+        for engine in ENGINES:
+            engine.dispose()
+        name = self.database_of(source).rsplit("/", 1)[1]
+        self.homes[os.path.abspath(target)] = self.new_database(template=name)
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="the database every test app uses (postgresql starts a real server)")
+
+
+def pytest_configure(config):
+    if config.getoption("--database") != "postgresql":
+        return
+    from server import config as settings
+
+    cluster = Postgres()
+    config.stash[POSTGRES] = cluster
+    resolve = settings.resolve_paths
+
+    def on_postgres(values: dict) -> None:
+        if not values.get("DATABASE_URL"):  # an app the test did not point elsewhere
+            values["DATABASE_URL"] = cluster.database_of(values["HOME"])
+        resolve(values)
+
+    settings.resolve_paths = on_postgres
+    from server import db
+
+    make_engine = db.make_engine
+
+    def tracked(url):  # disposed after each test, so no connection outlives its app
+        engine = make_engine(url)
+        ENGINES.append(engine)
+        return engine
+
+    db.make_engine = tracked
+
+
+ENGINES: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_databases():
+    yield
+    for engine in ENGINES:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def copy_home(pytestconfig):
+    """copy_home(source, target): target's database starts as a copy of source's."""
+    cluster = pytestconfig.stash.get(POSTGRES, None)
+    if cluster is not None:
+        return cluster.copy_home
+
+    def copy_sqlite(source, target):
+        shutil.copy(Path(source) / "jitlearn.db", Path(target) / "jitlearn.db")
+    return copy_sqlite
+
+
+def pytest_report_header(config):
+    cluster = config.stash.get(POSTGRES, None)
+    return f"database: PostgreSQL ({cluster.bin.parent.name}) on port {cluster.port}, a new " \
+        "database per data directory" if cluster else "database: SQLite, one file per test"
+
+
+def pytest_unconfigure(config):
+    cluster = config.stash.get(POSTGRES, None)
+    if cluster is not None:
+        cluster.stop()
+
+
+POSTGRES = pytest.StashKey[Postgres]()
+
+
+@pytest.fixture(scope="session")
+def postgres(pytestconfig):
+    """The session's PostgreSQL cluster (started here when the run is on SQLite)."""
+    cluster = pytestconfig.stash.get(POSTGRES, None)
+    if cluster is not None:
+        yield cluster
+        return
+    cluster = Postgres()
+    yield cluster
+    cluster.stop()

@@ -1,6 +1,5 @@
 """Career data from the real O*NET 29.3 and ESCO files: import, title matching, roles and paths."""
 
-import shutil
 
 import pytest
 
@@ -67,9 +66,9 @@ def onet_home(tmp_path_factory, shared):
 
 
 @pytest.fixture
-def career(onet_home, tmp_path):
+def career(onet_home, tmp_path, copy_home):
     """An app whose database holds the imported O*NET data (a copy per test)."""
-    shutil.copy(onet_home / "jitlearn.db", tmp_path / "jitlearn.db")
+    copy_home(onet_home, tmp_path)
     return create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
 
 
