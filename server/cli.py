@@ -35,11 +35,31 @@ def main():
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
-def serve(host, port, threads):
-    """Serve the API (waitress) until interrupted."""
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (gunicorn when more than one); about one per core.")
+def serve(host, port, threads, workers):
+    """Serve the API and the console until interrupted.
+
+    With JITLEARN_SCHEDULER_ENABLED, background jobs run in exactly one process (the one holding
+    the scheduler lock), whatever the number of workers or machines.
+    """
+    if workers > 1:
+        return _serve_many(host, port, threads, workers)
     from waitress import serve as waitress_serve
 
+    app = _serving_app()
+    click.echo(f"jitlearn: serving on http://{host}:{port}", err=True)
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="jitlearn")
+    except OSError as exc:
+        fail(f"cannot serve on {host}:{port} ({exc.strerror}); is another server running? "
+             "Pick another with --port")
+
+
+def _serving_app():
+    """The app of one serving process, its pipeline loaded and its scheduler started."""
     from .services import engine_of
 
     app = _app(quiet=False)
@@ -51,13 +71,33 @@ def serve(host, port, threads):
     if app.config["SCHEDULER_ENABLED"]:
         from .jobs import start
 
-        start(app)  # here only: one serving process runs the schedule
-    click.echo(f"jitlearn: serving on http://{host}:{port}", err=True)
+        start(app)  # the process that gets the scheduler lock runs the jobs
+    return app
+
+
+def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
+    """gunicorn: one master and `workers` processes, each with its own app and threads."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.errors import HaltServer
+
+    class Gunicorn(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "timeout": 120,
+                               "graceful_timeout": 20, "loglevel": "warning",
+                               "accesslog": None, "preload_app": False}.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # in each worker, after the fork: nothing is shared but files
+            return _serving_app()
+
+    app = _app(quiet=False)  # migrate once, here, before the workers start
+    app.extensions["jitlearn.database"].dispose()
+    click.echo(f"jitlearn: serving on http://{host}:{port} with {workers} processes", err=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="jitlearn")
-    except OSError as exc:
-        fail(f"cannot serve on {host}:{port} ({exc.strerror}); is another server running? "
-             "Pick another with --port")
+        Gunicorn().run()
+    except HaltServer as exc:
+        fail(f"cannot serve on {host}:{port}: {exc.reason}")
 
 
 @main.command()

@@ -37,7 +37,8 @@ DEFAULTS = {
     "RATE_PER_IP": 3000,
     "RATE_LOGIN": 10,
     "RETENTION_DAYS": 180,  # requests and feedback older than this are purged (daily job)
-    "SCHEDULER_ENABLED": False,  # run background jobs in this process (one process only)
+    "SCHEDULER_ENABLED": False,  # may run background jobs (the process holding the lock does)
+    "LEADER_RETRY_SECONDS": 30,  # how often a process without the scheduler lock tries for it
     "LOG_LEVEL": "INFO",
 }
 

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x6A6C6D67  # "jlmg": held while one process migrates
 
 
 def make_engine(url: str) -> Engine:
@@ -34,6 +35,8 @@ def upgrade(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # processes starting together migrate in turn
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
@@ -41,6 +44,7 @@ def upgrade(engine: Engine) -> None:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     upgrade(engine)
+    app.extensions["jitlearn.database"] = engine
     app.extensions["jitlearn.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)
 

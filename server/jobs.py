@@ -1,10 +1,14 @@
 """Background jobs (APScheduler 3): each source synced on its own schedule, in one process only.
 
 Started by `jitlearn serve` when JITLEARN_SCHEDULER_ENABLED is true; never in tests, never in a
-reloader's parent. Job functions are plain functions that the CLI and the tests call directly.
+reloader's parent. Every serving process may start it: only the one holding the scheduler lock
+(server/leader.py) runs jobs, and each run is recorded in job_runs with the process that ran it.
+Job functions are plain functions that the CLI and the tests call directly.
 """
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR
@@ -12,18 +16,40 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select
 
-from .models import Source
+from .leader import Leadership, runner
+from .models import JobRun, Source, now
 
 log = logging.getLogger(__name__)
 REFRESH_MINUTES = 1  # how soon a source added or removed elsewhere is (un)scheduled
 
 
+def recorded(app: Flask, job: str, work: Callable[[], str]) -> None:
+    """Run work() and keep a job_runs row of it: started, ended, ok or failed (and why)."""
+    with app.extensions["jitlearn.db"]() as db:
+        run = JobRun(job=job[:200], runner=runner())
+        db.add(run)
+        db.commit()
+        try:
+            run.detail = (work() or "")[:500]
+            run.status = "ok"
+        except Exception as exc:
+            run.status, run.detail = "failed", f"{exc.__class__.__name__}: {exc}"[:500]
+            raise
+        finally:
+            run.finished_at = now()
+            db.commit()
+
+
 def sync_job(app: Flask, name: str) -> None:
     from .sources import sync_source
 
-    with app.extensions["jitlearn.db"]() as db:
-        source = sync_source(app, db, name)
-        log.info("source %s: %s %s", name, source.last_status, source.last_counts)
+    def work() -> str:
+        with app.extensions["jitlearn.db"]() as db:
+            source = sync_source(app, db, name)
+            log.info("source %s: %s %s", name, source.last_status, source.last_counts)
+            return f"{source.last_status} {source.last_counts}"
+
+    recorded(app, f"sync:{name}", work)
 
 
 def refresh_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
@@ -54,12 +80,41 @@ def due(every_minutes: int, last_run_at: datetime | None) -> datetime:
 def purge_job(app: Flask) -> None:
     from .retention import purge
 
-    with app.extensions["jitlearn.db"]() as db:
-        counts = purge(db, int(app.config["RETENTION_DAYS"]))
-        log.info("retention: purged %s", counts)
+    def work() -> str:
+        with app.extensions["jitlearn.db"]() as db:
+            counts = purge(db, int(app.config["RETENTION_DAYS"]))
+            log.info("retention: purged %s", counts)
+            return str(counts)
+
+    recorded(app, "purge", work)
 
 
-def start(app: Flask) -> BackgroundScheduler:
+def start(app: Flask) -> threading.Thread:
+    """Run the jobs in whichever process holds the scheduler lock, taking over if it dies."""
+    leadership = Leadership(app)
+    every = float(app.config["LEADER_RETRY_SECONDS"])
+
+    def lead() -> None:
+        scheduler = None
+        while True:
+            try:
+                if scheduler is None and leadership.try_acquire():
+                    scheduler = schedule(app)
+                    log.info("scheduler: %s runs the background jobs", runner())
+                elif scheduler is not None and not leadership.still_held():
+                    scheduler.shutdown(wait=False)
+                    scheduler = None
+                    log.warning("scheduler: %s stopped running jobs (lock lost)", runner())
+            except Exception:  # noqa: BLE001  (the database may be down: try again later)
+                log.exception("scheduler: could not take or check the scheduler lock")
+            threading.Event().wait(every)
+
+    thread = threading.Thread(target=lead, name="scheduler-leadership", daemon=True)
+    thread.start()
+    return thread
+
+
+def schedule(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(daemon=True)
     scheduler.add_listener(lambda event: log.error("job %s failed: %s", event.job_id,
                                                    event.exception), EVENT_JOB_ERROR)
@@ -71,5 +126,6 @@ def start(app: Flask) -> BackgroundScheduler:
                       next_run_time=datetime.now(UTC))
     refresh_jobs(app, scheduler)
     scheduler.start()
-    log.info("scheduler started: %d source jobs", len(scheduler.get_jobs()) - 1)
+    log.info("scheduler started: %d source jobs",
+             sum(job.id.startswith("sync:") for job in scheduler.get_jobs()))
     return scheduler

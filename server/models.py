@@ -293,3 +293,16 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     target: Mapped[str] = mapped_column(String(500), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class JobRun(Base):
+    """One run of a background job: which, when, by which process, and how it ended."""
+
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(200), index=True)
+    runner: Mapped[str] = mapped_column(String(200))  # host:pid of the scheduling process
+    started_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|failed
+    detail: Mapped[str] = mapped_column(String(500), default="")
