@@ -98,11 +98,13 @@ def _prepare(task: tuple[str, str | None]) -> tuple[str, list[Document], str]:
 
 def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger: Tagger,
                progress: "Progress | None" = None, workers: int | None = None,
-               overrides: Overrides | None = None, batch: int = BATCH) -> IngestReport:
+               overrides: Overrides | None = None, batch: int = BATCH,
+               full: bool = False) -> IngestReport:
     """Bring the index in line with root: add new files, update changed ones, drop deleted ones.
 
     An unreadable file is reported and skipped; if an older version was indexed it stays.
     overrides: what L&D set on documents, applied over the auto-tags of each one re-indexed.
+    full: re-read and re-tag every file, changed or not (after the taxonomy changed).
     """
     overrides = overrides or {}
     global _job
@@ -118,7 +120,8 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
     files = list_files(root)
     report.seen = len(files)
     progress = progress or Progress(len(files), label=source)
-    tasks = [(rel, next(iter(by_file.get(rel, {}).values()), None)) for rel in files]
+    tasks = [(rel, None if full else next(iter(by_file.get(rel, {}).values()), None))
+             for rel in files]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     _job = _Job(source, root, tagger, index.analyze)
     try:

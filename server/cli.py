@@ -103,20 +103,24 @@ def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
 @main.command()
 @click.option("--source", default=None,
               help="Name of the content source (ids are NAME:<path>); default: the folder's name.")
+@click.option("--full", is_flag=True,
+              help="Re-read and re-tag every file, changed or not (after a taxonomy change).")
 @click.argument("directories", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
-def ingest(source, directories):
+def ingest(source, full, directories):
     """Index the files under each DIRECTORY, one source per folder (re-runs sync changes only).
 
     Markdown, HTML, text, PDF, Word, CSV/JSON catalogs, feeds, SCORM and cmi5 packages.
     """
     from index import IndexBusy, ingest_dir
 
+    from .jobs import background_priority
     from .services import index_of, tagger_of
     from .sources import NAME
     from .tags import overrides
     from .versions import record_versions
 
+    background_priority()  # a server on this machine answers first
     if source and len(directories) > 1:
         fail("--source names one directory; leave it out to name each source by its folder")
     names = [source or d.resolve().name for d in directories]
@@ -132,7 +136,7 @@ def ingest(source, directories):
     ix, tag, reports = index_of(app), tagger_of(app), []
     for name, directory in zip(names, directories, strict=True):
         try:
-            report = ingest_dir(ix, name, directory, tag, overrides=manual)
+            report = ingest_dir(ix, name, directory, tag, overrides=manual, full=full)
         except (OSError, IndexBusy) as exc:
             fail(f"cannot ingest {directory}: {exc}")
         with app.app_context():

@@ -7,6 +7,7 @@ Job functions are plain functions that the CLI and the tests call directly.
 """
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,18 @@ from .models import JobRun, Source, now
 
 log = logging.getLogger(__name__)
 REFRESH_MINUTES = 1  # how soon a source added or removed elsewhere is (un)scheduled
+
+
+BACKGROUND_NICE = 10  # background work yields the CPU to serving requests
+
+
+def background_priority() -> None:
+    """Lower this thread's CPU priority (on Linux nice is per thread, and the processes it
+    starts inherit it), so syncs and re-indexing never starve the requests being served."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
 
 
 def recorded(app: Flask, job: str, work: Callable[[], str]) -> None:
@@ -44,6 +57,7 @@ def sync_job(app: Flask, name: str) -> None:
     from .sources import sync_source
 
     def work() -> str:
+        background_priority()
         with app.extensions["jitlearn.db"]() as db:
             source = sync_source(app, db, name)
             log.info("source %s: %s %s", name, source.last_status, source.last_counts)

@@ -32,6 +32,15 @@ def test_resync_updates_changed_files_and_removes_deleted_ones(tmp_path):
     assert ix.doc_count() == 2
 
 
+def test_a_full_reindex_retags_unchanged_files(tmp_path):
+    src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
+    write(src, "a.md", "# A\nExpense rules.")
+    ingest_dir(ix, "hr", src, fake_tagger)
+    retagged = ingest_dir(ix, "hr", src, lambda d: {"travel": 0.5}, full=True)
+    assert (retagged.updated, retagged.unchanged) == (1, 0)
+    assert ix.get("hr:a.md").topics == {"travel": 0.5} and ix.doc_count() == 1
+
+
 def test_one_unreadable_file_is_reported_and_the_rest_indexed(tmp_path):
     src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
     write(src, "good.md", "# Good\nfine")

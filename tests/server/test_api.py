@@ -147,3 +147,20 @@ def test_cors_answers_only_the_configured_extension(client, auth):
             "Origin": origin, "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "authorization, content-type"})
         assert (res.headers.get("Access-Control-Allow-Origin") == origin) is allowed, origin
+
+
+def test_a_token_is_stored_hashed_and_knows_when_it_was_last_used(app, client, make_token):
+    from sqlalchemy import select
+
+    from server import db
+    from server.models import ApiToken
+
+    token = make_token("lin")
+    with app.app_context():
+        row = db.session().scalar(select(ApiToken))
+        assert row.token_hash != token and len(row.prefix) < len(token) // 3
+        assert token.startswith(row.prefix) and row.last_used_at is None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code \
+        == 200
+    with app.app_context():
+        assert db.session().scalar(select(ApiToken)).last_used_at is not None

@@ -1,0 +1,79 @@
+"""Load with a re-index running: locust holds 50 requests/s against a real server for 60 s
+while the whole library is re-read, re-tagged and committed again and again. No request may
+fail; the p95 is reported (build/load.txt) and docs/scaling.md quotes it."""
+
+import csv
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.corpus]
+ROOT = Path(__file__).resolve().parents[2]
+CORPORA = ROOT.parent / "shared" / "corpora"
+CONTEXTS = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+LIBRARY = ("sourcegraph-handbook", "18f-handbook")  # 1,133 real handbook pages
+LOCUST = Path(sys.executable).parent / "locust"
+OUT = ROOT / "build"
+
+
+def test_50_requests_a_second_for_60_s_with_no_error_while_reindexing(tmp_path, serve,
+                                                                       jitlearn_bin):
+    folders = [CORPORA / name for name in LIBRARY]
+    if not all(f.is_dir() for f in folders) or not CONTEXTS.is_file():
+        pytest.skip("the corpora and the evaluation contexts are not beside the project")
+    env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING",
+           "JITLEARN_RATE_PER_TOKEN": "1000000", "JITLEARN_RATE_PER_IP": "1000000"}
+
+    def cli(*args):
+        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    cli("ingest", *map(str, folders))
+    cli("users", "add", "ada")
+    token = cli("tokens", "create", "ada")
+    proc, base = serve(env, "--workers", "2")  # one process per core, as docs/scaling.md says
+    stop, passes = threading.Event(), []
+
+    def reindex():  # the whole library, every document re-tagged and committed, over and over
+        while not stop.is_set():
+            done = subprocess.run([str(jitlearn_bin), "ingest", "--full", *map(str, folders)],
+                                  env=env, capture_output=True, text=True)
+            passes.append((time.monotonic(), done.returncode, done.stderr[-500:]))
+
+    OUT.mkdir(exist_ok=True)
+    writer = threading.Thread(target=reindex)
+    started = time.monotonic()
+    writer.start()
+    try:
+        run = subprocess.run(
+            [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+             "-u", "50", "-r", "50", "-t", "60s", "--host", base, "--csv", str(OUT / "load"),
+             "--only-summary", "--loglevel", "WARNING"],
+            env={**env, "JITLEARN_LOAD_TOKEN": token, "JITLEARN_LOAD_CONTEXTS": str(CONTEXTS)},
+            capture_output=True, text=True, timeout=300)
+        ended = time.monotonic()
+    finally:
+        stop.set()
+        writer.join(timeout=300)
+        proc.terminate()
+        server_log = proc.communicate(timeout=30)[0]
+
+    with open(OUT / "load_stats.csv", encoding="utf-8") as f:
+        total = next(row for row in csv.DictReader(f) if row["Name"] == "Aggregated")
+    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
+    summary = (f"{requests} requests in 60 s ({float(total['Requests/s']):.1f}/s), {failures} "
+               f"failed, p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms; "
+               f"{sum(1 for t, rc, _ in passes if t <= ended and rc == 0)} full re-index "
+               f"passes committed during the run")
+    (OUT / "load.txt").write_text(summary + "\n")
+    print(summary)
+    assert failures == 0 and run.returncode == 0, summary + run.stderr[-3000:]
+    assert requests >= 50 * 60 * 0.95, summary
+    assert [rc for _, rc, _ in passes] and all(rc == 0 for _, rc, _ in passes), passes
+    assert any(started < t <= ended for t, _, _ in passes), "a re-index committed mid-run"
+    assert "Traceback" not in server_log
