@@ -272,6 +272,56 @@ def over_http(home: Path, ctxs: list[dict], rounds: int) -> dict:
         proc.wait(timeout=10)
 
 
+def throughput(home: Path, eval_dir: Path, seconds: int = 20) -> dict:
+    """Requests per second at saturation: locust's employees (bench/locustfile.py: suggestions,
+    searches, feedback) without pause against one server process, then one per core."""
+    import csv
+
+    env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING",
+           "JITLEARN_RATE_PER_TOKEN": "100000000", "JITLEARN_RATE_PER_IP": "100000000"}
+    run = lambda *a: subprocess.run([str(BIN), *a], env=env, check=True,  # noqa: E731
+                                    capture_output=True, text=True).stdout.strip()
+    if "bench" not in run("users", "list"):
+        run("users", "add", "bench")
+    token = run("tokens", "create", "bench", "--name", "throughput")
+    out = {}
+    for workers in (1, os.cpu_count() or 1):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers",
+                                 str(workers)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            with tempfile.TemporaryDirectory() as tmp:
+                subprocess.run(
+                    [str(Path(sys.executable).parent / "locust"), "-f",
+                     str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", "16", "-r",
+                     "16", "-t", f"{seconds}s", "--host", base, "--csv", f"{tmp}/run",
+                     "--only-summary", "--loglevel", "WARNING"], check=True,
+                    capture_output=True, env={**env, "JITLEARN_LOAD_TOKEN": token,
+                                              "JITLEARN_LOAD_RATE": "1000",
+                                              "JITLEARN_LOAD_CONTEXTS": str(eval_dir /
+                                                                            "dev.jsonl")})
+                with open(f"{tmp}/run_stats.csv", encoding="utf-8") as f:
+                    row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+            out[f"{workers}_process" + ("es" if workers > 1 else "")] = {
+                "requests_per_s": round(int(row["Request Count"]) / seconds, 1),
+                "failures": int(row["Failure Count"]), "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"])}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return out
+
+
 FEEDBACK_EVENTS = 100_000
 
 
@@ -361,6 +411,8 @@ def main():
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--home", type=Path, help="reuse an ingested home (skips ingest timing)")
+    parser.add_argument("--only-throughput", action="store_true",
+                        help="measure requests per second only (with --home)")
     args = parser.parse_args()
     eval_dir = args.corpora.parent / "eval"
     if not args.corpora.is_dir():
@@ -368,6 +420,11 @@ def main():
     if args.home and not (args.home / "index").is_dir():
         sys.exit(f"{args.home} has no index; run `make corpus` or leave out --home")
     ctxs = contexts(eval_dir)
+    if args.only_throughput:
+        if not args.home:
+            sys.exit("--only-throughput needs --home (an ingested data directory)")
+        print(json.dumps(throughput(args.home, eval_dir), indent=2))
+        return
     results = {"contexts": len(ctxs), "rounds": args.rounds}
     with tempfile.TemporaryDirectory(prefix="jitlearn-bench-") as tmp:
         home = args.home or Path(tmp)
@@ -388,6 +445,8 @@ def main():
         print(f"timing console pages with {FEEDBACK_EVENTS:,} feedback events ...",
               file=sys.stderr)
         results["console"] = console_pages(home, Path(tmp))
+        print("measuring throughput with locust ...", file=sys.stderr)
+        results["throughput"] = throughput(home, eval_dir)
     ratio = results["suggest_ms"]["p50"] / results["nlp_pass_ms"]["p50"]
     results["suggest_p50_over_nlp_pass"] = round(ratio, 2)
     checks = [
