@@ -35,6 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     console.init_app(app)
     app.after_request(security_headers)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:  # behind a reverse proxy: the client's address and scheme from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

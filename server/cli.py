@@ -91,6 +91,7 @@ def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
         def load(self):  # in each worker, after the fork: nothing is shared but files
             return _serving_app()
 
+    os.environ.setdefault("JITLEARN_RATE_SHARED", "true")  # limits hold across the workers
     app = _app(quiet=False)  # migrate once, here, before the workers start
     app.extensions["jitlearn.database"].dispose()
     click.echo(f"jitlearn: serving on http://{host}:{port} with {workers} processes", err=True)

@@ -28,6 +28,8 @@ DEFAULTS = {
     "SECRET_KEY": "",
     "IDLE_MINUTES": 30,
     "PUBLIC_URL": "http://127.0.0.1:8000",
+    # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: none; trust no header)
+    "PROXY_HOPS": 0,
     "SESSION_COOKIE_SAMESITE": "Lax",  # HttpOnly always; Secure whenever served over TLS
     # graded judgments (JSONL) a draft of the taxonomy and rules is scored on before publishing
     "EVAL_JUDGMENTS": "",
@@ -35,6 +37,7 @@ DEFAULTS = {
     # console sign-in attempts a minute per address
     "RATE_PER_TOKEN": 600,
     "RATE_PER_IP": 3000,
+    "RATE_SHARED": "auto",  # count limits across processes (auto: when on PostgreSQL)
     "RATE_LOGIN": 10,
     "RETENTION_DAYS": 180,  # requests and feedback older than this are purged (daily job)
     "SCHEDULER_ENABLED": False,  # may run background jobs (the process holding the lock does)

@@ -306,3 +306,13 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|failed
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class RateCount(Base):
+    """Requests counted in one one-minute window, summed over every serving process."""
+
+    __tablename__ = "rate_counts"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # ip | token | login
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # an address, a token's hash
+    win: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # minutes since 1970
+    count: Mapped[int] = mapped_column(default=0)
