@@ -1,5 +1,6 @@
 """index: the content library's search index (Whoosh behind a small interface). No Flask here."""
 
+from . import snapshots
 from .documents import Document, UnreadableFile, read_document, read_documents, supported
 from .ingest import IngestReport, Progress, ingest_dir, list_files, sync_documents
 from .schema import make_schema
@@ -9,4 +10,4 @@ from .tags import EDITABLE, LEVELS
 __all__ = ["EDITABLE", "LEVELS", "ContentIndex", "Document", "IndexBusy", "IngestReport",
            "Progress", "SearchHit", "SearchRequest", "UnreadableFile", "ingest_dir",
            "list_files", "make_schema", "path_words", "read_document", "read_documents",
-           "sync_documents", "supported"]
+           "snapshots", "sync_documents", "supported"]

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -80,12 +81,15 @@ class SearchRequest:
 class ContentIndex:
     """The content index in one directory. One writer process; many readers."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, read_only: bool = False):
+        """read_only: a snapshot another machine published (index/snapshots.py): never written."""
         self.path = Path(path)
+        self.read_only = read_only
         self.path.mkdir(parents=True, exist_ok=True)
         if whoosh_index.exists_in(self.path, indexname=NAME):
             self.ix = whoosh_index.open_dir(self.path, indexname=NAME)
-            self._add_new_fields()
+            if not read_only:
+                self._add_new_fields()
         else:
             self.ix = whoosh_index.create_in(self.path, make_schema(), indexname=NAME)
         self._local = threading.local()
@@ -325,8 +329,27 @@ class ContentIndex:
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
+    def locked(self, timeout: float = 10.0) -> Iterator[None]:
+        """Hold the write lock without writing: no commit lands while the files are read."""
+        lock = self.ix.lock("WRITELOCK")  # the lock Whoosh's writers take
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexBusy(f"the index is being written by another process (a sync?) for "
+                                f"more than {timeout:g} s")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextmanager
     def writer(self, timeout: float = 10.0):
         """One writer at a time; waits up to timeout seconds for another to finish."""
+        if self.read_only:
+            raise IndexBusy("this server follows the index another machine publishes: change "
+                            "content there (the writer), and it arrives here with the next "
+                            "snapshot")
         try:
             w = self.ix.writer(limitmb=WRITER_LIMIT_MB, timeout=timeout)
         except LockError as exc:

@@ -52,7 +52,7 @@ def backup(app: Flask, target: Path, index_only: bool = False) -> dict:
                 if (home / extra).exists():
                     tar.add(home / extra, arcname=extra)
         index_dir = Path(app.config["INDEX_DIR"])
-        with index_of(app).writer(timeout=120):  # no commit while the files are copied
+        with index_of(app).locked(timeout=120):  # no commit while the files are copied
             for path in sorted(index_dir.iterdir()):
                 if path.is_file() and not path.name.endswith("WRITELOCK"):
                     tar.add(path, arcname=f"index/{path.name}")

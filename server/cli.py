@@ -63,16 +63,31 @@ def _serving_app():
     from .services import engine_of
 
     app = _app(quiet=False)
+    _check_roles(app)
     engine = engine_of(app)  # load the pipeline before the first request, not during it
     click.echo(f"jitlearn: {engine.index.doc_count()} documents, pipeline "
                f"{engine.extractor.info.model}"
                + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
                err=True)
+    if app.config["INDEX_FOLLOW"]:
+        from .follow import start_following
+
+        start_following(app)
     if app.config["SCHEDULER_ENABLED"]:
         from .jobs import start
 
         start(app)  # the process that gets the scheduler lock runs the jobs
     return app
+
+
+def _check_roles(app) -> None:
+    """A machine that follows published snapshots never writes the index, so runs no jobs."""
+    if app.config["INDEX_FOLLOW"] and app.config["SCHEDULER_ENABLED"]:
+        fail("JITLEARN_INDEX_FOLLOW and JITLEARN_SCHEDULER_ENABLED exclude each other: the "
+             "scheduler runs on the machine that writes the index and publishes it")
+    if app.config["INDEX_FOLLOW"] and not app.config["INDEX_SNAPSHOTS"]:
+        fail("JITLEARN_INDEX_FOLLOW needs JITLEARN_INDEX_SNAPSHOTS: the directory the writer "
+             "publishes to")
 
 
 def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
@@ -93,6 +108,7 @@ def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
 
     os.environ.setdefault("JITLEARN_RATE_SHARED", "true")  # limits hold across the workers
     app = _app(quiet=False)  # migrate once, here, before the workers start
+    _check_roles(app)
     app.extensions["jitlearn.database"].dispose()
     click.echo(f"jitlearn: serving on http://{host}:{port} with {workers} processes", err=True)
     try:
@@ -393,6 +409,23 @@ def sources_remove(name, keep_documents):
 @main.group()
 def content():
     """The content library."""
+
+
+@content.command("publish")
+def content_publish():
+    """Publish the index as a snapshot to JITLEARN_INDEX_SNAPSHOTS, for the other machines."""
+    from index import IndexBusy, snapshots
+
+    from .services import index_of
+
+    app = _app()
+    if not app.config["INDEX_SNAPSHOTS"]:
+        fail("set JITLEARN_INDEX_SNAPSHOTS to the directory the other machines read")
+    try:
+        name = snapshots.publish(index_of(app), Path(app.config["INDEX_SNAPSHOTS"]))
+    except (OSError, IndexBusy) as exc:
+        fail(f"cannot publish the index: {exc}")
+    click.echo(f"published snapshot {name}")
 
 
 @content.command("stale")

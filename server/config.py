@@ -40,6 +40,11 @@ DEFAULTS = {
     "RATE_SHARED": "auto",  # count limits across processes (auto: when on PostgreSQL)
     "RATE_LOGIN": 10,
     "RETENTION_DAYS": 180,  # requests and feedback older than this are purged (daily job)
+    # several machines: the writer publishes index snapshots to this shared directory ("" off);
+    # INDEX_FOLLOW machines serve the newest one (docs/scaling.md)
+    "INDEX_SNAPSHOTS": "",
+    "INDEX_FOLLOW": False,
+    "SNAPSHOT_EVERY_SECONDS": 10,  # how often the writer publishes a change, followers look
     "SCHEDULER_ENABLED": False,  # may run background jobs (the process holding the lock does)
     "LEADER_RETRY_SECONDS": 30,  # how often a process without the scheduler lock tries for it
     "LOG_LEVEL": "INFO",

@@ -138,6 +138,13 @@ def schedule(app: Flask) -> BackgroundScheduler:
     scheduler.add_job(purge_job, "interval", hours=24, args=[app], id="purge",
                       replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=datetime.now(UTC))
+    if app.config["INDEX_SNAPSHOTS"]:  # several machines: publish the index when it changed
+        from .follow import publish_if_changed
+
+        scheduler.add_job(publish_if_changed, "interval",
+                          seconds=float(app.config["SNAPSHOT_EVERY_SECONDS"]), args=[app],
+                          id="publish-index", replace_existing=True, coalesce=True,
+                          max_instances=1, next_run_time=datetime.now(UTC))
     refresh_jobs(app, scheduler)
     scheduler.start()
     log.info("scheduler started: %d source jobs",

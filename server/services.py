@@ -13,7 +13,7 @@ from nlp.taxonomy import Taxonomy
 from .engine import Engine, Settings
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
+_lock = threading.RLock()  # engine_of builds the index under it too
 
 
 RELOAD_S = 2.0  # how often a process checks for a newly published taxonomy and rules
@@ -67,7 +67,14 @@ def engine_of(app: Flask) -> Engine:
 def index_of(app: Flask) -> ContentIndex:
     ix = app.extensions.get("jitlearn.index")
     if ix is None:
-        ix = app.extensions["jitlearn.index"] = ContentIndex(app.config["INDEX_DIR"])
+        with _lock:
+            ix = app.extensions.get("jitlearn.index")
+            if ix is None and app.config["INDEX_FOLLOW"]:  # another machine writes the index
+                from .follow import first_index
+
+                ix = app.extensions["jitlearn.index"] = first_index(app)
+            elif ix is None:
+                ix = app.extensions["jitlearn.index"] = ContentIndex(app.config["INDEX_DIR"])
     return ix
 
 

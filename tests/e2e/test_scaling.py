@@ -84,3 +84,52 @@ def test_two_servers_share_postgresql_and_each_job_runs_once(tmp_path, postgres,
         outputs = [proc.communicate(timeout=30)[0] for proc in (many, one)]
         database.dispose()
     assert not any("Traceback" in out for out in outputs), outputs
+
+
+def test_a_second_machine_serves_the_snapshots_the_writer_publishes(tmp_path, postgres, serve,
+                                                                   http, jitlearn_bin):
+    """Two data directories stand for two machines sharing PostgreSQL and a snapshot folder."""
+    url, shared, library = postgres.new_database(), tmp_path / "shared", tmp_path / "library"
+    library.mkdir()
+    (library / "expenses.md").write_text("# Expense policy\nSubmit receipts within 30 days.\n")
+    common = {**os.environ, "JITLEARN_DATABASE_URL": url, "JITLEARN_LOG_LEVEL": "WARNING",
+              "JITLEARN_INDEX_SNAPSHOTS": str(shared), "JITLEARN_SNAPSHOT_EVERY_SECONDS": "1"}
+    writer_env = {**common, "JITLEARN_HOME": str(tmp_path / "writer"),
+                  "JITLEARN_SCHEDULER_ENABLED": "true", "JITLEARN_LEADER_RETRY_SECONDS": "1"}
+    follower_env = {**common, "JITLEARN_HOME": str(tmp_path / "follower"),
+                    "JITLEARN_INDEX_FOLLOW": "true"}
+
+    def cli(*args, env=writer_env):
+        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    cli("sources", "add", "library", "--folder", str(library), "--every", "60")
+    cli("users", "add", "lena", "--role", "ld")
+    token = cli("tokens", "create", "lena")
+    writer, writer_base = serve(writer_env)
+    follower, follower_base = serve(follower_env)
+
+    def found(base, query):
+        status, body = http(base, f"/api/v1/search?q={query}", token=token)
+        return status == 200 and [r["id"] for r in body["results"]]
+
+    try:
+        assert wait_for(lambda: found(follower_base, "receipts"), 60) == [
+            "library:expenses.md"]  # synced on the writer, published, followed
+        (library / "travel.md").write_text("# Travel policy\nBook trains before flights.\n")
+        status, _ = http(writer_base, "/api/v1/sources/library/sync", {}, token=token)
+        assert status == 200
+        assert wait_for(lambda: found(follower_base, "trains"), 30) == ["library:travel.md"]
+        status, body = http(follower_base, "/api/v1/content/library:travel.md",
+                            {"mandatory": True}, token=token, method="PATCH")
+        assert status == 503 and "another machine" in body["message"]  # edits go to the writer
+        status, body = http(writer_base, "/api/v1/content/library:travel.md",
+                            {"mandatory": True}, token=token, method="PATCH")
+        assert status == 200 and body["mandatory"] is True
+        assert wait_for(lambda: http(follower_base, "/api/v1/content/library:travel.md",
+                                     token=token)[1].get("mandatory"), 30)
+    finally:
+        for proc in (writer, follower):
+            proc.send_signal(signal.SIGTERM)
+        outputs = [proc.communicate(timeout=30)[0] for proc in (writer, follower)]
+    assert not any("Traceback" in out for out in outputs), outputs
