@@ -57,6 +57,14 @@ def use_link(db: Session, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def delete(db: Session, user: User) -> None:
+    """The person and everything about them, gone: the database's foreign keys remove their
+    tokens, profile, ratings, requests, feedback and feedback about them, and turn what they
+    wrote about others and their place as someone's manager into "someone who left"."""
+    db.delete(user)
+    db.commit()
+
+
 def deactivate(db: Session, user: User) -> None:
     """No more sign-in, and every token revoked."""
     user.active = False

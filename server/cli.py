@@ -634,6 +634,26 @@ def _link(user) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/console/login/{token}"
 
 
+@users.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_delete(name, yes):
+    """Delete NAME and everything stored about them (when someone leaves and asks for it)."""
+    from .accounts import delete
+    from .people import find_user
+
+    with _app().app_context():
+        try:
+            user = find_user(db.session(), name)
+        except ApiError as exc:
+            fail(exc.message)
+        if not yes:
+            click.confirm(f"Delete {name} and everything stored about them? This cannot be "
+                          "undone", abort=True)
+        delete(db.session(), user)
+        click.echo(f"deleted {name} and everything stored about them")
+
+
 @users.command("link")
 @click.argument("name")
 def users_link(name):

@@ -178,3 +178,47 @@ def test_assessment_results_are_imported_as_their_own_source(org, tmp_path):
     results.write_text("who,what\nada,x\n")
     result = CliRunner().invoke(main, ["import", "assessments", str(results)], env=env)
     assert result.exit_code == 1 and "person, skill and level" in result.output
+
+
+def test_deleting_a_person_removes_everything_about_them(org, tmp_path):
+    """`jitlearn users delete`: their rows go; what they wrote about others stays, unsigned."""
+    from click.testing import CliRunner
+    from sqlalchemy import MetaData
+
+    from server.cli import main
+
+    client, p = org
+    ada_id, ada = p["ada"]
+    client.put("/api/v1/me/profile", headers=ada, json={"goals": ["public speaking"]})
+    client.post("/api/v1/me/skills", headers=ada, json={"skill": "Programming", "level": 2})
+    client.post("/api/v1/me/feedback-requests", headers=ada, json={"peer": "dan"})
+    client.post(f"/api/v1/people/{p['dan'][0]}/feedback", headers=p["dan"][1], json={})
+    client.post("/api/v1/me/feedback-requests", headers=p["dan"][1], json={"peer": "ada"})
+    wrote = client.post(f"/api/v1/people/{p['dan'][0]}/feedback", headers=ada,
+                        json={"note": "Clear code reviews.", "shared": True})
+    assert wrote.status_code == 201
+    client.post(f"/api/v1/people/{ada_id}/feedback", headers=p["bob"][1], json={"note": "Hi"})
+    client.post("/api/v1/suggestions", headers=ada, json={"context": {"title": "Expenses"}})
+
+    people_columns = {"user_id", "subject_id", "peer_id", "rater_id", "author_id", "manager_id"}
+
+    def pointing_at_her() -> set[str]:
+        with client.application.app_context():
+            session = db.session()
+            tables = MetaData()
+            tables.reflect(session.get_bind())
+            return {f"{t.name}.{c.name}" for t in tables.sorted_tables for c in t.c
+                    if c.name in people_columns or (t.name == "users" and c.name == "id")
+                    if session.execute(t.select().where(c == ada_id)).first()}
+
+    assert {"users.id", "profiles.user_id", "skill_ratings.user_id", "api_tokens.user_id",
+            "person_feedback.subject_id", "person_feedback.author_id",
+            "feedback_requests.peer_id", "suggestion_events.user_id"} <= pointing_at_her()
+    result = CliRunner().invoke(main, ["users", "delete", "ada", "--yes"],
+                                env={"JITLEARN_HOME": str(tmp_path), "JITLEARN_MODEL": ""})
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/me", headers=ada).status_code == 401  # the token went too
+    assert pointing_at_her() == set()  # no row anywhere points at her
+    about_dan = client.get("/api/v1/me/feedback", headers=p["dan"][1]).get_json()["feedback"]
+    assert [(f["from"], f["note"]) for f in about_dan] == [(None, "Clear code reviews.")]
+    assert "ada" not in client.get("/api/v1/me/export", headers=p["bob"][1]).get_data(True)
