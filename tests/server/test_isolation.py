@@ -1,5 +1,9 @@
 """Audience isolation, property-based: whatever audiences documents have and whatever groups a
-person is in, no endpoint ever hands them a document restricted to groups they are not in."""
+person is in, no endpoint ever hands them a document restricted to groups they are not in.
+
+Analytics are not among the endpoints walked: they are console pages for L&D and admins, who
+manage every document whatever its audience, and employees are refused them (the console tests).
+"""
 
 import os
 import random
