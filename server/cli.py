@@ -69,6 +69,9 @@ def _serving_app():
                f"{engine.extractor.info.model}"
                + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
                err=True)
+    limiter = app.extensions["jitlearn.limiter"]
+    if limiter.shared is not None:
+        limiter.start_sharing()  # counts across the processes serving
     if app.config["INDEX_FOLLOW"]:
         from .follow import start_following
 

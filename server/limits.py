@@ -104,8 +104,7 @@ def init_app(app: Flask) -> None:
         shared = app.config["DATABASE_URL"].startswith("postgresql")
     limiter = app.extensions["jitlearn.limiter"] = Limiter(
         app.extensions["jitlearn.database"] if shared in (True, "true", "1") else None)
-    if limiter.shared is not None and not app.config.get("TESTING"):
-        limiter.start_sharing()
+    # the sharing thread starts with a serving process (cli.serve), not with every app
 
     @app.before_request
     def limit():

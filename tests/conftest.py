@@ -179,8 +179,14 @@ def pytest_configure(config):
 
     make_engine = db.make_engine
 
-    def tracked(url):  # disposed after each test, so no connection outlives its app
-        engine = make_engine(url)
+    def tracked(url):
+        """No pool: a connection closes when its session ends, so none outlives its test or
+        the thread that used it (an app's background load may finish after its test)."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(url, poolclass=NullPool) if url.startswith("postgresql") \
+            else make_engine(url)
         ENGINES.append(engine)
         return engine
 
