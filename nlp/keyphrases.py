@@ -31,6 +31,7 @@ class Keyphrases:
 
     def __init__(self, nlp: Language, name: str, max_phrases: int = 12):
         self.name = name
+        self.nlp = nlp
         self.max_phrases = max_phrases
         self.rarity: Rarity | None = None
         self.matcher = Matcher(nlp.vocab)
@@ -60,9 +61,42 @@ class Keyphrases:
                     start = None
         return spans
 
+    def people(self, doc: Doc) -> list[Span]:
+        """PERSON entities, and runs of capitalised proper nouns the recogniser calls a person
+        when it reads them alone: the small model misses "Maria Lopez" right after another
+        field's line, and finds her in the name by itself."""
+        people = [e for e in doc.ents if e.label_ == "PERSON"]
+        if "ner" not in self.nlp.pipe_names or not doc.has_annotation("TAG"):
+            return people
+        run: list = []
+        for tok in [*doc, None]:
+            if tok is not None and tok.pos_ == "PROPN" and tok.is_title and tok.is_alpha:
+                run.append(tok)
+                continue
+            # the whole run, then without its first word ("Call Maria Lopez", "Ask Jo Tan")
+            for words in (run, run[1:]):
+                if len(words) < 2 or any(p.start <= words[0].i < p.end for p in people):
+                    break
+                found = self._persons(words)
+                people += [doc[words[0].i + s:words[0].i + e] for s, e in found]
+                if found:
+                    break
+            run = []
+        return people
+
+    def _persons(self, words: list) -> list[tuple[int, int]]:
+        """(start, end) of PERSON entities in these words read alone, in the words' positions."""
+        alone = self.nlp.make_doc(" ".join(t.text for t in words))
+        if len(alone) != len(words):  # one token per word, or the positions would not line up
+            return []
+        for name in ("tok2vec", "ner"):
+            if self.nlp.has_pipe(name):
+                alone = self.nlp.get_pipe(name)(alone)
+        return [(e.start, e.end) for e in alone.ents if e.label_ == "PERSON"]
+
     def match(self, doc: Doc) -> list[tuple[Span, float]]:
         seen: dict[str, tuple[Span, float]] = {}
-        people = [e for e in doc.ents if e.label_ == "PERSON"]
+        people = self.people(doc)
         for span in self.candidates(doc):
             if span.label_ in SKIP_ENTITIES or \
                     any(p.start < span.end and span.start < p.end for p in people):
