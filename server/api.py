@@ -276,7 +276,7 @@ def suggestions():
         context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
         groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id),
         personal=personal(current_app, session, g.user))
-    feedback.record_event(session, g.user.id, result)
+    feedback.record_event(session, g.user.id, result, current_app)
     return jsonify(result.to_dict())
 
 
@@ -294,8 +294,9 @@ def give_feedback():
     action = string(body, "action", "body", 20, required=True)
     if action not in ACTIONS:
         raise ApiError("invalid_action", f"action must be one of: {', '.join(ACTIONS)}")
-    hit = index_of(current_app).get(content_id) if action == "acknowledged" else None
+    hit = index_of(current_app).get(content_id)
     saved = feedback.record(db.session(), g.user.id, request_id, content_id, action,
-                            version=hit.hash if hit else "")
+                            version=hit.hash if hit and action == "acknowledged" else "",
+                            app=current_app, hit=hit)
     return jsonify({"id": saved.id, "request_id": request_id, "content_id": content_id,
                     "action": action}), 201

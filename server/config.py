@@ -45,6 +45,11 @@ DEFAULTS = {
     "INDEX_SNAPSHOTS": "",
     "INDEX_FOLLOW": False,
     "SNAPSHOT_EVERY_SECONDS": 10,  # how often the writer publishes a change, followers look
+    # xAPI: the organisation's Learning Record Store ("" off); docs/integrations.md
+    "XAPI_ENDPOINT": "",  # e.g. https://lrs.example.com/xapi (statements go to .../statements)
+    "XAPI_USERNAME": "",
+    "XAPI_PASSWORD": "",
+    "XAPI_EVERY_SECONDS": 10,  # how often the scheduler sends what is waiting
     "SCHEDULER_ENABLED": False,  # may run background jobs (the process holding the lock does)
     "LEADER_RETRY_SECONDS": 30,  # how often a process without the scheduler lock tries for it
     "LOG_LEVEL": "INFO",

@@ -2,26 +2,33 @@
 
 from datetime import timedelta
 
+from flask import Flask
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from . import xapi
 from .engine import Result
 from .errors import ApiError
 from .models import SNOOZE_DAYS, SUPPRESSING, Feedback, SuggestionEvent, now
 
 
-def record_event(db: Session, user_id: int, result: Result) -> None:
-    """Keep ids and topic ids only: the context text itself is never stored."""
-    db.add(SuggestionEvent(request_id=result.request_id, user_id=user_id,
-                           topics=[t.id for t in result.topics if t.kind != "keyphrase"],
+def record_event(db: Session, user_id: int, result: Result, app: Flask | None = None) -> None:
+    """Keep ids and topic ids only: the context text itself is never stored. With an LRS
+    configured (app), the statements for what was shown go in the same transaction."""
+    topics = [t.id for t in result.topics if t.kind != "keyphrase"]
+    db.add(SuggestionEvent(request_id=result.request_id, user_id=user_id, topics=topics,
                            shown=[s.id for s in result.suggestions],
                            rules=sorted({r for t in result.topics for r in t.rules})))
+    if app is not None:
+        db.add_all(xapi.for_suggestions(app, user_id, result.request_id, topics,
+                                        result.suggestions))
     db.commit()
 
 
 def record(db: Session, user_id: int, request_id: str, content_id: str, action: str,
-           version: str = "") -> Feedback:
-    """version: the content hash the person saw, kept for acknowledgments (a new one asks again)."""
+           version: str = "", app: Flask | None = None, hit=None) -> Feedback:
+    """version: the content hash the person saw, kept for acknowledgments (a new one asks again).
+    With an LRS configured (app), the statement for it goes in the same transaction."""
     event = db.get(SuggestionEvent, request_id)
     if event is None or event.user_id != user_id:
         raise ApiError("unknown_request", "no suggestions with this request_id were given to "
@@ -32,6 +39,10 @@ def record(db: Session, user_id: int, request_id: str, content_id: str, action: 
                    action=action, topics=list(event.topics),
                    content_hash=version if action == "acknowledged" else "")
     db.add(row)
+    if app is not None:
+        db.flush()  # the row's id names its statement
+        db.add_all(xapi.for_feedback(app, row.id, user_id, request_id, action,
+                                     list(event.topics), hit, content_id))
     db.commit()
     return row
 

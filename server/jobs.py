@@ -103,6 +103,16 @@ def purge_job(app: Flask) -> None:
     recorded(app, "purge", work)
 
 
+def xapi_job(app: Flask) -> None:
+    """Send the statements that are due; a run that sent or missed something is recorded."""
+    from . import xapi
+
+    with app.extensions["jitlearn.db"]() as db:
+        counts = xapi.deliver(app, db)
+    if any(counts.values()):
+        recorded(app, "xapi", lambda: str(counts))
+
+
 def start(app: Flask) -> threading.Thread:
     """Run the jobs in whichever process holds the scheduler lock, taking over if it dies."""
     leadership = Leadership(app)
@@ -144,6 +154,10 @@ def schedule(app: Flask) -> BackgroundScheduler:
         scheduler.add_job(publish_if_changed, "interval",
                           seconds=float(app.config["SNAPSHOT_EVERY_SECONDS"]), args=[app],
                           id="publish-index", replace_existing=True, coalesce=True,
+                          max_instances=1, next_run_time=datetime.now(UTC))
+    if app.config["XAPI_ENDPOINT"]:  # learning records to the organisation's LRS
+        scheduler.add_job(xapi_job, "interval", seconds=float(app.config["XAPI_EVERY_SECONDS"]),
+                          args=[app], id="xapi", replace_existing=True, coalesce=True,
                           max_instances=1, next_run_time=datetime.now(UTC))
     refresh_jobs(app, scheduler)
     scheduler.start()

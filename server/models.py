@@ -316,3 +316,18 @@ class RateCount(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # an address, a token's hash
     win: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # minutes since 1970
     count: Mapped[int] = mapped_column(default=0)
+
+
+class XapiOutbox(Base):
+    """An xAPI statement waiting for (or delivered to) the LRS; see server/xapi.py."""
+
+    __tablename__ = "xapi_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)  # stable: from the event
+    statement: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    rejected: Mapped[bool] = mapped_column(default=False)  # the LRS called it malformed (400)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
