@@ -1,4 +1,5 @@
-"""Retention: what people did (requests, feedback) is kept RETENTION_DAYS, then purged.
+"""Retention: what people did (requests, feedback, statements already delivered to an LRS) is
+kept RETENTION_DAYS, then purged.
 
 Acknowledgments of mandatory policies are records people are asked to make, so they stay until
 the person's data is deleted; everything else about requests goes. The scheduler runs purge()
@@ -10,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from .models import Feedback, SuggestionEvent, now
+from .models import Feedback, SuggestionEvent, XapiOutbox, now
 
 
 def purge(db: Session, days: int) -> dict[str, int]:
@@ -22,5 +23,9 @@ def purge(db: Session, days: int) -> dict[str, int]:
                                                  Feedback.action != "acknowledged")).rowcount
     events = db.execute(delete(SuggestionEvent).where(SuggestionEvent.created_at < before)
                         ).rowcount
+    # statements the LRS has (it keeps its own record), or that it refused long ago
+    sent = db.execute(delete(XapiOutbox).where(XapiOutbox.created_at < before,
+                                               (XapiOutbox.sent_at.is_not(None))
+                                               | XapiOutbox.rejected)).rowcount
     db.commit()
-    return {"requests": events, "feedback": feedback}
+    return {"requests": events, "feedback": feedback, "statements": sent}

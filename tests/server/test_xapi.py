@@ -193,3 +193,20 @@ def test_the_lrs_refuses_a_request_without_the_version_header(lrs):
         urllib.request.urlopen(request, timeout=5)
     refused.value.close()
     assert refused.value.code == 400  # the test LRS is strict, so the tests above mean something
+
+
+def test_delivered_statements_are_purged_with_old_events_and_waiting_ones_kept(world, lrs):
+    from server.retention import purge
+
+    app, auth, _ = world
+    queued = every_kind(app, auth)
+    with app.app_context():
+        session = db.session()
+        lrs.down_for = 10**6  # nothing reaches the LRS: every statement is still waiting
+        deliver(app, session)
+        session.execute(update(XapiOutbox).values(created_at=now() - timedelta(days=200)))
+        first = session.scalars(select(XapiOutbox).order_by(XapiOutbox.id)).first()
+        first.sent_at = now()  # this one the LRS has
+        session.commit()
+        assert purge(session, 180)["statements"] == 1
+        assert session.query(XapiOutbox).count() == len(queued) - 1  # the rest still go out
