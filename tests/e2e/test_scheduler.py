@@ -110,3 +110,60 @@ def test_serve_with_the_scheduler_syncs_feed_and_sitemap_sources(tmp_path, intra
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
     assert "Traceback" not in output
+
+
+def test_serve_sends_learning_records_to_the_lrs(tmp_path, http, serve, jitlearn_bin):
+    """A real server with the scheduler: a suggestion and a rating reach a loopback LRS."""
+    import base64
+    import json
+    from pathlib import Path
+
+    received = []
+
+    class Lrs(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            ok = self.headers.get("X-Experience-API-Version") == "1.0.3" and \
+                self.headers.get("Authorization") == "Basic " + base64.b64encode(
+                    b"key:secret").decode()
+            if ok:
+                received.extend(json.loads(body))
+            self.send_response(200 if ok else 400)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args):
+            pass
+
+    lrs = ThreadingHTTPServer(("127.0.0.1", 0), Lrs)
+    threading.Thread(target=lrs.serve_forever, daemon=True).start()
+    env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING",
+           "JITLEARN_SCHEDULER_ENABLED": "true", "JITLEARN_XAPI_EVERY_SECONDS": "1",
+           "JITLEARN_XAPI_ENDPOINT": f"http://127.0.0.1:{lrs.server_address[1]}/xapi",
+           "JITLEARN_XAPI_USERNAME": "key", "JITLEARN_XAPI_PASSWORD": "secret"}
+    samples = Path(__file__).resolve().parents[2] / "samples" / "content"
+    for args in (("ingest", "--source", "samples", str(samples)), ("users", "add", "ada")):
+        subprocess.run([str(jitlearn_bin), *args], env=env, check=True, capture_output=True)
+    token = subprocess.run([str(jitlearn_bin), "tokens", "create", "ada"], env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    proc, base = serve(env)
+    try:
+        status, body = http(base, "/api/v1/suggestions", {"context": {
+            "title": "Submit an expense report"}}, token=token)
+        assert status == 200 and body["suggestions"]
+        shown = body["suggestions"][0]["id"]
+        assert http(base, "/api/v1/feedback", {"request_id": body["request_id"],
+                                               "content_id": shown, "action": "helpful"},
+                    token=token)[0] == 201
+        deadline = time.monotonic() + 30
+        while len(received) < len(body["suggestions"]) + 1 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        verbs = sorted(s["verb"]["display"]["en-US"] for s in received)
+        assert verbs == ["rated"] + ["received"] * len(body["suggestions"]), verbs
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+        lrs.shutdown()
+        lrs.server_close()
+    assert "Traceback" not in output
