@@ -227,6 +227,23 @@ def in_process(home: Path, ctxs: list[dict], rounds: int) -> dict:
     return {"suggest_ms": summary(ours), "nlp_pass_ms": summary(nlp_pass)}
 
 
+def serve(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
+    """`jitlearn serve` on a free port, once it answers /healthz: (process, base URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return proc, base
+
+
 def over_http(home: Path, ctxs: list[dict], rounds: int) -> dict:
     env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING"}
     run = lambda *a: subprocess.run([str(BIN), *a], env=env, check=True,  # noqa: E731
@@ -234,20 +251,8 @@ def over_http(home: Path, ctxs: list[dict], rounds: int) -> dict:
     if "bench" not in run("users", "list"):
         run("users", "add", "bench")
     token = run("tokens", "create", "bench", "--name", "bench")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = serve(env)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-
         def post(ctx):
             req = urllib.request.Request(base + "/api/v1/suggestions",
                                          data=json.dumps({"context": ctx}).encode(),
@@ -286,20 +291,8 @@ def throughput(home: Path, eval_dir: Path, seconds: int = 20) -> dict:
     token = run("tokens", "create", "bench", "--name", "throughput")
     out = {}
     for workers in (1, os.cpu_count() or 1):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers",
-                                 str(workers)], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
+        proc, base = serve(env, "--workers", str(workers))
         try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
             with tempfile.TemporaryDirectory() as tmp:
                 subprocess.run(
                     [str(Path(sys.executable).parent / "locust"), "-f",

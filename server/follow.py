@@ -34,10 +34,14 @@ def publish_if_changed(app: Flask) -> str | None:
     ix = index_of(app)
     if snapshots.generation(snapshots.current(store(app))) == ix.ix.latest_generation():
         return None
-    published = []
-    recorded(app, "publish-index", lambda: published.append(snapshots.publish(
-        ix, store(app))) or f"published {published[-1]}")
-    return published[-1]
+    names: list[str] = []
+
+    def work() -> str:
+        names.append(snapshots.publish(ix, store(app)))
+        return f"published {names[0]}"
+
+    recorded(app, "publish-index", work)
+    return names[0]
 
 
 def follow_once(app: Flask) -> bool:

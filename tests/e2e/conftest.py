@@ -84,6 +84,18 @@ def service(tmp_path_factory):
     proc.stdout.close()
 
 
+def run_cli(env: dict, *args: str) -> str:
+    """`jitlearn *args` with this environment; its output (a failure fails the test)."""
+    return subprocess.run([str(BIN), *args], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """cli(env, *args) -> the output of `jitlearn *args` run with env."""
+    return run_cli
+
+
 @pytest.fixture(scope="session")
 def serve():
     """serve(env, *args) -> (process, base URL): a server of a test's own."""

@@ -38,20 +38,17 @@ checks.allow_header_conformance.enabled = false
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory, jitlearn_bin, serve):
+def fuzzed(tmp_path_factory, cli, serve):
     """A server of its own (fuzzing changes tags, sources and profiles) and an admin token."""
     home = tmp_path_factory.mktemp("fuzz-home")
     env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING",
            "JITLEARN_RATE_PER_TOKEN": "1000000", "JITLEARN_RATE_PER_IP": "1000000"}
 
-    def cli(*args):
-        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
-                              capture_output=True, text=True).stdout.strip()
 
-    cli("ingest", "--source", "samples", str(ROOT / "samples" / "content"))
-    cli("import", "roles", str(ROOT / "samples" / "career" / "roles.csv"))
-    cli("users", "add", "fuzz-admin", "--role", "admin")
-    token = cli("tokens", "create", "fuzz-admin")
+    cli(env, "ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    cli(env, "import", "roles", str(ROOT / "samples" / "career" / "roles.csv"))
+    cli(env, "users", "add", "fuzz-admin", "--role", "admin")
+    token = cli(env, "tokens", "create", "fuzz-admin")
     proc, base = serve(env)
     yield base, token, home
     proc.terminate()

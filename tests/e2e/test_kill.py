@@ -9,7 +9,6 @@ check, and the restarted server must answer again.
 import os
 import signal
 import sqlite3
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -23,17 +22,14 @@ PAGES = [{"title": "Submit an expense report", "headings": ["Receipts", "Approva
          {"title": "Phishing email reported", "headings": ["Security awareness"]}]
 
 
-def test_kill_9_mid_request_keeps_every_acknowledged_write(tmp_path, serve, http, jitlearn_bin):
+def test_kill_9_mid_request_keeps_every_acknowledged_write(tmp_path, serve, http, cli):
     env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING",
            "JITLEARN_RATE_PER_TOKEN": "1000000", "JITLEARN_RATE_PER_IP": "1000000"}
 
-    def cli(*args):
-        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
-                              capture_output=True, text=True).stdout.strip()
 
-    cli("ingest", "--source", "samples", str(ROOT / "samples" / "content"))
-    cli("users", "add", "ada")
-    token = cli("tokens", "create", "ada")
+    cli(env, "ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    cli(env, "users", "add", "ada")
+    token = cli(env, "tokens", "create", "ada")
     proc, base = serve(env)
     requests, feedback, stop = set(), set(), threading.Event()
 

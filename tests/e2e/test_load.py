@@ -21,7 +21,7 @@ LOCUST = Path(sys.executable).parent / "locust"
 OUT = ROOT / "build"
 
 
-def test_50_requests_a_second_for_60_s_with_no_error_while_reindexing(tmp_path, serve,
+def test_50_requests_a_second_for_60_s_with_no_error_while_reindexing(tmp_path, serve, cli,
                                                                        jitlearn_bin):
     folders = [CORPORA / name for name in LIBRARY]
     if not all(f.is_dir() for f in folders) or not CONTEXTS.is_file():
@@ -29,13 +29,10 @@ def test_50_requests_a_second_for_60_s_with_no_error_while_reindexing(tmp_path, 
     env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING",
            "JITLEARN_RATE_PER_TOKEN": "1000000", "JITLEARN_RATE_PER_IP": "1000000"}
 
-    def cli(*args):
-        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
-                              capture_output=True, text=True).stdout.strip()
 
-    cli("ingest", *map(str, folders))
-    cli("users", "add", "ada")
-    token = cli("tokens", "create", "ada")
+    cli(env, "ingest", *map(str, folders))
+    cli(env, "users", "add", "ada")
+    token = cli(env, "tokens", "create", "ada")
     proc, base = serve(env, "--workers", "2")  # one process per core, as docs/scaling.md says
     stop, passes = threading.Event(), []
 

@@ -7,7 +7,6 @@ lock runs jobs, so each job runs once; when that process is killed, another take
 
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -36,20 +35,17 @@ def wait_for(check, seconds: float = 60):
 
 
 def test_two_servers_share_postgresql_and_each_job_runs_once(tmp_path, postgres, serve, http,
-                                                             jitlearn_bin):
+                                                             cli):
     url = postgres.new_database()
     env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_DATABASE_URL": url,
            "JITLEARN_LOG_LEVEL": "WARNING", "JITLEARN_SCHEDULER_ENABLED": "true",
            "JITLEARN_LEADER_RETRY_SECONDS": "1"}
 
-    def cli(*args):
-        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
-                              capture_output=True, text=True).stdout.strip()
 
-    cli("sources", "add", "samples", "--folder", str(ROOT / "samples" / "content"),
+    cli(env, "sources", "add", "samples", "--folder", str(ROOT / "samples" / "content"),
         "--every", "60")
-    cli("users", "add", "ada")
-    token = cli("tokens", "create", "ada")
+    cli(env, "users", "add", "ada")
+    token = cli(env, "tokens", "create", "ada")
     many, many_base = serve(env, "--workers", "2")
     one, one_base = serve(env)
     database = create_engine(url)
@@ -87,7 +83,7 @@ def test_two_servers_share_postgresql_and_each_job_runs_once(tmp_path, postgres,
 
 
 def test_a_second_machine_serves_the_snapshots_the_writer_publishes(tmp_path, postgres, serve,
-                                                                   http, jitlearn_bin):
+                                                                   http, cli):
     """Two data directories stand for two machines sharing PostgreSQL and a snapshot folder."""
     url, shared, library = postgres.new_database(), tmp_path / "shared", tmp_path / "library"
     library.mkdir()
@@ -99,13 +95,9 @@ def test_a_second_machine_serves_the_snapshots_the_writer_publishes(tmp_path, po
     follower_env = {**common, "JITLEARN_HOME": str(tmp_path / "follower"),
                     "JITLEARN_INDEX_FOLLOW": "true"}
 
-    def cli(*args, env=writer_env):
-        return subprocess.run([str(jitlearn_bin), *args], env=env, check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    cli("sources", "add", "library", "--folder", str(library), "--every", "60")
-    cli("users", "add", "lena", "--role", "ld")
-    token = cli("tokens", "create", "lena")
+    cli(writer_env, "sources", "add", "library", "--folder", str(library), "--every", "60")
+    cli(writer_env, "users", "add", "lena", "--role", "ld")
+    token = cli(writer_env, "tokens", "create", "lena")
     writer, writer_base = serve(writer_env)
     follower, follower_base = serve(follower_env)
 
