@@ -294,7 +294,11 @@ def give_feedback():
     action = string(body, "action", "body", 20, required=True)
     if action not in ACTIONS:
         raise ApiError("invalid_action", f"action must be one of: {', '.join(ACTIONS)}")
-    hit = index_of(current_app).get(content_id)
+    from . import xapi
+
+    # the item itself only when it is needed: its version, or its name for the LRS
+    hit = index_of(current_app).get(content_id) if action == "acknowledged" or \
+        xapi.enabled(current_app) else None
     saved = feedback.record(db.session(), g.user.id, request_id, content_id, action,
                             version=hit.hash if hit and action == "acknowledged" else "",
                             app=current_app, hit=hit)
