@@ -716,7 +716,23 @@ def users_list():
     with _app().app_context():
         for user in db.session().scalars(select(User).order_by(User.name)):
             click.echo(f"{user.name}\t{user.role}\t{','.join(user.groups or [])}\t"
-                       f"{user.email or ''}")
+                       f"{user.email or ''}" + ("" if user.active else "\tdeactivated"))
+
+
+@users.command("deactivate")
+@click.argument("name")
+def users_deactivate(name):
+    """Deactivate NAME: no more sign-in, and every token revoked at once."""
+    from .accounts import deactivate
+    from .people import find_user
+
+    with _app().app_context():
+        try:
+            user = find_user(db.session(), name)
+        except ApiError as exc:
+            fail(exc.message)
+        deactivate(db.session(), user)
+        click.echo(f"deactivated {name}; their tokens are revoked")
 
 
 @main.group()

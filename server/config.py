@@ -50,6 +50,16 @@ DEFAULTS = {
     "XAPI_USERNAME": "",
     "XAPI_PASSWORD": "",
     "XAPI_EVERY_SECONDS": 10,  # how often the scheduler sends what is waiting
+    # OpenID Connect sign-in for the console and the extension ("" off); docs/integrations.md
+    "OIDC_ISSUER": "",  # e.g. https://login.example.com/realms/staff (its discovery is read)
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",  # empty: a public client, PKCE alone
+    "OIDC_SCOPES": "openid profile email",
+    "OIDC_NAME": "your organisation's account",  # on the sign-in button
+    "OIDC_USERNAME_CLAIM": "preferred_username",  # the user name (else email, else sub)
+    "OIDC_GROUPS_CLAIM": "groups",  # audience groups, when the ID token carries them
+    "OIDC_ROLE_GROUPS": "",  # "admin=it-admins,ld=learning-team,manager=people-leads"
+    "OIDC_CREATE_USERS": True,  # make an account at first sign-in (else an admin adds people)
     "SCHEDULER_ENABLED": False,  # may run background jobs (the process holding the lock does)
     "LEADER_RETRY_SECONDS": 30,  # how often a process without the scheduler lock tries for it
     "LOG_LEVEL": "INFO",

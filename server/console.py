@@ -83,7 +83,11 @@ def csrf_token():
             session["csrf"] = secrets.token_urlsafe(32)
         return session["csrf"]
 
-    return {"csrf_token": token, "roles": ROLES}
+    from .oidc import enabled
+
+    cfg = current_app.config
+    return {"csrf_token": token, "roles": ROLES,
+            "oidc_name": cfg["OIDC_NAME"] if enabled(cfg) else ""}
 
 
 def signed_in(*roles: str):
@@ -126,6 +130,41 @@ def login():
         start_session(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("console/login.html")
+
+
+@console.get("/oidc/login")
+def oidc_login():
+    """Off to the organisation's identity provider; it sends the browser back to oidc_callback."""
+    from . import oidc
+
+    if not oidc.enabled(current_app.config):
+        abort(404)
+    if "oidc_browser" not in session:
+        session["oidc_browser"] = secrets.token_urlsafe(32)
+    try:
+        return redirect(oidc.begin(current_app.config, db.session(), session["oidc_browser"],
+                                   _safe_next(request.args.get("next"))))
+    except oidc.SignInError as exc:
+        flash(f"Sign-in is not available right now: {exc.message}.")
+        return render_template("console/login.html"), exc.status
+
+
+@console.get("/oidc/callback")
+def oidc_callback():
+    from . import oidc
+
+    if not oidc.enabled(current_app.config):
+        abort(404)
+    try:
+        user, next_path = oidc.finish(current_app.config, db.session(),
+                                      session.get("oidc_browser", ""), request.args)
+    except oidc.SignInError as exc:
+        flash(f"You are not signed in: {exc.message}.")
+        return render_template("console/login.html"), exc.status
+    browser = session["oidc_browser"]
+    start_session(user)
+    session["oidc_browser"] = browser  # so that a replay of this answer is recognised as one
+    return redirect(_safe_next(next_path))
 
 
 @console.get("/login/<token>")

@@ -117,7 +117,8 @@ def init_app(app: Flask) -> None:
                 wait = limiter.hit("token", key, int(app.config["RATE_PER_TOKEN"]))
             if wait:
                 raise TooMany(wait)
-        elif request.path == "/console/login" and request.method == "POST":
+        elif ((request.path == "/console/login" and request.method == "POST")
+              or request.path == "/console/oidc/callback"):
             wait = limiter.hit("login", address, int(app.config["RATE_LOGIN"]))
             if wait:
                 raise TooMany(wait, "too many sign-in attempts from here; wait a minute")

@@ -34,6 +34,12 @@ class User(Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None)  # the reporting line
     password_hash: Mapped[str | None] = mapped_column(String(300), default=None)  # scrypt
     active: Mapped[bool] = mapped_column(default=True)  # deactivated users cannot sign in
+    # from the organisation's directory (docs/integrations.md): the identity provider's
+    # "issuer subject" for OIDC sign-in, and what SCIM provisioning sets
+    oidc_subject: Mapped[str | None] = mapped_column(String(600), unique=True, default=None)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    employee_number: Mapped[str] = mapped_column(String(100), default="")
 
     def memberships(self) -> set[str]:
         """Audience groups this person belongs to, for content restricted to groups."""
@@ -331,3 +337,50 @@ class XapiOutbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     rejected: Mapped[bool] = mapped_column(default=False)  # the LRS called it malformed (400)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class OidcRequest(Base):
+    """A sign-in sent to the identity provider and not yet back: answered once, within minutes,
+    in the browser that started it."""
+
+    __tablename__ = "oidc_requests"
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of state
+    browser_hash: Mapped[str] = mapped_column(String(64))  # of a secret in the session cookie
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))  # PKCE
+    next_path: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ConnectCode(Base):
+    """A one-time code that hands the browser extension a token (PKCE: only the extension that
+    asked, holding the verifier, can redeem it)."""
+
+    __tablename__ = "connect_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    redirect_uri: Mapped[str] = mapped_column(String(300))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DirectoryGroup(Base):
+    """A group the organisation's directory provisions over SCIM; its name is an audience group
+    in each member's User.groups."""
+
+    __tablename__ = "directory_groups"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a UUID, SCIM's "id"
+    display_name: Mapped[str] = mapped_column(String(60), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class DirectoryMember(Base):
+    __tablename__ = "directory_members"
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("directory_groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -45,9 +45,10 @@ def call(base, path, body=None, token=None, method=None):
         return err.code, json.loads(err.read())
 
 
-def start_server(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
-    """`jitlearn serve` on a free loopback port, once /healthz answers: (process, base URL)."""
-    port = free_port()
+def start_server(env: dict, *args: str, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`jitlearn serve` on port (a free loopback one unless given), once /healthz answers:
+    (process, base URL)."""
+    port = port or free_port()
     proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

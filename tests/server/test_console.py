@@ -141,3 +141,16 @@ def test_security_headers_on_the_console_and_the_api(people):
     for answer in (page, api):
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["X-Frame-Options"] == "DENY"
+
+
+def test_organisation_sign_in_is_off_until_configured_and_says_when_unreachable(people):
+    client = people.test_client()
+    assert client.get("/console/oidc/login").status_code == 404
+    assert "Sign in with" not in client.get("/console/login").get_data(as_text=True)
+    people.config.update(OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="jitlearn",
+                         FETCH_TIMEOUT=2)
+    assert "Sign in with your organisation" in client.get("/console/login").get_data(
+        as_text=True)
+    answer = client.get("/console/oidc/login")
+    assert answer.status_code == 502
+    assert "could not be reached" in answer.get_data(as_text=True)
