@@ -28,9 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                                                                          "Content-Type"])
     from . import people_api  # noqa: F401  (its views join the api blueprint)
     from .api import api, root
+    from .scim import scim
 
     app.register_blueprint(root)
     app.register_blueprint(api)
+    app.register_blueprint(scim)
     from . import console, console_library, console_rules  # noqa: F401  (pages join console)
 
     console.init_app(app)

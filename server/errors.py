@@ -43,6 +43,12 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/console"):
             page, status = console_error(exc.status, exc.message)
             return page, status, headers
+        if request.path.startswith("/scim/"):
+            from .scim import error_response
+
+            answer = error_response(exc.status, exc.message, getattr(exc, "scim_type", ""))
+            answer.headers.update(headers)
+            return answer
         return jsonify(error=exc.code, message=exc.message), exc.status, headers
 
     @app.errorhandler(HTTPException)
@@ -54,6 +60,14 @@ def init_app(app: Flask) -> None:
                    404: "no such endpoint; see /api/v1 in the README",
                    405: "method not allowed on this endpoint"}.get(status, exc.description)
         allow = [(k, h) for k, h in exc.get_headers() if k == "Allow"]  # on a 405
+        if request.path.startswith("/scim/"):
+            from .scim import error_response
+
+            answer = error_response(status, message if status != 404 else
+                                    "no such SCIM endpoint: /scim/v2/Users, /Groups, /Schemas, "
+                                    "/ResourceTypes, /ServiceProviderConfig")
+            answer.headers.extend(allow)
+            return answer
         return jsonify(error=HTTP_CODES.get(status, "http_error"), message=message), status, \
             allow
 
@@ -62,5 +76,9 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error")  # the trace goes to the log, never to the client
         if request.path.startswith("/console"):
             return console_error(500, "Something went wrong on our side; it has been logged.")
+        if request.path.startswith("/scim/"):
+            from .scim import error_response
+
+            return error_response(500, "something went wrong on our side; it has been logged")
         return jsonify(error="internal", message="something went wrong on our side; it has "
                        "been logged, try again"), 500

@@ -109,7 +109,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def limit():
         address = request.remote_addr or "?"
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/scim/")):
             wait = limiter.hit("ip", address, int(app.config["RATE_PER_IP"]))
             token = request.headers.get("Authorization", "")
             if not wait and token:

@@ -38,6 +38,7 @@ class User(Base):
     # "issuer subject" for OIDC sign-in, and what SCIM provisioning sets
     oidc_subject: Mapped[str | None] = mapped_column(String(600), unique=True, default=None)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    directory_id: Mapped[str | None] = mapped_column(String(36), unique=True, default=None)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     employee_number: Mapped[str] = mapped_column(String(100), default="")
 

@@ -16,12 +16,14 @@ def upgrade():
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("oidc_subject", sa.String(600), nullable=True))
         batch.add_column(sa.Column("external_id", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("directory_id", sa.String(36), nullable=True))
         batch.add_column(sa.Column("display_name", sa.String(200), nullable=False,
                                    server_default=""))
         batch.add_column(sa.Column("employee_number", sa.String(100), nullable=False,
                                    server_default=""))
         batch.create_unique_constraint("uq_users_oidc_subject", ["oidc_subject"])
         batch.create_unique_constraint("uq_users_external_id", ["external_id"])
+        batch.create_unique_constraint("uq_users_directory_id", ["directory_id"])
     op.create_table(
         "oidc_requests",
         sa.Column("state_hash", sa.String(64), primary_key=True),
@@ -65,7 +67,9 @@ def downgrade():
     op.drop_table("connect_codes")
     op.drop_table("oidc_requests")
     with op.batch_alter_table("users") as batch:
+        batch.drop_constraint("uq_users_directory_id")
         batch.drop_constraint("uq_users_external_id")
         batch.drop_constraint("uq_users_oidc_subject")
-        for column in ("employee_number", "display_name", "external_id", "oidc_subject"):
+        for column in ("employee_number", "display_name", "directory_id", "external_id",
+                       "oidc_subject"):
             batch.drop_column(column)
