@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHIP = ["manifest.json", "sidepanel.html", "options.html", "panel.css", "managed_schema.json",
-        "src/*.js", "icons/*.png"]
+SHIP = ["manifest.json", "sidepanel.html", "options.html", "connected.html", "panel.css",
+        "managed_schema.json", "src/*.js", "icons/*.png"]
 
 
 def files() -> list[Path]:

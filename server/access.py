@@ -35,8 +35,9 @@ API = {
 }
 
 
-# Open to anyone, no token: the API's contract, so clients and tools can read it first.
-PUBLIC = {"api.openapi_document"}
+# Open to anyone, no token: the API's contract, so clients and tools can read it first; and the
+# extension's connect code exchange, where the one-time code and its verifier are the credential.
+PUBLIC = {"api.openapi_document", "api.connect_extension"}
 
 
 def check(endpoint: str | None, role: str) -> None:

@@ -66,6 +66,22 @@ def healthz():
     return jsonify(report), 200 if report["status"] != "down" else 503
 
 
+@api.post("/connect")
+@spec("The extension trades a one-time connect code and its PKCE verifier for a personal token",
+      body=obj({"code": text(100, 1), "code_verifier": text(128, 43),
+                "redirect_uri": text(300, 1)}, closed=True),
+      ok=obj({"token": STR, "name": STR}), status=201, errors=(400, 413, 415, 429))
+def connect_extension():
+    from .connect import redeem
+
+    body = json_body()
+    reject_unknown(body, {"code", "code_verifier", "redirect_uri"}, "request body")
+    user, token = redeem(db.session(), string(body, "code", "request body", 100, True),
+                         string(body, "code_verifier", "request body", 128, True),
+                         string(body, "redirect_uri", "request body", 300, True))
+    return jsonify(token=token, name=user.name), 201
+
+
 @api.get("/openapi.json")
 @spec("This document: the API's contract, generated from its routes", ok=ANY_OBJECT)
 def openapi_document():

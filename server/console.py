@@ -167,6 +167,21 @@ def oidc_callback():
     return redirect(_safe_next(next_path))
 
 
+@console.route("/connect", methods=["GET", "POST"])
+@signed_in()
+def connect():
+    """The extension asks for a token: the signed-in person agrees, the extension gets a code."""
+    from .connect import check_request, issue
+
+    try:
+        asked = check_request(current_app.config, request.args)
+    except ApiError as exc:
+        return render_template("console/connect.html", problem=exc.message), 400
+    if request.method == "POST":
+        return redirect(issue(db.session(), g.user, asked), 303)
+    return render_template("console/connect.html", problem="")
+
+
 @console.get("/login/<token>")
 def login_link(token: str):
     user = use_link(db.session(), token)

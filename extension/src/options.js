@@ -1,6 +1,7 @@
 // Options: connect to a server with a personal token, and choose when pages are read.
 // Fields the administrator set through managed policy are shown but cannot be changed.
 
+import { startConnect } from "./connect.js";
 import { getToken, loadSettings, saveSettings, setToken } from "./settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -69,6 +70,30 @@ $("connect").addEventListener("submit", async (event) => {
   } catch {
     status.textContent = `No answer from ${url.origin}.`;
   }
+});
+
+// Sign in on the server instead of pasting a token: the server's console hands this extension a
+// one-time code (connected.html) that only the verifier kept here turns into a token (PKCE).
+$("signin").addEventListener("click", async () => {
+  const status = $("status");
+  let url;
+  try {
+    url = new URL($("serverUrl").value);
+    if (!/^https?:$/.test(url.protocol)) throw new Error();
+  } catch {
+    status.textContent = "That is not an http(s) address.";
+    return;
+  }
+  const { state, challenge } = await startConnect(url.origin);
+  const connect = new URL("/console/connect", url);
+  connect.search = new URLSearchParams({
+    redirect_uri: chrome.runtime.getURL("connected.html"),
+    state,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  }).toString();
+  await chrome.tabs.create({ url: connect.href });
+  status.textContent = "Sign in in the new tab.";
 });
 
 $("prefs").addEventListener("submit", async (event) => {

@@ -187,3 +187,49 @@ def test_the_id_token_claims_that_reach_the_account(site, provider, cli):
     row = users(cli, env)["x" * 100]
     assert len(row[1].split(",")) == 200 and "ok" in row[1].split(",")
     assert json.dumps(row)  # and the listing still reads
+
+
+def test_the_extension_connects_by_signing_in_with_the_provider(site, provider, tmp_path,
+                                                                  http):
+    """In Chromium: settings → sign in at the provider → agree → the extension holds a token."""
+    from playwright import sync_api
+
+    from .test_extension import CHROMIUM, EXTENSION_ID, launch, wait_text
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension"))
+    from build import build
+
+    base, _ = site
+    person(provider, "eve-sub", preferred_username="eve", groups=["sales"])
+    extension = build(tmp_path / "jitlearn", ["http://127.0.0.1/*"], unpacked=True)
+    assert CHROMIUM
+    with sync_api.sync_playwright() as playwright:
+        ctx, worker = launch(playwright, extension, tmp_path / "profile")
+        try:
+            options = ctx.new_page()
+            options.goto(f"chrome-extension://{EXTENSION_ID}/options.html")
+            options.fill("#serverUrl", base)
+            with ctx.expect_page() as opened:
+                options.click("#signin")
+            tab = opened.value
+            tab.wait_for_load_state()
+            assert "/console/login" in tab.url  # not signed in yet: the console's sign-in
+            tab.click("#oidc")
+            tab.wait_for_selector("input[name=sub]")  # the provider's own page
+            tab.fill("input[name=sub]", "eve-sub")
+            tab.click("form button[type=submit]:not([value=deny])")
+            tab.wait_for_selector("#allow")  # back on the console: agree to connect
+            assert "as eve" in " ".join(tab.inner_text("main").split())
+            tab.click("#allow")
+            tab.wait_for_url(f"chrome-extension://{EXTENSION_ID}/connected.html*")
+            assert wait_text(tab, "#status", lambda t: t.startswith("Connected")) == \
+                "Connected as eve. You can close this tab."
+            assert "code=" not in tab.url  # the code left the address bar
+            token = worker.evaluate("chrome.storage.local.get('token').then(x => x.token)")
+            settings = worker.evaluate("chrome.storage.local.get('settings')"
+                                       ".then(x => x.settings)")
+        finally:
+            ctx.close()
+    assert settings["serverUrl"] == base
+    status, me = http(base, "/api/v1/me", token=token)
+    assert status == 200 and me["name"] == "eve"

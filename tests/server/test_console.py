@@ -154,3 +154,80 @@ def test_organisation_sign_in_is_off_until_configured_and_says_when_unreachable(
     answer = client.get("/console/oidc/login")
     assert answer.status_code == 502
     assert "could not be reached" in answer.get_data(as_text=True)
+
+
+EXTENSION = "chrome-extension://agphlekpiaoblfclgcbkmfoneiploppe/connected.html"
+
+
+def connect_link(redirect=EXTENSION, challenge=None, state="a-state-of-16-chars"):
+    from urllib.parse import urlencode
+
+    from server.oidc import challenge as s256
+
+    return "/console/connect?" + urlencode({
+        "redirect_uri": redirect, "state": state, "code_challenge_method": "S256",
+        "code_challenge": challenge or s256("v" * 50)})
+
+
+def test_the_extension_connects_through_the_console_with_pkce(people):
+    from urllib.parse import parse_qs, urlparse
+
+    client = people.test_client()
+    link = connect_link()
+    assert "/console/login" in client.get(link).headers["Location"]  # sign in first
+    sign_in(client, "ada")
+    page = client.get(link)
+    assert page.status_code == 200 and "as <strong>ada</strong>" in page.get_data(as_text=True)
+    answer = client.post(link, data={"csrf_token": csrf(page)})
+    assert answer.status_code == 303 and answer.headers["Location"].startswith(EXTENSION + "?")
+    sent = parse_qs(urlparse(answer.headers["Location"]).query)
+    assert sent["state"] == ["a-state-of-16-chars"]
+    code, api = sent["code"][0], people.test_client()
+
+    def redeem(verifier, redirect=EXTENSION):
+        return api.post("/api/v1/connect", json={"code": code, "code_verifier": verifier,
+                                                 "redirect_uri": redirect})
+
+    assert redeem("w" * 50).status_code == 400  # someone who saw the code, without the verifier
+    assert redeem("v" * 50, EXTENSION.replace("connected", "other")).status_code == 400
+    answer = redeem("v" * 50)
+    assert answer.status_code == 201 and answer.get_json()["name"] == "ada"
+    token = answer.get_json()["token"]
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    again = redeem("v" * 50)
+    assert again.status_code == 400 and "unknown, used, expired" in again.get_json()["message"]
+
+
+def test_connect_links_for_other_pages_or_without_pkce_are_refused(people):
+    client = people.test_client()
+    sign_in(client, "ada")
+    for link in (connect_link("https://evil.example.com/connected.html"),
+                 connect_link("chrome-extension://" + "b" * 32 + "/connected.html"),
+                 connect_link(EXTENSION + "?x=1"), connect_link(challenge="short"),
+                 connect_link(state=""), "/console/connect"):
+        answer = client.get(link)
+        assert answer.status_code == 400, link
+        assert "does not come from a jitlearn extension" in answer.get_data(as_text=True) or \
+            "S256" in answer.get_data(as_text=True)
+        assert client.post(link, data={"csrf_token": "x"}).status_code == 400
+
+
+def test_an_expired_connect_code_is_refused(people):
+    from datetime import timedelta
+
+    from server.connect import redeem
+    from server.models import ConnectCode
+    from server.oidc import challenge
+
+    client = people.test_client()
+    sign_in(client, "ada")
+    link = connect_link()
+    location = client.post(link, data={"csrf_token": csrf(client.get(link))}).headers["Location"]
+    code = location.split("code=")[1].split("&")[0]
+    with people.app_context():
+        for row in db.session().query(ConnectCode):
+            row.expires_at -= timedelta(minutes=5)
+        db.session().commit()
+        with pytest.raises(Exception, match="unknown, used, expired"):
+            redeem(db.session(), code, "v" * 50, EXTENSION)
+    assert challenge("v" * 50) in link
