@@ -194,6 +194,7 @@ def test_the_extension_connects_by_signing_in_with_the_provider(site, provider, 
     """In Chromium: settings → sign in at the provider → agree → the extension holds a token."""
     from playwright import sync_api
 
+    from .test_console import check
     from .test_extension import CHROMIUM, EXTENSION_ID, launch, wait_text
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension"))
@@ -214,12 +215,14 @@ def test_the_extension_connects_by_signing_in_with_the_provider(site, provider, 
             tab = opened.value
             tab.wait_for_load_state()
             assert "/console/login" in tab.url  # not signed in yet: the console's sign-in
+            check(tab, "login-oidc")
             tab.click("#oidc")
             tab.wait_for_selector("input[name=sub]")  # the provider's own page
             tab.fill("input[name=sub]", "eve-sub")
             tab.click("form button[type=submit]:not([value=deny])")
             tab.wait_for_selector("#allow")  # back on the console: agree to connect
             assert "as eve" in " ".join(tab.inner_text("main").split())
+            check(tab, "connect")
             tab.click("#allow")
             tab.wait_for_url(f"chrome-extension://{EXTENSION_ID}/connected.html*")
             assert wait_text(tab, "#status", lambda t: t.startswith("Connected")) == \
