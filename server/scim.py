@@ -16,6 +16,7 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from . import db
 from .accounts import deactivate
@@ -308,7 +309,13 @@ def apply_user(user: User | None, doc: dict) -> User:
         raise ScimError("emails is a list of {value, primary}", 400, "invalidValue")
     chosen = next((e for e in emails if e.get("primary") is True), emails[0] if emails else {})
     email = _text(chosen.get("value"), "emails.value", 200) or None
-    active = _flag(doc.get("active", True), "active")
+    # without "active" an account stays as it was (a new one is active): a PUT that leaves it
+    # out never re-admits someone who was deactivated
+    active = _flag(doc["active"], "active") if "active" in doc else (
+        user.active if user is not None else True)
+    # without the enterprise extension, what it holds stays as it was: a directory that does
+    # not manage departments does not wipe the one a person entered on their profile
+    managed = ENTERPRISE in doc
     extension = doc.get(ENTERPRISE) or {}
     if not isinstance(extension, dict):
         raise ScimError(f"{ENTERPRISE} is an object", 400, "invalidValue")
@@ -320,21 +327,24 @@ def apply_user(user: User | None, doc: dict) -> User:
     if user is None:
         user = add_user(session, name)
         user.directory_id = str(uuid.uuid4())
-    user.name, user.external_id, user.display_name = name, external, display
-    user.email, user.employee_number = email, number
-    profile = session.get(Profile, user.id)
-    if profile is None and department:
-        profile = Profile(user_id=user.id, target_roles=[], goals=[], languages=[], privacy={})
-        session.add(profile)
-    if profile is not None:
-        profile.department = department
-    if boss is not None and boss.id == user.id:
-        raise ScimError("a person cannot be their own manager", 400, "invalidValue")
-    try:
-        set_manager(session, user, boss)  # commits; refuses a loop in the reporting line
-    except ApiError as exc:
-        session.rollback()
-        raise ScimError(exc.message, 400, "invalidValue") from None
+    user.name, user.external_id, user.display_name, user.email = name, external, display, email
+    if managed:
+        user.employee_number = number
+        profile = session.get(Profile, user.id)
+        if profile is None and department:
+            profile = Profile(user_id=user.id, target_roles=[], goals=[], languages=[],
+                              privacy={})
+            session.add(profile)
+        if profile is not None:
+            profile.department = department
+        if boss is not None and boss.id == user.id:
+            session.rollback()
+            raise ScimError("a person cannot be their own manager", 400, "invalidValue")
+        try:
+            set_manager(session, user, boss)  # commits; refuses a loop in the reporting line
+        except ApiError as exc:
+            session.rollback()
+            raise ScimError(exc.message, 400, "invalidValue") from None
     if user.active and not active:
         deactivate(session, user)  # their tokens stop now
     user.active = active
@@ -431,8 +441,8 @@ def patch(doc: dict, operations, extension: str | None) -> dict:
                     _set(doc, None, name, None, None, op, item)
             continue
         if extension and isinstance(path, str) and path.lower() == extension.lower():
-            if op == "remove":  # the whole extension
-                doc.pop(_key(doc, extension), None)
+            if op == "remove":  # the whole extension: its attributes cleared
+                doc[extension] = {}
             elif isinstance(value, dict):
                 for sub, subvalue in value.items():
                     _set(doc, extension, sub, None, None, op, subvalue)
@@ -741,6 +751,16 @@ def search_everything():
     return _search("all", _body())
 
 
+def _saved(apply, target, doc: dict):
+    """apply(target, doc); two requests racing for one userName or displayName get a 409."""
+    try:
+        return apply(target, doc)
+    except IntegrityError:
+        db.session().rollback()
+        raise ScimError("another resource already has this userName, externalId or "
+                        "displayName", 409, "uniqueness") from None
+
+
 def _one(doc: dict):
     return _answer(_project(doc, _names(request.args.get("attributes")),
                             _names(request.args.get("excludedAttributes"))))
@@ -761,27 +781,27 @@ def get_group(ident: str):
 @scim.post("/Users")
 @admin_token
 def create_user():
-    doc = user_doc(apply_user(None, _body()))
+    doc = user_doc(_saved(apply_user, None, _body()))
     return _answer(doc, 201, doc["meta"]["location"])
 
 
 @scim.post("/Groups")
 @admin_token
 def create_group():
-    doc = group_doc(apply_group(None, _body()))
+    doc = group_doc(_saved(apply_group, None, _body()))
     return _answer(doc, 201, doc["meta"]["location"])
 
 
 @scim.put("/Users/<ident>")
 @admin_token
 def replace_user(ident: str):
-    return _one(user_doc(apply_user(_user(ident), _body())))
+    return _one(user_doc(_saved(apply_user, _user(ident), _body())))
 
 
 @scim.put("/Groups/<ident>")
 @admin_token
 def replace_group(ident: str):
-    return _one(group_doc(apply_group(_group(ident), _body())))
+    return _one(group_doc(_saved(apply_group, _group(ident), _body())))
 
 
 @scim.patch("/Users/<ident>")
@@ -789,7 +809,7 @@ def replace_group(ident: str):
 def patch_user(ident: str):
     user = _user(ident)
     doc = patch(user_doc(user), _body().get("Operations"), ENTERPRISE)
-    return _one(user_doc(apply_user(user, doc)))
+    return _one(user_doc(_saved(apply_user, user, doc)))
 
 
 @scim.patch("/Groups/<ident>")
@@ -797,7 +817,7 @@ def patch_user(ident: str):
 def patch_group(ident: str):
     group = _group(ident)
     doc = patch(group_doc(group), _body().get("Operations"), None)
-    return _one(group_doc(apply_group(group, doc)))
+    return _one(group_doc(_saved(apply_group, group, doc)))
 
 
 @scim.delete("/Users/<ident>")

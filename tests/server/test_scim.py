@@ -193,3 +193,21 @@ def test_only_an_admins_token_provisions(app, directory, make_token):
     assert directory("GET", "/ServiceProviderConfig", token="")[0] == 200
     assert {s["id"] for s in directory("GET", "/Schemas", token="")[1]["Resources"]} == {
         USER, ENTERPRISE, GROUP}
+
+
+def test_what_a_directory_leaves_out_stays_as_it_was(app, directory):
+    """A PUT without active does not re-admit someone deactivated; one without the enterprise
+    extension keeps the department the person entered themselves."""
+    _, ada = directory("POST", "/Users", person("ada"))
+    with app.app_context():
+        db.session().add(Profile(user_id=row(app, "ada").id, department="Research",
+                                 target_roles=[], goals=[], languages=[], privacy={}))
+        db.session().commit()
+    directory("PATCH", f"/Users/{ada['id']}", {"Operations": [
+        {"op": "replace", "path": "active", "value": False}]})
+    status, after = directory("PUT", f"/Users/{ada['id']}", {"schemas": [USER],
+                                                             "userName": "ada"})
+    assert status == 200 and after["active"] is False
+    assert after[ENTERPRISE] == {"department": "Research"}
+    status, after = directory("PUT", f"/Users/{ada['id']}", person("ada", **{ENTERPRISE: {}}))
+    assert status == 200 and after["active"] is True and ENTERPRISE not in after
