@@ -11,6 +11,7 @@ made on first sign-in, with email, groups and role from the claims (docs/integra
 import base64
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -156,9 +157,9 @@ def begin(cfg, db: Session, browser: str, next_path: str) -> str:
 
 def finish(cfg, db: Session, browser: str, args) -> tuple[User, str]:
     """The signed-in user and where they were going, from the provider's redirect (args)."""
-    if args.get("error"):
-        raise SignInError("the sign-in service did not sign you in: "
-                          f"{args.get('error_description') or args.get('error')}"[:300])
+    if args.get("error"):  # only the code: the description is anyone's text in a link
+        code = re.sub(r"[^a-z_]", "", str(args["error"]).lower())[:40] or "refused"
+        raise SignInError(f"the sign-in service did not sign you in ({code})")
     state, code = args.get("state", ""), args.get("code", "")
     if not state or not code or len(state) > 200 or len(code) > 2000:
         raise SignInError("this sign-in answer is incomplete; start again", 400)
