@@ -1,4 +1,5 @@
-"""One error type and one handler: every failure answers {"error": code, "message": text}."""
+"""One error type and one handler: every failure answers {"error": code, "message": text}
+(a page under /console, SCIM's error body under /scim)."""
 
 import logging
 
@@ -35,6 +36,13 @@ def console_error(status: int, message: str):
                            title=CONSOLE_TITLES.get(status, "Something went wrong")), status
 
 
+def scim_error(status: int, message: str, scim_type: str = ""):
+    """Under /scim/, errors take SCIM's own shape (RFC 7644 §3.12)."""
+    from .scim import error_response
+
+    return error_response(status, message, scim_type)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -44,9 +52,7 @@ def init_app(app: Flask) -> None:
             page, status = console_error(exc.status, exc.message)
             return page, status, headers
         if request.path.startswith("/scim/"):
-            from .scim import error_response
-
-            answer = error_response(exc.status, exc.message, getattr(exc, "scim_type", ""))
+            answer = scim_error(exc.status, exc.message, getattr(exc, "scim_type", ""))
             answer.headers.update(headers)
             return answer
         return jsonify(error=exc.code, message=exc.message), exc.status, headers
@@ -61,11 +67,9 @@ def init_app(app: Flask) -> None:
                    405: "method not allowed on this endpoint"}.get(status, exc.description)
         allow = [(k, h) for k, h in exc.get_headers() if k == "Allow"]  # on a 405
         if request.path.startswith("/scim/"):
-            from .scim import error_response
-
-            answer = error_response(status, message if status != 404 else
-                                    "no such SCIM endpoint: /scim/v2/Users, /Groups, /Schemas, "
-                                    "/ResourceTypes, /ServiceProviderConfig")
+            answer = scim_error(status, message if status != 404 else
+                                "no such SCIM endpoint: /scim/v2/Users, /Groups, /Schemas, "
+                                "/ResourceTypes, /ServiceProviderConfig")
             answer.headers.extend(allow)
             return answer
         return jsonify(error=HTTP_CODES.get(status, "http_error"), message=message), status, \
@@ -77,8 +81,6 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/console"):
             return console_error(500, "Something went wrong on our side; it has been logged.")
         if request.path.startswith("/scim/"):
-            from .scim import error_response
-
-            return error_response(500, "something went wrong on our side; it has been logged")
+            return scim_error(500, "something went wrong on our side; it has been logged")
         return jsonify(error="internal", message="something went wrong on our side; it has "
                        "been logged, try again"), 500

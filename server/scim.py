@@ -402,6 +402,14 @@ def _key(container: dict, name: str) -> str:
     return next((k for k in container if k.lower() == name.lower()), name)
 
 
+def _json_string(quoted_body: str) -> str:
+    try:
+        return json.loads(f'"{quoted_body}"')
+    except ValueError:
+        raise ScimError(f"cannot read the string \"{quoted_body[:100]}\"", 400,
+                        "invalidFilter") from None
+
+
 def _matcher(text: str | None):
     if text is None:
         return None
@@ -409,7 +417,7 @@ def _matcher(text: str | None):
     if not found:
         raise ScimError(f"only [attribute eq \"value\"] filters are supported in a path: {text}",
                         400, "invalidFilter")
-    sub, wanted = found.group(1), json.loads(f'"{found.group(2)}"')
+    sub, wanted = found.group(1), _json_string(found.group(2))
     return lambda item: isinstance(item, dict) and str(item.get(_key(item, sub))) == wanted
 
 
@@ -496,7 +504,8 @@ def _set(doc, urn, attr, match, sub, op, value) -> None:
     if op == "remove":
         if isinstance(current, list) and isinstance(value, list):  # remove these members
             drop = {str(v.get("value")) for v in value if isinstance(v, dict)}
-            container[key] = [i for i in current if str(i.get("value")) not in drop]
+            container[key] = [i for i in current
+                              if not isinstance(i, dict) or str(i.get("value")) not in drop]
         else:
             container.pop(key, None)
     elif op == "add" and isinstance(current, list):
@@ -551,7 +560,8 @@ def _filter(text: str | None):
         raw = found.group("value")
         if op != "pr" and raw is None:
             raise ScimError(f"{op} needs a value: {part!r}", 400, "invalidFilter")
-        wanted = json.loads(raw) if raw else None
+        wanted = (_json_string(raw[1:-1]) if raw.startswith('"') else json.loads(raw)) \
+            if raw else None
         tests.append((attr, op, wanted))
 
     def compare(value, op, wanted) -> bool:

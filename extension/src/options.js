@@ -34,17 +34,23 @@ async function fill() {
   $("locked").hidden = !s.locked.length;
 }
 
+/** The server address typed in, or null (and the status says why). */
+function serverUrl() {
+  try {
+    const url = new URL($("serverUrl").value);
+    if (/^https?:$/.test(url.protocol)) return url;
+  } catch {
+    // not a URL at all: said below
+  }
+  $("status").textContent = "That is not an http(s) address.";
+  return null;
+}
+
 $("connect").addEventListener("submit", async (event) => {
   event.preventDefault();
   const status = $("status");
-  let url;
-  try {
-    url = new URL($("serverUrl").value);
-    if (!/^https?:$/.test(url.protocol)) throw new Error();
-  } catch {
-    status.textContent = "That is not an http(s) address.";
-    return;
-  }
+  const url = serverUrl();
+  if (!url) return;
   const typed = $("token").value.trim();
   const token = typed && !typed.startsWith("•") ? typed : await getToken();
   if (!token) {
@@ -75,15 +81,8 @@ $("connect").addEventListener("submit", async (event) => {
 // Sign in on the server instead of pasting a token: the server's console hands this extension a
 // one-time code (connected.html) that only the verifier kept here turns into a token (PKCE).
 $("signin").addEventListener("click", async () => {
-  const status = $("status");
-  let url;
-  try {
-    url = new URL($("serverUrl").value);
-    if (!/^https?:$/.test(url.protocol)) throw new Error();
-  } catch {
-    status.textContent = "That is not an http(s) address.";
-    return;
-  }
+  const url = serverUrl();
+  if (!url) return;
   const { state, challenge } = await startConnect(url.origin);
   const connect = new URL("/console/connect", url);
   connect.search = new URLSearchParams({
@@ -93,7 +92,7 @@ $("signin").addEventListener("click", async () => {
     code_challenge_method: "S256",
   }).toString();
   await chrome.tabs.create({ url: connect.href });
-  status.textContent = "Sign in in the new tab.";
+  $("status").textContent = "Sign in in the new tab.";
 });
 
 $("prefs").addEventListener("submit", async (event) => {

@@ -2,8 +2,11 @@
 audiences, deactivation, deletion; and the errors it gets for what it should not send."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from server import db
@@ -211,3 +214,39 @@ def test_what_a_directory_leaves_out_stays_as_it_was(app, directory):
     assert after[ENTERPRISE] == {"department": "Research"}
     status, after = directory("PUT", f"/Users/{ada['id']}", person("ada", **{ENTERPRISE: {}}))
     assert status == 200 and after["active"] is True and ENTERPRISE not in after
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.text(max_size=10), inner, max_size=3), max_leaves=8)
+PATHS = st.sampled_from(["active", "userName", "emails", "emails.value", "displayName",
+                         'emails[value eq "x"]', 'emails[value eq "\\q"].value', "members",
+                         f"{ENTERPRISE}:manager", f"{ENTERPRISE}:manager.value", ENTERPRISE,
+                         f"{ENTERPRISE}:department", "groups", "id", "meta", "a[b", "", None,
+                         "urn:nothing:x", 'members[value eq "1"]']) | st.text(max_size=30)
+OPERATION = st.fixed_dictionaries({"op": st.sampled_from(["add", "replace", "remove", "Add",
+                                                          "move", 1])},
+                                  optional={"path": PATHS, "value": JSON})
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(OPERATION, max_size=3) | JSON,
+       filters=st.text(max_size=40) | st.sampled_from(['userName eq "\\x"', "active pr",
+                                                       'emails co "a" and id ne null']))
+def test_hostile_patches_and_filters_never_break_the_server(app, directory, operations, filters):
+    """Whatever a directory sends: a SCIM answer, never a 500, and the person still reads."""
+    app.config.update(RATE_PER_TOKEN=0, RATE_PER_IP=0)  # hundreds of requests in a few seconds
+    found = directory("GET", '/Users?filter=userName%20eq%20%22ada%22')[1]["Resources"]
+    ident = found[0]["id"] if found else directory("POST", "/Users", person("ada"))[1]["id"]
+    found = directory("GET", '/Groups?filter=displayName%20eq%20%22g%22')[1]["Resources"]
+    group = found[0]["id"] if found else directory("POST", "/Groups", {
+        "displayName": "g", "members": [{"value": ident}]})[1]["id"]
+    for path in (f"/Users/{ident}", f"/Groups/{group}"):
+        status, _ = directory("PATCH", path, {"Operations": operations})
+        assert status < 500
+    status, _ = directory("GET", "/Users?" + urlencode({"filter": filters}))
+    assert status in (200, 400)
+    status, after = directory("GET", f"/Users/{ident}")
+    assert status == 200 and after["userName"]
+    assert directory("GET", f"/Groups/{group}")[0] == 200
