@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -399,6 +400,64 @@ def console_pages(home: Path, tmp: Path) -> dict:
     return out
 
 
+def scim(tmp: Path, people: int = 2000) -> dict:
+    """Provisioning over SCIM 2.0 as a directory's first sync does it: people one POST each
+    (each reporting to an earlier one), a group of all of them by PATCH in batches of 100, then
+    the lookups directories make before each change."""
+    home = tmp / "scim"
+    env = {**os.environ, "JITLEARN_HOME": str(home), "JITLEARN_LOG_LEVEL": "WARNING",
+           "JITLEARN_RATE_PER_TOKEN": "0", "JITLEARN_RATE_PER_IP": "0"}
+    run = lambda *a: subprocess.run([str(BIN), *a], env=env, check=True,  # noqa: E731
+                                    capture_output=True, text=True).stdout.strip()
+    run("users", "add", "directory", "--role", "admin")
+    token = run("tokens", "create", "directory")
+    proc, base = serve(env)
+
+    def call(method, path, body=None):
+        req = urllib.request.Request(base + "/scim/v2" + path, method=method,
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/scim+json",
+                                              "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=60) as answer:
+            return json.loads(answer.read() or b"null")
+
+    ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    try:
+        ids, t0 = [], time.perf_counter()
+        for i in range(people):
+            boss = {"manager": {"value": ids[(i - 1) // 8]}} if ids else {}
+            ids.append(call("POST", "/Users", {
+                "userName": f"person{i}@example.com", "externalId": f"hr-{i}",
+                "emails": [{"value": f"person{i}@example.com", "primary": True}],
+                ext: {"employeeNumber": str(10000 + i), "department": f"dept {i % 40}",
+                      **boss}})["id"])
+        create_s = time.perf_counter() - t0
+        group = call("POST", "/Groups", {"displayName": "everyone"})["id"]
+        t0 = time.perf_counter()
+        for start in range(0, people, 100):
+            call("PATCH", f"/Groups/{group}", {"Operations": [
+                {"op": "add", "path": "members",
+                 "value": [{"value": x} for x in ids[start:start + 100]]}]})
+        members_s = time.perf_counter() - t0
+        lookups, pages = [], []
+        for i in range(0, people, people // 50):
+            t0 = time.perf_counter()
+            found = call("GET", "/Users?filter=" + urllib.parse.quote(
+                f'userName eq "person{i}@example.com"'))
+            lookups.append((time.perf_counter() - t0) * 1000)
+            assert found["totalResults"] == 1
+        for start in range(1, people, people // 10):
+            t0 = time.perf_counter()
+            call("GET", f"/Users?startIndex={start}&count=100")
+            pages.append((time.perf_counter() - t0) * 1000)
+        return {"people": people, "create_per_s": round(people / create_s),
+                "group_members_per_s": round(people / members_s),
+                "lookup_by_username_ms": summary(lookups), "page_of_100_ms": summary(pages)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
@@ -406,6 +465,8 @@ def main():
     parser.add_argument("--home", type=Path, help="reuse an ingested home (skips ingest timing)")
     parser.add_argument("--only-throughput", action="store_true",
                         help="measure requests per second only (with --home)")
+    parser.add_argument("--only-scim", action="store_true",
+                        help="measure SCIM provisioning only")
     args = parser.parse_args()
     eval_dir = args.corpora.parent / "eval"
     if not args.corpora.is_dir():
@@ -413,6 +474,10 @@ def main():
     if args.home and not (args.home / "index").is_dir():
         sys.exit(f"{args.home} has no index; run `make corpus` or leave out --home")
     ctxs = contexts(eval_dir)
+    if args.only_scim:
+        with tempfile.TemporaryDirectory(prefix="jitlearn-bench-") as tmp:
+            print(json.dumps(scim(Path(tmp)), indent=2))
+        return
     if args.only_throughput:
         if not args.home:
             sys.exit("--only-throughput needs --home (an ingested data directory)")
@@ -440,6 +505,8 @@ def main():
         results["console"] = console_pages(home, Path(tmp))
         print("measuring throughput with locust ...", file=sys.stderr)
         results["throughput"] = throughput(home, eval_dir)
+        print("provisioning people over SCIM ...", file=sys.stderr)
+        results["scim"] = scim(Path(tmp))
     ratio = results["suggest_ms"]["p50"] / results["nlp_pass_ms"]["p50"]
     results["suggest_p50_over_nlp_pass"] = round(ratio, 2)
     checks = [

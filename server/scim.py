@@ -359,7 +359,7 @@ def apply_group(group: DirectoryGroup | None, doc: dict) -> DirectoryGroup:
     members = doc.get("members") or []
     if not isinstance(members, list):
         raise ScimError("members is a list of {value}", 400, "invalidValue")
-    people = {u.id: u for u in (_reference(session, m, "members") for m in members)}
+    people = {u.id: u for u in _members(session, members)}
     _unique(session, DirectoryGroup, DirectoryGroup.display_name, name, group, "displayName")
     _unique(session, DirectoryGroup, DirectoryGroup.external_id, external, group, "externalId",
             exact=True)
@@ -376,10 +376,30 @@ def apply_group(group: DirectoryGroup | None, doc: dict) -> DirectoryGroup:
         _audience(session.get(User, user_id), old_name, None)
     for user_id in set(people) - before:
         session.add(DirectoryMember(group_id=group.id, user_id=user_id))
-    for user_id in set(people):
-        _audience(people[user_id], old_name if user_id in before else None, name.lower())
+        _audience(people[user_id], None, name.lower())
+    if old_name != name.lower():  # renamed: the members who stay get the new name
+        for user_id in set(people) & before:
+            _audience(people[user_id], old_name, name.lower())
     session.commit()
     return group
+
+
+def _members(session, members: list) -> list[User]:
+    """The users members name, looked up 500 at a time; 400 if any is unknown."""
+    wanted = []
+    for member in members:
+        ident = member.get("value") if isinstance(member, dict) else None
+        if not isinstance(ident, str):
+            raise ScimError("members need a value: a user's id", 400, "invalidValue")
+        wanted.append(ident)
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        found.update((u.directory_id, u) for u in session.scalars(
+            select(User).where(User.directory_id.in_(wanted[start:start + 500]))))
+    missing = [w for w in wanted if w not in found]
+    if missing:
+        raise ScimError(f"members: no user with id {missing[0]!r}", 400, "invalidValue")
+    return [found[w] for w in dict.fromkeys(wanted)]
 
 
 def _audience(user: User, old: str | None, new: str | None) -> None:
