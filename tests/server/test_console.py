@@ -121,6 +121,7 @@ def test_deactivated_people_lose_the_console_and_their_tokens(people):
     admin = people.test_client()
     sign_in(admin, "ivy")
     page = admin.get("/console/users")
+    assert "<title>Users · jitlearn console</title>" in page.get_data(as_text=True)
     with people.app_context():
         ada_id = find_user(db.session(), "ada").id
     admin.post(f"/console/users/{ada_id}", data={"csrf_token": csrf(page),
