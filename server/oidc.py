@@ -27,7 +27,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .errors import ApiError
-from .models import ROLES, OidcRequest, User, now
+from .models import ROLES, DirectoryGroup, DirectoryMember, OidcRequest, User, now
 from .people import add_user, hash_token
 
 REQUEST_MINUTES = 10  # how long the provider may take to send the browser back
@@ -270,7 +270,9 @@ def user_for_claims(cfg, db: Session, claims: dict) -> User:
         user.display_name = claims["name"].strip()[:200]
     groups = _groups(claims.get(cfg["OIDC_GROUPS_CLAIM"]))
     if groups is not None:
-        user.groups = groups
+        provisioned = db.scalars(select(DirectoryGroup.display_name).join(DirectoryMember).where(
+            DirectoryMember.user_id == user.id))  # SCIM's groups stay: the directory set them
+        user.groups = sorted(set(groups) | {name.lower() for name in provisioned})
         mapping = role_groups(cfg)
         if mapping:  # the provider decides roles: the highest one a group gives, else employee
             given = {mapping[g] for g in groups if g in mapping}

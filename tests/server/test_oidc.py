@@ -79,3 +79,31 @@ def test_a_bad_token_is_refused_with_the_reason(made, words):
 def test_roles_from_groups_take_the_highest():
     cfg = {"OIDC_ROLE_GROUPS": "admin=IT-Admins, ld=learning ,manager=leads,boss=x,=y"}
     assert oidc.role_groups(cfg) == {"it-admins": "admin", "learning": "ld", "leads": "manager"}
+
+
+def test_claims_make_and_update_a_person_keeping_their_directory_groups(app):
+    from server import db
+    from server.models import DirectoryGroup, DirectoryMember
+    from server.people import add_user
+
+    cfg = {**app.config, "OIDC_ROLE_GROUPS": "admin=it-admins"}
+    claims = {"iss": ISSUER, "sub": "s1", "preferred_username": "ada", "email": "ada@example.com",
+              "groups": ["Sales", "it-admins"]}
+    with app.app_context():
+        s = db.session()
+        ada = add_user(s, "ada")
+        s.add(DirectoryGroup(id="g1", display_name="Finance"))
+        s.add(DirectoryMember(group_id="g1", user_id=ada.id))
+        s.commit()
+        user = oidc.user_for_claims(cfg, s, claims)
+        assert user.id == ada.id and user.oidc_subject == f"{ISSUER}|s1"
+        assert (user.groups, user.role, user.email) == (["finance", "it-admins", "sales"],
+                                                        "admin", "ada@example.com")
+        user = oidc.user_for_claims(cfg, s, {**claims, "groups": []})
+        assert (user.groups, user.role) == (["finance"], "employee")
+        other = oidc.user_for_claims({**cfg, "OIDC_CREATE_USERS": False}, s, {
+            **claims, "sub": "s1"})
+        assert other.id == ada.id  # known people sign in even when no new ones are made
+        with pytest.raises(oidc.SignInError, match="no jitlearn account"):
+            oidc.user_for_claims({**cfg, "OIDC_CREATE_USERS": False}, s,
+                                 {"iss": ISSUER, "sub": "s2", "preferred_username": "ben"})
