@@ -119,7 +119,7 @@ def metadata(cfg) -> dict:
     """The provider's discovery document, checked to be the configured issuer's."""
     issuer = cfg["OIDC_ISSUER"].rstrip("/")
     meta = _cached(cfg, issuer + "/.well-known/openid-configuration")
-    if meta.get("issuer", "").rstrip("/") != issuer:
+    if str(meta.get("issuer", "")).rstrip("/") != issuer:
         raise SignInError(f"the provider at {issuer} calls itself {meta.get('issuer')!r}; "
                           "check JITLEARN_OIDC_ISSUER", 502)
     for field in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
