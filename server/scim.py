@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from . import db
 from .accounts import deactivate
 from .accounts import delete as delete_user
+from .auth import bearer_token
 from .errors import ApiError
 from .models import DirectoryGroup, DirectoryMember, Profile, User, now
 from .people import add_user, set_manager, user_for_token
@@ -139,9 +140,8 @@ def _base() -> str:
 def admin_token(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        user = user_for_token(db.session(), token.strip()) if scheme.lower() == "bearer" \
-            else None
+        token = bearer_token()
+        user = user_for_token(db.session(), token) if token else None
         if user is None:
             raise ScimError("send an admin's API token as 'Authorization: Bearer <token>'", 401)
         if user.role != "admin":
