@@ -1,5 +1,6 @@
 """Tables: people, their API tokens, what was suggested (ids and topics only) and feedback."""
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -38,7 +39,8 @@ class User(Base):
     # "issuer subject" for OIDC sign-in, and what SCIM provisioning sets
     oidc_subject: Mapped[str | None] = mapped_column(String(600), unique=True, default=None)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
-    directory_id: Mapped[str | None] = mapped_column(String(36), unique=True, default=None)
+    directory_id: Mapped[str] = mapped_column(String(36), unique=True,  # SCIM's id: a UUID
+                                              default=lambda: str(uuid.uuid4()))
     display_name: Mapped[str] = mapped_column(String(200), default="")
     employee_number: Mapped[str] = mapped_column(String(100), default="")
 

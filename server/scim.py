@@ -200,17 +200,9 @@ def _stamp(moment) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def directory_id(user: User) -> str:
-    """The user's SCIM id: a UUID, given at first need and never reused."""
-    if not user.directory_id:
-        user.directory_id = str(uuid.uuid4())
-        db.session().commit()
-    return user.directory_id
-
-
 def user_doc(user: User) -> dict:
     session = db.session()
-    doc = {"schemas": [USER, ENTERPRISE], "id": directory_id(user), "userName": user.name,
+    doc = {"schemas": [USER, ENTERPRISE], "id": user.directory_id, "userName": user.name,
            "active": bool(user.active)}
     if user.external_id:
         doc["externalId"] = user.external_id
@@ -231,8 +223,8 @@ def user_doc(user: User) -> dict:
         extension["department"] = profile.department
     boss = session.get(User, user.manager_id) if user.manager_id else None
     if boss is not None:
-        extension["manager"] = {"value": directory_id(boss),
-                                "$ref": f"{_base()}/Users/{directory_id(boss)}"}
+        extension["manager"] = {"value": boss.directory_id,
+                                "$ref": f"{_base()}/Users/{boss.directory_id}"}
     if extension:
         doc[ENTERPRISE] = extension
     doc["meta"] = {"resourceType": "User", "created": _stamp(user.created_at),
@@ -248,8 +240,8 @@ def group_doc(group: DirectoryGroup) -> dict:
     if group.external_id:
         doc["externalId"] = group.external_id
     if members:
-        doc["members"] = [{"value": directory_id(m), "$ref": f"{_base()}/Users/"
-                           f"{directory_id(m)}"} for m in members]
+        doc["members"] = [{"value": m.directory_id, "$ref": f"{_base()}/Users/{m.directory_id}"}
+                          for m in members]
     doc["meta"] = {"resourceType": "Group", "created": _stamp(group.created_at),
                    "lastModified": _stamp(group.updated_at),
                    "location": f"{_base()}/Groups/{group.id}"}
@@ -326,7 +318,6 @@ def apply_user(user: User | None, doc: dict) -> User:
     _unique(session, User, User.external_id, external, user, "externalId", exact=True)
     if user is None:
         user = add_user(session, name)
-        user.directory_id = str(uuid.uuid4())
     user.name, user.external_id, user.display_name, user.email = name, external, display, email
     if managed:
         user.employee_number = number

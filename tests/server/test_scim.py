@@ -250,3 +250,29 @@ def test_hostile_patches_and_filters_never_break_the_server(app, directory, oper
     status, after = directory("GET", f"/Users/{ident}")
     assert status == 200 and after["userName"]
     assert directory("GET", f"/Groups/{group}")[0] == 200
+
+
+def test_people_from_before_provisioning_get_their_scim_id_from_the_migration(tmp_path):
+    """A database made before migration 0013: its people get distinct ids on the upgrade, so a
+    directory can find them by userName and take them over."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from server.db import MIGRATIONS, upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0012")
+        for name in ("ada", "ben"):
+            conn.execute(text("INSERT INTO users (name, role, pseudonym, groups, active, "
+                              "created_at) VALUES (:n, 'employee', :n, '[]', 1, "
+                              "'2026-01-01 00:00:00')"), {"n": name})
+    upgrade(engine)
+    with engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(text("SELECT directory_id FROM users"))]
+    engine.dispose()
+    assert len(ids) == 2 and all(len(i) == 36 for i in ids) and ids[0] != ids[1]

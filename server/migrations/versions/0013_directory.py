@@ -3,6 +3,8 @@
 Revision ID: 0013
 Revises: 0012
 """
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,6 +26,11 @@ def upgrade():
         batch.create_unique_constraint("uq_users_oidc_subject", ["oidc_subject"])
         batch.create_unique_constraint("uq_users_external_id", ["external_id"])
         batch.create_unique_constraint("uq_users_directory_id", ["directory_id"])
+    users = sa.table("users", sa.column("id", sa.Integer), sa.column("directory_id", sa.String))
+    connection = op.get_bind()
+    for (user_id,) in connection.execute(sa.select(users.c.id)).all():  # everyone gets a SCIM id
+        connection.execute(users.update().where(users.c.id == user_id)
+                           .values(directory_id=str(uuid.uuid4())))
     op.create_table(
         "oidc_requests",
         sa.Column("state_hash", sa.String(64), primary_key=True),
