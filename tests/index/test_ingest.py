@@ -2,16 +2,7 @@ import io
 
 from index import ContentIndex, Progress, ingest_dir
 
-
-def fake_tagger(doc):
-    return {"expenses": 0.9} if "expense" in doc.body.lower() else {}
-
-
-def write(root, rel, text):
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
+from .conftest import fake_tagger, write
 
 
 def test_resync_updates_changed_files_and_removes_deleted_ones(tmp_path):

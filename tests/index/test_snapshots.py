@@ -4,15 +4,7 @@ import pytest
 
 from index import ContentIndex, IndexBusy, ingest_dir, snapshots
 
-
-def fake_tagger(doc):
-    return {"expenses": 0.9} if "expense" in doc.body.lower() else {}
-
-
-def write(root, rel, text):
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+from .conftest import fake_tagger, write
 
 
 def test_a_follower_opens_exactly_what_the_writer_published(tmp_path):
