@@ -3,9 +3,8 @@
 import os
 import socket
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -16,33 +15,11 @@ PAGE = ("<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a
 
 
 @pytest.fixture
-def intranet():
+def intranet(loopback):
     """A web server with a blog feed, a sitemap and two intranet pages."""
     from feedgen.feed import FeedGenerator
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), None)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    fg = FeedGenerator()
-    fg.id(f"{base}/blog")
-    fg.title("L&D blog")
-    fg.link(href=f"{base}/blog", rel="alternate")
-    fg.description("What is new in learning")
-    entry = fg.add_entry()
-    entry.id(f"{base}/blog/onboarding-buddies")
-    entry.title("Onboarding buddies: how to welcome a new hire")
-    entry.link(href=f"{base}/blog/onboarding-buddies")
-    entry.description("Every new hire gets an onboarding buddy for the first month.")
-    pages = {
-        "/blog.rss": fg.rss_str(),
-        "/sitemap.xml": (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
-                         f'schemas/sitemap/0.9"><url><loc>{base}/travel</loc><lastmod>2026-11-01'
-                         f'</lastmod></url><url><loc>{base}/security</loc></url></urlset>'
-                         ).encode(),
-        "/travel": PAGE.format(title="Travel booking policy", text="Book flights and hotels "
-                               "in the travel tool; economy class under six hours.").encode(),
-        "/security": PAGE.format(title="Phishing: report suspicious email", text="Forward "
-                                 "phishing email to the security team.").encode(),
-    }
+    pages = {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -55,11 +32,29 @@ def intranet():
         def log_message(self, *args):
             pass
 
-    server.RequestHandlerClass = Handler
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base
-    server.shutdown()
-    server.server_close()
+    base = loopback(Handler)
+    fg = FeedGenerator()
+    fg.id(f"{base}/blog")
+    fg.title("L&D blog")
+    fg.link(href=f"{base}/blog", rel="alternate")
+    fg.description("What is new in learning")
+    entry = fg.add_entry()
+    entry.id(f"{base}/blog/onboarding-buddies")
+    entry.title("Onboarding buddies: how to welcome a new hire")
+    entry.link(href=f"{base}/blog/onboarding-buddies")
+    entry.description("Every new hire gets an onboarding buddy for the first month.")
+    pages.update({
+        "/blog.rss": fg.rss_str(),
+        "/sitemap.xml": (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
+                         f'schemas/sitemap/0.9"><url><loc>{base}/travel</loc><lastmod>2026-11-01'
+                         f'</lastmod></url><url><loc>{base}/security</loc></url></urlset>'
+                         ).encode(),
+        "/travel": PAGE.format(title="Travel booking policy", text="Book flights and hotels "
+                               "in the travel tool; economy class under six hours.").encode(),
+        "/security": PAGE.format(title="Phishing: report suspicious email", text="Forward "
+                                 "phishing email to the security team.").encode(),
+    })
+    return base
 
 
 def free_port() -> int:
@@ -112,7 +107,7 @@ def test_serve_with_the_scheduler_syncs_feed_and_sitemap_sources(tmp_path, intra
     assert "Traceback" not in output
 
 
-def test_serve_sends_learning_records_to_the_lrs(tmp_path, http, serve, jitlearn_bin):
+def test_serve_sends_learning_records_to_the_lrs(tmp_path, http, serve, jitlearn_bin, loopback):
     """A real server with the scheduler: a suggestion and a rating reach a loopback LRS."""
     import base64
     import json
@@ -136,11 +131,10 @@ def test_serve_sends_learning_records_to_the_lrs(tmp_path, http, serve, jitlearn
         def log_message(self, *args):
             pass
 
-    lrs = ThreadingHTTPServer(("127.0.0.1", 0), Lrs)
-    threading.Thread(target=lrs.serve_forever, daemon=True).start()
+    lrs = loopback(Lrs)
     env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING",
            "JITLEARN_SCHEDULER_ENABLED": "true", "JITLEARN_XAPI_EVERY_SECONDS": "1",
-           "JITLEARN_XAPI_ENDPOINT": f"http://127.0.0.1:{lrs.server_address[1]}/xapi",
+           "JITLEARN_XAPI_ENDPOINT": f"{lrs}/xapi",
            "JITLEARN_XAPI_USERNAME": "key", "JITLEARN_XAPI_PASSWORD": "secret"}
     samples = Path(__file__).resolve().parents[2] / "samples" / "content"
     for args in (("ingest", "--source", "samples", str(samples)), ("users", "add", "ada")):
@@ -164,6 +158,4 @@ def test_serve_sends_learning_records_to_the_lrs(tmp_path, http, serve, jitlearn
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
-        lrs.shutdown()
-        lrs.server_close()
     assert "Traceback" not in output

@@ -1,8 +1,7 @@
 """Sources sync incrementally: feeds and sitemaps over real local HTTP, folders on disk."""
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -13,7 +12,7 @@ from server.sources import add_source, remove_source, sync_source
 class Site:
     """A tiny web server whose pages the test edits; it counts what was fetched."""
 
-    def __init__(self):
+    def __init__(self, loopback):
         self.pages: dict[str, tuple[int, bytes]] = {}
         self.hits: list[str] = []
         self.delays: dict[str, float] = {}  # path -> seconds before it answers
@@ -35,20 +34,12 @@ class Site:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.base = loopback(Handler)
 
 
 @pytest.fixture
-def site():
-    s = Site()
-    yield s
-    s.close()
+def site(loopback):
+    return Site(loopback)
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ id through outages, restarts and a malformed neighbour."""
 
 import base64
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
@@ -25,7 +24,7 @@ class Lrs:
     """A Learning Record Store as strict as the spec on what matters here: the version header,
     Basic auth, well-formed statements (ralph's models) and one statement per id."""
 
-    def __init__(self):
+    def __init__(self, loopback):
         self.statements: dict[str, dict] = {}
         self.posts, self.down_for, self.lose_answers = 0, 0, 0
         lrs = self
@@ -72,20 +71,12 @@ class Lrs:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/xapi"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.url = loopback(Handler) + "/xapi"
 
 
 @pytest.fixture
-def lrs():
-    server = Lrs()
-    yield server
-    server.close()
+def lrs(loopback):
+    return Lrs(loopback)
 
 
 @pytest.fixture
