@@ -48,6 +48,7 @@ class User(Base):
         """Audience groups this person belongs to, for content restricted to groups."""
         return {str(g).lower() for g in self.groups or []}
     created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)  # SCIM lastModified
 
 
 class ApiToken(Base):

@@ -228,7 +228,7 @@ def user_doc(user: User) -> dict:
     if extension:
         doc[ENTERPRISE] = extension
     doc["meta"] = {"resourceType": "User", "created": _stamp(user.created_at),
-                   "lastModified": _stamp(user.created_at),
+                   "lastModified": _stamp(user.updated_at or user.created_at),
                    "location": f"{_base()}/Users/{doc['id']}"}
     return doc
 
@@ -319,6 +319,7 @@ def apply_user(user: User | None, doc: dict) -> User:
     if user is None:
         user = add_user(session, name)
     user.name, user.external_id, user.display_name, user.email = name, external, display, email
+    user.updated_at = now()  # also when only the department or the manager changes
     if managed:
         user.employee_number = number
         profile = session.get(Profile, user.id)

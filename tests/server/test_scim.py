@@ -128,6 +128,7 @@ def test_deleting_a_person_removes_them(app, directory):
 def test_patch_paths_directories_send(app, directory):
     _, ada = directory("POST", "/Users", person("ada"))
     _, boss = directory("POST", "/Users", person("boss"))
+    modified = row(app, "ada").updated_at
     status, after = directory("PATCH", f"/Users/{ada['id']}", {"schemas": [PATCH], "Operations": [
         {"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": boss["id"]}},
         {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Legal"},
@@ -139,6 +140,7 @@ def test_patch_paths_directories_send(app, directory):
     assert after[ENTERPRISE] == {"department": "Legal", "manager": {
         "value": boss["id"], "$ref": boss["meta"]["location"]}}
     assert after["emails"] == [{"value": "ada@example.com"}] and "name" not in after
+    assert row(app, "ada").updated_at > modified  # meta.lastModified follows
     status, after = directory("PATCH", f"/Users/{ada['id']}", {"schemas": [PATCH], "Operations": [
         {"op": "remove", "path": f"{ENTERPRISE}:manager"}]})
     assert status == 200 and "manager" not in after.get(ENTERPRISE, {})
@@ -273,6 +275,8 @@ def test_people_from_before_provisioning_get_their_scim_id_from_the_migration(tm
                               "'2026-01-01 00:00:00')"), {"n": name})
     upgrade(engine)
     with engine.connect() as conn:
-        ids = [row[0] for row in conn.execute(text("SELECT directory_id FROM users"))]
+        rows = conn.execute(text("SELECT directory_id, updated_at, created_at FROM users")).all()
     engine.dispose()
+    ids = [r[0] for r in rows]
     assert len(ids) == 2 and all(len(i) == 36 for i in ids) and ids[0] != ids[1]
+    assert all(r[1] == r[2] for r in rows)  # lastModified starts as created

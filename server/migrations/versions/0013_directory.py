@@ -23,14 +23,17 @@ def upgrade():
                                    server_default=""))
         batch.add_column(sa.Column("employee_number", sa.String(100), nullable=False,
                                    server_default=""))
+        batch.add_column(sa.Column("updated_at", sa.DateTime, nullable=True))
         batch.create_unique_constraint("uq_users_oidc_subject", ["oidc_subject"])
         batch.create_unique_constraint("uq_users_external_id", ["external_id"])
         batch.create_unique_constraint("uq_users_directory_id", ["directory_id"])
-    users = sa.table("users", sa.column("id", sa.Integer), sa.column("directory_id", sa.String))
+    users = sa.table("users", sa.column("id", sa.Integer), sa.column("directory_id", sa.String),
+                     sa.column("created_at", sa.DateTime), sa.column("updated_at", sa.DateTime))
     connection = op.get_bind()
     for (user_id,) in connection.execute(sa.select(users.c.id)).all():  # everyone gets a SCIM id
         connection.execute(users.update().where(users.c.id == user_id)
                            .values(directory_id=str(uuid.uuid4())))
+    connection.execute(users.update().values(updated_at=users.c.created_at))
     op.create_table(
         "oidc_requests",
         sa.Column("state_hash", sa.String(64), primary_key=True),
@@ -77,6 +80,6 @@ def downgrade():
         batch.drop_constraint("uq_users_directory_id")
         batch.drop_constraint("uq_users_external_id")
         batch.drop_constraint("uq_users_oidc_subject")
-        for column in ("employee_number", "display_name", "directory_id", "external_id",
-                       "oidc_subject"):
+        for column in ("updated_at", "employee_number", "display_name", "directory_id",
+                       "external_id", "oidc_subject"):
             batch.drop_column(column)
