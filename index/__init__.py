@@ -2,7 +2,8 @@
 
 from . import snapshots
 from .documents import Document, UnreadableFile, read_document, read_documents, supported
-from .ingest import IngestReport, Progress, ingest_dir, list_files, sync_documents
+from .files import list_files, read_file
+from .ingest import IngestReport, Progress, ingest_dir, sync_documents
 from .schema import make_schema
 from .store import ContentIndex, IndexBusy, SearchHit, SearchRequest, path_words
 from .tags import EDITABLE, LEVELS
@@ -10,4 +11,4 @@ from .tags import EDITABLE, LEVELS
 __all__ = ["EDITABLE", "LEVELS", "ContentIndex", "Document", "IndexBusy", "IngestReport",
            "Progress", "SearchHit", "SearchRequest", "UnreadableFile", "ingest_dir",
            "list_files", "make_schema", "path_words", "read_document", "read_documents",
-           "snapshots", "sync_documents", "supported"]
+           "read_file", "snapshots", "sync_documents", "supported"]

@@ -1,15 +1,18 @@
 """Ingest a directory into the index: parse, tag, and sync by content hash."""
 
+import itertools
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Document, UnreadableFile, content_hash, read_documents, supported
+from .documents import Document, UnreadableFile, content_hash, read_documents
+from .files import list_files, read_file, time_limit
 from .profiles import make_profile
 from .store import ContentIndex
 from .tags import apply_overrides
@@ -21,7 +24,6 @@ VERSIONED = ("policy", "procedure")  # kinds whose earlier versions are kept on 
 # the next run skips those files as unchanged. (Each commit costs a segment write; 1,000
 # documents is ~10 s of ingest here, and the corpus takes 11 commits.)
 BATCH = 1000
-MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are exports or data dumps, not reading
 
 
 @dataclass
@@ -49,18 +51,6 @@ class IngestReport:
                 f"updated, {self.deleted} removed; {self.seconds:.1f}s")
 
 
-def list_files(root: Path) -> list[str]:
-    """Supported files under root as POSIX paths relative to it, sorted; hidden dirs skipped."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            rel = Path(dirpath, name).relative_to(root).as_posix()
-            if supported(rel):
-                found.append(rel)
-    return found
-
-
 @dataclass
 class _Job:
     """What every file of one ingest run needs; workers inherit it when they fork."""
@@ -71,29 +61,42 @@ class _Job:
     analyze: Callable[[str], list[str]]
 
 
-_job: _Job | None = None
+# Runs in progress by key. Several syncs may run at once (the scheduler's threads, a manual sync
+# from the console): each task names its own run, and forked workers inherit the table.
+_jobs: dict[int, _Job] = {}
+_keys = itertools.count()
+_jobs_lock = threading.Lock()
 # Parsing, tagging and profiling run in worker processes when there are enough files to repay
 # starting them; the parent only writes to Whoosh (one writer). 2 cores: 95 s -> ~60 s here.
 PARALLEL_FROM = 200
 
 
-def _prepare(task: tuple[str, str | None]) -> tuple[str, list[Document], str]:
-    """(relative path, its documents, failure reason or "unchanged" or "")."""
-    rel, old_hash = task
+def _prepare(task: tuple[int, str, str | None]) -> tuple[str, list[Document], str]:
+    """(relative path, its documents, failure reason or "unchanged" or "").
+
+    Whatever goes wrong with one file is that file's failure, never the run's: a file that
+    recurses a parser to its limit, exhausts memory or hangs is reported with a reason.
+    """
+    key, rel, old_hash = task
+    job = _jobs[key]
     try:
-        path = _job.root / rel
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"larger than {MAX_FILE_BYTES // 2**20} MB")
-        raw = path.read_bytes()
+        raw = read_file(job.root, rel)
         if old_hash and content_hash(raw) == old_hash:
             return rel, [], "unchanged"
-        docs = read_documents(raw, _job.source, rel)
-        for doc in docs:
-            doc.topics = _job.tagger(doc)
-            doc.profile = make_profile(_job.analyze, doc.title, doc.headings, doc.body)
+        with time_limit():
+            docs = read_documents(raw, job.source, rel)
+            for doc in docs:
+                doc.topics = job.tagger(doc)
+                doc.profile = make_profile(job.analyze, doc.title, doc.headings, doc.body)
         return rel, docs, ""
     except (OSError, UnreadableFile) as exc:
         return rel, [], str(exc)
+    except RecursionError:
+        return rel, [], "nested too deeply to read"
+    except MemoryError:
+        return rel, [], "too large to read in memory"
+    except Exception as exc:  # noqa: BLE001  (a parser's own error on a hostile file)
+        return rel, [], f"could not be read ({exc.__class__.__name__})"
 
 
 def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger: Tagger,
@@ -107,7 +110,6 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
     full: re-read and re-tag every file, changed or not (after the taxonomy changed).
     """
     overrides = overrides or {}
-    global _job
     started = time.perf_counter()
     root = Path(root)
     if not root.is_dir():
@@ -120,10 +122,12 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
     files = list_files(root)
     report.seen = len(files)
     progress = progress or Progress(len(files), label=source)
-    tasks = [(rel, None if full else next(iter(by_file.get(rel, {}).values()), None))
+    with _jobs_lock:
+        key = next(_keys)
+        _jobs[key] = _Job(source, root, tagger, index.analyze)
+    tasks = [(key, rel, None if full else next(iter(by_file.get(rel, {}).values()), None))
              for rel in files]
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    _job = _Job(source, root, tagger, index.analyze)
     try:
         with Batches(index, batch) as w, _mapper(workers, len(tasks)) as mapper:
             for rel, docs, problem in mapper(_prepare, tasks):
@@ -143,7 +147,8 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
             for doc_id in known:  # indexed before, gone from the directory now
                 report.deleted += w.delete(doc_id)
     finally:
-        _job = None
+        with _jobs_lock:
+            del _jobs[key]
     progress.done()
     report.versions = index.versioned(source, VERSIONED)
     report.seconds = time.perf_counter() - started

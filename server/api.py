@@ -1,5 +1,7 @@
 """The JSON API under /api/v1 and the health check. Views parse, call a service, answer."""
 
+import os
+
 from flask import Blueprint, current_app, g, jsonify, request
 
 from index import SearchRequest
@@ -236,7 +238,7 @@ def list_sources():
 @spec("Add a content source", body=obj({"name": text(100, 1), "kind": text(20, 1),
                                       "location": text(2000, 1)},
                                      {"every_minutes": INT}, closed=True),
-      ok=ref("Source"), status=201, errors=(409,))
+      ok=ref("Source"), status=201, errors=(403, 409))
 @require_token
 def create_source():
     from .sources import add_source, describe
@@ -248,7 +250,9 @@ def create_source():
         raise ApiError("invalid_schedule", "every_minutes must be a whole number")
     source = add_source(db.session(), string(body, "name", "body", 100, required=True),
                         string(body, "kind", "body", 20, required=True),
-                        string(body, "location", "body", 2000, required=True), every)
+                        string(body, "location", "body", 2000, required=True), every,
+                        roots=current_app.config["SOURCE_ROOTS"].split(os.pathsep),
+                        home=current_app.config["HOME"])
     return jsonify(describe(source)), 201
 
 

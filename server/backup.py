@@ -9,6 +9,7 @@ the index opens.
 
 import io
 import json
+import os
 import sqlite3
 import tarfile
 import tempfile
@@ -38,6 +39,10 @@ def backup(app: Flask, target: Path, index_only: bool = False) -> dict:
 
     home = Path(app.config["HOME"])
     counts = {"database": 0, "index_files": 0}
+    # the backup holds the signing key and everyone's data: readable by its owner only, from the
+    # moment it exists
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(target, 0o600)
     with tarfile.open(target, "w:gz") as tar, tempfile.TemporaryDirectory() as tmp:
         if not index_only:
             source = sqlite3.connect(_sqlite_path(app))

@@ -336,9 +336,11 @@ def sources_add(name, folder, feed, sitemap, every):
     given = [(k, v) for k, v in (("folder", folder), ("feed", feed), ("sitemap", sitemap)) if v]
     if len(given) != 1:
         fail("give exactly one of --folder, --feed or --sitemap")
-    with _app().app_context():
+    app = _app()
+    with app.app_context():
         try:
-            source = add_source(db.session(), name, given[0][0], given[0][1], every)
+            source = add_source(db.session(), name, given[0][0], given[0][1], every,
+                                home=app.config["HOME"])
         except ApiError as exc:
             fail(exc.message)
         click.echo(f"added {source.kind} source {source.name}, synced every {every} minutes")
@@ -659,8 +661,15 @@ def users_delete(name, yes):
 
 @users.command("link")
 @click.argument("name")
-def users_link(name):
-    """Print a one-time sign-in link for NAME (valid 24 hours)."""
+@click.option("--subject", default=None,
+              help="Link NAME to this identity at the OIDC provider (its 'sub') instead.")
+@click.option("--issuer", default=None, help="The provider (default: JITLEARN_OIDC_ISSUER).")
+def users_link(name, subject, issuer):
+    """Print a one-time sign-in link for NAME (valid 24 hours), or with --subject link NAME to
+    the provider identity that may sign in as them."""
+    from flask import current_app
+
+    from .oidc import subject_of
     from .people import find_user
 
     with _app().app_context():
@@ -670,7 +679,27 @@ def users_link(name):
             fail(exc.message)
         if not user.active:
             fail(f"{name} is deactivated")
-        click.echo(_link(user))
+        if subject is None:
+            click.echo(_link(user))
+            return
+        issuer = issuer or current_app.config["OIDC_ISSUER"]
+        if not issuer or not subject.strip():
+            fail("give --issuer (or set JITLEARN_OIDC_ISSUER) and a non-empty --subject")
+        linked = subject_of(issuer, subject.strip())
+        other = db.session().scalar(select_user_by_subject(linked))
+        if other is not None and other.id != user.id:
+            fail(f"that identity is already linked to {other.name}")
+        user.oidc_subject = linked
+        db.session().commit()
+        click.echo(f"{name} now signs in as {subject.strip()} at {issuer}")
+
+
+def select_user_by_subject(subject: str):
+    from sqlalchemy import select
+
+    from .models import User
+
+    return select(User).where(User.oidc_subject == subject)
 
 
 @users.command("password")

@@ -21,6 +21,13 @@ DEFAULTS = {
     # feed and sitemap sources: seconds to wait for an answer, and the most bytes read per URL
     "FETCH_TIMEOUT": 10.0,
     "FETCH_MAX_BYTES": 10 * 2**20,
+    "FETCH_DEADLINE": 60.0,  # seconds for one whole fetch, retries and redirects included
+    # hosts or networks that sources may fetch although they are internal (loopback, private,
+    # link-local), comma-separated: "intranet.example.com,10.2.0.0/16"; all others are refused
+    "FETCH_ALLOW_HOSTS": "",
+    # folders on the server that folder sources may be added under through the API or console,
+    # separated by ":" (os.pathsep); none by default: a folder source then comes from the CLI
+    "SOURCE_ROOTS": "",
     # the one proficiency scale for skill ratings and role requirements, lowest level first
     "PROFICIENCY_LEVELS": "Novice,Advanced beginner,Competent,Proficient,Expert",
     # web console: the session cookie's signing key (empty: one made and kept in HOME),
@@ -60,6 +67,9 @@ DEFAULTS = {
     "OIDC_GROUPS_CLAIM": "groups",  # audience groups, when the ID token carries them
     "OIDC_ROLE_GROUPS": "",  # "admin=it-admins,ld=learning-team,manager=people-leads"
     "OIDC_CREATE_USERS": True,  # make an account at first sign-in (else an admin adds people)
+    # first sign-in may link to an unlinked account with the same email when the provider says
+    # the email is verified (else only `jitlearn users link` or SCIM provisioning link accounts)
+    "OIDC_LINK_VERIFIED_EMAIL": False,
     "SCHEDULER_ENABLED": False,  # may run background jobs (the process holding the lock does)
     "LEADER_RETRY_SECONDS": 30,  # how often a process without the scheduler lock tries for it
     "LOG_LEVEL": "INFO",
@@ -70,12 +80,28 @@ def resolve_paths(config: dict) -> None:
     """Fill the paths that default to places inside HOME, and make HOME absolute."""
     home = os.path.abspath(config["HOME"])
     config["HOME"] = home
+    secure_home(home)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = "sqlite:///" + os.path.join(home, "jitlearn.db")
     if not config.get("INDEX_DIR"):
         config["INDEX_DIR"] = os.path.join(home, "index")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret(home)
+
+
+def secure_home(home: str) -> None:
+    """The data directory is its owner's alone (0700), and so is every file jitlearn writes
+    (umask 077: the database, the index, the signing key, backups)."""
+    os.umask(0o077)
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    try:
+        os.chmod(home, 0o700)
+        for name in os.listdir(home):  # files made before this rule (a database, its WAL)
+            path = os.path.join(home, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                os.chmod(path, 0o600)
+    except PermissionError:
+        pass  # someone else's folder: the operator chose it, and it stays as they set it
 
 
 def _secret(home: str) -> str:

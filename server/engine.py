@@ -117,10 +117,15 @@ class Engine:
     def __init__(self, extractor: TopicExtractor, index: ContentIndex,
                  settings: Settings | None = None):
         self.extractor = extractor
-        self.index = index
         self.settings = settings or Settings()
         self._nlp_lock = threading.Lock()  # spaCy pipelines are not documented thread-safe
-        extractor.set_rarity(index.rarity)
+        self.use_index(index)
+
+    def use_index(self, index: ContentIndex) -> None:
+        """Serve from another index (a follower's new snapshot): everything that reads the
+        index is rebound here, so nothing keeps reading one that is retired and deleted."""
+        self.index = index
+        self.extractor.set_rarity(index.rarity)
 
     @property
     def degraded(self) -> bool:

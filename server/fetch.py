@@ -1,12 +1,27 @@
-"""Fetching over HTTP for feed and sitemap sources: timeouts, a size limit, retries with backoff."""
+"""Fetching over HTTP for feed and sitemap sources: only public addresses, bounded in size and time.
 
+A source's address is typed by an L&D user and a page's redirect by anyone on the internet, so
+every connection is checked where it lands: the address the socket actually reached (after DNS,
+on every redirect, whatever the name said a moment earlier) must be a public one, unless the
+admin allowed that host or network (FETCH_ALLOW_HOSTS, for an intranet). Each fetch ends by its
+deadline however slowly the other side drips bytes.
+"""
+
+import http.client
+import ipaddress
+import socket
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 TIMEOUT_S = 10
+DEADLINE_S = 60  # a whole fetch, retries and redirects included
 MAX_BYTES = 10 * 2**20
 RETRIES = 3  # attempts in all; waits 0.5 s, then 1 s between them
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
 USER_AGENT = "jitlearn-sync/0.1"
 
 
@@ -14,29 +29,172 @@ class FetchError(Exception):
     """The URL could not be fetched; the message says why (callers report it beside the URL)."""
 
 
+class Refused(FetchError):
+    """Not an address jitlearn fetches (internal, or not http(s)); asking again won't help."""
+
+
+class TooMuch(FetchError):
+    """Past a limit (size, deadline, redirects); asking again would only cost the same."""
+
+
+class Allowed:
+    """Hosts and networks an admin opened to fetching, from "intranet.example.com,10.2.0.0/16"."""
+
+    def __init__(self, spec: str | list[str] = ""):
+        items = spec.split(",") if isinstance(spec, str) else spec
+        self.hosts, self.networks = set(), []
+        for item in (i.strip().lower() for i in items):
+            if not item:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                self.hosts.add(item)
+
+    def check(self, host: str, address: str) -> None:
+        """Raise Refused unless address is public, or the host or address was allowed."""
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if getattr(ip, "ipv4_mapped", None):
+            ip = ip.ipv4_mapped
+        public = ip.is_global and not ip.is_multicast
+        if public or host.lower() in self.hosts or any(ip in n for n in self.networks):
+            return
+        raise Refused(f"{host} is an internal address ({ip}); an admin can allow it "
+                      "with JITLEARN_FETCH_ALLOW_HOSTS")
+
+
 def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
-          retries: int = RETRIES) -> bytes:
-    if not url.startswith(("http://", "https://")):
-        raise FetchError("only http(s) addresses are fetched")
+          retries: int = RETRIES, allowed: Allowed | None = None,
+          deadline: float = DEADLINE_S) -> bytes:
+    allowed = allowed or Allowed()
+    _check_scheme(url)
+    ends = time.monotonic() + deadline
     delay, last = 0.5, None
     for attempt in range(retries):
         try:
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                data = response.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise FetchError(f"larger than the limit of {_size(max_bytes)}")
-            return data
+            return _get(url, timeout, max_bytes, allowed, ends)
+        except (Refused, TooMuch):
+            raise
         except urllib.error.HTTPError as exc:
             last = f"the server answered {exc.code}"
             if exc.code < 500 and exc.code != 429:
                 break  # a 404 or 403 will not change by asking again
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError,
+                http.client.HTTPException) as exc:
             last = f"no answer ({getattr(exc, 'reason', exc)})"
-        if attempt < retries - 1:
+        if attempt < retries - 1 and time.monotonic() + delay < ends:
             time.sleep(delay)
             delay *= 2
+        elif attempt < retries - 1:
+            break
     raise FetchError(last or "could not be fetched")
+
+
+def _get(url: str, timeout: float, max_bytes: int, allowed: Allowed, ends: float) -> bytes:
+    timers: list[threading.Timer] = []
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect,
+                                         *_handlers(allowed, ends, timers))
+    try:
+        return _follow(opener, url, timeout, max_bytes, ends)
+    except (OSError, http.client.HTTPException):
+        if time.monotonic() >= ends:  # the watchdog cut the connection
+            raise TooMuch("no full answer before the fetch's deadline") from None
+        raise
+    finally:
+        for timer in timers:
+            timer.cancel()
+
+
+def _follow(opener, url: str, timeout: float, max_bytes: int, ends: float) -> bytes:
+    for _ in range(MAX_REDIRECTS + 1):
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise TooMuch("no full answer before the fetch's deadline")
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        with opener.open(request, timeout=min(timeout, left)) as response:
+            if response.status in (301, 302, 303, 307, 308):
+                target = response.headers.get("Location", "")
+                url = urllib.parse.urljoin(url, target)
+                _check_scheme(url)
+                continue
+            return _read(response, max_bytes, ends)
+    raise TooMuch(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _read(response, max_bytes: int, ends: float) -> bytes:
+    """The body; TooMuch past max_bytes or the deadline (a server dripping a byte a second)."""
+    parts, size = [], 0
+    while True:
+        if time.monotonic() > ends:
+            raise TooMuch("no full answer before the fetch's deadline")
+        chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+        if not chunk and time.monotonic() >= ends:  # cut by the watchdog, not the end
+            raise TooMuch("no full answer before the fetch's deadline")
+        if not chunk:
+            return b"".join(parts)
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooMuch(f"larger than the limit of {_size(max_bytes)}")
+        parts.append(chunk)
+
+
+def _check_scheme(url: str) -> None:
+    if not url.lower().startswith(("http://", "https://")):
+        raise Refused("only http(s) addresses are fetched")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand redirects back to _get, which checks each new address before following it."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def _handlers(allowed: Allowed, ends: float, timers: list) -> list:
+    """urllib handlers whose connections refuse to stay connected to an address not allowed.
+
+    Each connection also gets a watchdog that shuts it at the deadline: a server can send its
+    headers a byte at a time, and each byte would restart the socket's own timeout.
+    """
+
+    def checked(connection):
+        class Checked(connection):
+            def connect(self):
+                super().connect()
+                try:
+                    allowed.check(self.host, self.sock.getpeername()[0])
+                except Refused:
+                    self.sock.close()
+                    raise
+                timer = threading.Timer(max(0.0, ends - time.monotonic()), _shut, [self.sock])
+                timer.daemon = True
+                timers.append(timer)
+                timer.start()
+        return Checked
+
+    plain, tls = checked(http.client.HTTPConnection), checked(http.client.HTTPSConnection)
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(plain, req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(tls, req, context=self._context)
+
+    return [Http, Https]
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
 
 
 def _size(n: int) -> str:

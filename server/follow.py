@@ -55,7 +55,7 @@ def follow_once(app: Flask) -> bool:
     app.extensions["jitlearn.snapshot"] = name
     engine = app.extensions.get("jitlearn.engine")
     if engine is not None:
-        engine.index = ix
+        engine.use_index(ix)
     log.info("index: now serving snapshot %s (%d documents)", name, ix.doc_count())
     return True
 

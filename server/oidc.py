@@ -225,6 +225,27 @@ def verify_id_token(cfg, id_token, nonce: str) -> dict:
 
 # --- claims to a user ---------------------------------------------------------------------------
 
+def _provisioned(cfg, db: Session, claims: dict, names: list[str]) -> User | None:
+    """An unlinked account an admin or the directory set up for this identity, if any."""
+    unlinked = select(User).where(User.oidc_subject.is_(None))
+    by_directory = db.scalar(unlinked.where(User.external_id == str(claims["sub"])[:200]))
+    if by_directory is None and names:  # SCIM-provisioned: the directory's own user name
+        by_directory = db.scalar(unlinked.where(User.name == names[0],
+                                                User.external_id.is_not(None)))
+    if by_directory is not None:
+        return by_directory
+    email = claims.get("email")
+    if _on(cfg["OIDC_LINK_VERIFIED_EMAIL"]) and claims.get("email_verified") is True \
+            and isinstance(email, str) and email.strip():
+        found = db.scalars(unlinked.where(User.email == email.strip()[:200])).all()
+        return found[0] if len(found) == 1 else None  # two accounts, one email: ask an admin
+    return None
+
+
+def _on(value) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 def role_groups(cfg) -> dict[str, str]:
     """JITLEARN_OIDC_ROLE_GROUPS "admin=it-admins,ld=learning" as {group: role}."""
     mapping = {}
@@ -242,18 +263,32 @@ def _groups(value) -> list[str] | None:
     return sorted(list(dict.fromkeys(named))[:200])
 
 
+def subject_of(issuer: str, sub: str) -> str:
+    """How an identity is stored on its account: the issuer and the provider's subject."""
+    return f"{issuer.rstrip('/')}|{sub}"[:600]
+
+
 def user_for_claims(cfg, db: Session, claims: dict) -> User:
-    """The user these verified claims name: linked by issuer and subject, or (the first time)
-    by user name; made when new and JITLEARN_OIDC_CREATE_USERS allows it."""
-    subject = f"{claims['iss'].rstrip('/')}|{claims['sub']}"[:600]
+    """The user these verified claims name, linked only by issuer and subject.
+
+    A first sign-in is linked to an existing account only where an admin said it is this
+    identity's: the directory provisioned it (SCIM: same user name or externalId = subject, not
+    yet linked), `jitlearn users link` set its subject, or the provider verified the account's
+    email and JITLEARN_OIDC_LINK_VERIFIED_EMAIL allows linking by it. A provider whose users
+    choose their own user name must never reach a local admin of the same name.
+    """
+    subject = subject_of(claims["iss"], claims["sub"])
     names = [claims.get(cfg["OIDC_USERNAME_CLAIM"]), claims.get("email"), claims["sub"]]
     names = [n.strip()[:100] for n in names if isinstance(n, str) and n.strip()]
-    user = db.scalar(select(User).where(User.oidc_subject == subject))
-    if user is None and names:
-        user = db.scalar(select(User).where(User.name == names[0], User.oidc_subject.is_(None)))
+    user = db.scalar(select(User).where(User.oidc_subject == subject)) or \
+        _provisioned(cfg, db, claims, names)
     if user is None:
         if not cfg["OIDC_CREATE_USERS"] or cfg["OIDC_CREATE_USERS"] in ("0", "false"):
             raise SignInError("there is no jitlearn account for you yet; ask an admin", 403)
+        if names and db.scalar(select(User.id).where(User.name == names[0],
+                                                     User.oidc_subject.is_(None))):
+            raise SignInError(f"an account named {names[0]!r} already exists and is not linked "
+                              "to your sign-in; ask an admin to link it", 409)
         free = [n for n in names if db.scalar(select(User.id).where(User.name == n)) is None]
         if not free:
             raise SignInError("your user name is taken by another account; ask an admin", 409)
@@ -264,7 +299,8 @@ def user_for_claims(cfg, db: Session, claims: dict) -> User:
     if not user.active:
         raise SignInError("this account is deactivated; ask an admin", 403)
     user.oidc_subject = subject
-    if isinstance(claims.get("email"), str) and 3 <= len(claims["email"]) <= 200:
+    if isinstance(claims.get("email"), str) and 3 <= len(claims["email"]) <= 200 \
+            and claims.get("email_verified") is not False:
         user.email = claims["email"]
     if isinstance(claims.get("name"), str):
         user.display_name = claims["name"].strip()[:200]

@@ -98,6 +98,8 @@ def json_rows(text: str, lines: bool) -> list[dict]:
             data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError as exc:
+        raise UnreadableFile("JSON nested too deeply to be a catalog") from exc
     if isinstance(data, dict):  # one course per file, or {"courses": [...]}
         lists = [v for v in data.values() if isinstance(v, list) and v and
                  all(isinstance(x, dict) for x in v)]

@@ -8,6 +8,10 @@ from ..documents import Document, UnreadableFile
 from .meta import first_paragraph
 
 MAX_PAGES = 500
+# A .docx is a zip: what it declares unpacked bounds what zipfile will inflate. 50 MB is ~25x the
+# largest real handbook document here; a 1 MB bomb that inflates to 1 GB is refused unopened.
+MAX_UNZIPPED = 50 * 2**20
+MAX_PARTS = 2000
 
 
 def pdf(raw: bytes) -> list[Document]:
@@ -20,6 +24,10 @@ def pdf(raw: bytes) -> list[Document]:
         pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
         info = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from exc
+    except RecursionError as exc:
+        raise UnreadableFile("not a readable PDF (nested too deeply)") from exc
+    except Exception as exc:  # noqa: BLE001  (pypdf's limits raise their own errors on traps)
         raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from exc
     body = "\n".join(p.strip() for p in pages if p.strip())
     if not body:
@@ -34,6 +42,7 @@ def pdf(raw: bytes) -> list[Document]:
 def docx(raw: bytes) -> list[Document]:
     import docx as python_docx
 
+    _check_unzipped(raw)
     try:
         document = python_docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -61,3 +70,16 @@ def docx(raw: bytes) -> list[Document]:
     return [Document(id="", source="", title=title, body=body, headings=headings[:50],
                      summary=(props.subject or props.comments or "").strip()[:1000]
                      or first_paragraph(body))]
+
+
+def _check_unzipped(raw: bytes) -> None:
+    """Refuse a zip that would inflate past MAX_UNZIPPED or holds thousands of parts."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableFile(f"not a readable Word document ({exc.__class__.__name__})") from exc
+    if len(parts) > MAX_PARTS:
+        raise UnreadableFile(f"not a Word document: {len(parts):,} parts in its zip")
+    if sum(part.file_size for part in parts) > MAX_UNZIPPED:
+        raise UnreadableFile(f"unpacks to more than {MAX_UNZIPPED // 2**20} MB (a zip bomb?)")

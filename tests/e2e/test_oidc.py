@@ -111,18 +111,26 @@ def test_first_sign_in_makes_the_account_from_the_claims(site, provider, cli):
     assert list(users(cli, env)).count("ana") == 1
 
 
-def test_an_existing_account_is_linked_by_its_name(site, provider, cli):
+def test_an_existing_account_is_linked_only_after_an_admin_links_it(site, provider, cli):
     base, env = site
-    cli(env, "users", "add", "ben", "--role", "manager")
+    cli(env, "users", "add", "ben", "--role", "admin")
+    # a provider account that calls itself "ben" must not become the local admin ben
+    person(provider, "impostor", preferred_username="ben", email="ben@example.com",
+           email_verified=False)
+    _, _, back = sign_in(base, "impostor")
+    refused(back, 409, "already exists and is not linked")
+    assert users(cli, env)["ben"][0] == "admin" and "ben@example.com" not in users(cli, env)
+    # the admin links ben's real identity; then it signs in as ben
     person(provider, "ben-sub", preferred_username="ben")
+    cli(env, "users", "link", "ben", "--subject", "ben-sub")
     browser, _, back = sign_in(base, "ben-sub")
     assert back.status_code == 302
-    assert users(cli, env)["ben"][0] == "manager"  # no groups claim: the role is left alone
-    # a second provider account naming itself "ben" does not take his account over
-    person(provider, "impostor", preferred_username="ben", email="not-ben@example.com")
+    assert browser.get(base + "/console/me").status_code == 200
+    assert users(cli, env)["ben"][0] == "admin"  # no groups claim: the role is left alone
+    # with ben linked, the impostor gets an account of its own, never his
     _, _, back = sign_in(base, "impostor")
     assert back.status_code == 302
-    assert "not-ben@example.com" in users(cli, env)
+    assert users(cli, env)["ben@example.com"][0] == "employee"
 
 
 def refused(back, status: int, words: str):

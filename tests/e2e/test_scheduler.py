@@ -66,7 +66,8 @@ def free_port() -> int:
 def test_serve_with_the_scheduler_syncs_feed_and_sitemap_sources(tmp_path, intranet, http,
                                                                 jitlearn_bin):
     env = {**os.environ, "JITLEARN_HOME": str(tmp_path), "JITLEARN_LOG_LEVEL": "WARNING",
-           "JITLEARN_SCHEDULER_ENABLED": "true", "JITLEARN_MODEL": ""}
+           "JITLEARN_SCHEDULER_ENABLED": "true", "JITLEARN_MODEL": "",
+           "JITLEARN_FETCH_ALLOW_HOSTS": "127.0.0.1"}  # the test's intranet is on loopback
 
     def cli(*args):
         return subprocess.run([str(jitlearn_bin), *args], env=env, check=True, capture_output=True,

@@ -102,7 +102,7 @@ def test_an_interrupted_run_keeps_its_committed_batches_and_the_next_run_finishe
     for i in range(7):
         write(src, f"{i}.md", f"---\ntitle: Policy {i}\ntype: policy\n---\nExpense rule {i}.")
 
-    class Stop(Exception):
+    class Stop(BaseException):  # an interrupt (Ctrl-C, a shutdown), not one file's failure
         pass
 
     def tagger_that_dies_at_the_sixth(doc):

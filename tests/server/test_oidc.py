@@ -81,6 +81,32 @@ def test_roles_from_groups_take_the_highest():
     assert oidc.role_groups(cfg) == {"it-admins": "admin", "learning": "ld", "leads": "manager"}
 
 
+def test_a_first_sign_in_never_takes_over_a_local_account(app):
+    from server import db
+    from server.people import add_user
+
+    boss_claims = {"iss": ISSUER, "sub": "evil", "preferred_username": "boss",
+                   "email": "boss@example.com", "email_verified": False}
+    with app.app_context():
+        s = db.session()
+        boss = add_user(s, "boss", role="admin", email="boss@example.com")
+        for cfg in (app.config, {**app.config, "OIDC_LINK_VERIFIED_EMAIL": True}):
+            with pytest.raises(oidc.SignInError, match="not linked") as refused:
+                oidc.user_for_claims(cfg, s, boss_claims)
+            assert refused.value.status == 409
+        assert boss.oidc_subject is None and boss.role == "admin"
+        # a verified email links only when the operator allowed it
+        verified = {**boss_claims, "sub": "boss-sub", "email_verified": True}
+        with pytest.raises(oidc.SignInError, match="not linked"):
+            oidc.user_for_claims(app.config, s, verified)
+        linked = oidc.user_for_claims({**app.config, "OIDC_LINK_VERIFIED_EMAIL": True}, s,
+                                      verified)
+        assert linked.id == boss.id and linked.oidc_subject == f"{ISSUER}|boss-sub"
+        # from now on only that subject is boss; anyone else naming themselves so gets their own
+        other = oidc.user_for_claims(app.config, s, {**boss_claims, "email": "x@example.com"})
+        assert other.id != boss.id and other.role == "employee"
+
+
 def test_claims_make_and_update_a_person_keeping_their_directory_groups(app):
     from server import db
     from server.models import DirectoryGroup, DirectoryMember
@@ -92,6 +118,7 @@ def test_claims_make_and_update_a_person_keeping_their_directory_groups(app):
     with app.app_context():
         s = db.session()
         ada = add_user(s, "ada")
+        ada.external_id = "dir-ada"  # provisioned by the directory (SCIM), not yet signed in
         s.add(DirectoryGroup(id="g1", display_name="Finance"))
         s.add(DirectoryMember(group_id="g1", user_id=ada.id))
         s.commit()

@@ -47,7 +47,9 @@ def lib(tmp_path):
     """An app with its own, empty index (sources write to it)."""
     from server import create_app
 
-    return create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
+    # the test's sites are on loopback, which sources may fetch only when an admin allows it
+    return create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True,
+                       "FETCH_ALLOW_HOSTS": "127.0.0.1"})
 
 
 def rss(*entries: tuple[str, str]) -> bytes:
@@ -229,3 +231,144 @@ def test_a_source_that_never_ran_or_is_overdue_syncs_at_once_after_a_restart():
     assert due(60, overdue) - now < timedelta(seconds=5)
     recent = (now - timedelta(minutes=10)).replace(tzinfo=None)
     assert timedelta(minutes=49) < due(60, recent) - now < timedelta(minutes=51)
+
+
+@pytest.fixture
+def strict(tmp_path):
+    """An app as installed: no internal host allowed, folder sources only under content/."""
+    from server import create_app
+
+    (tmp_path / "content").mkdir()
+    return create_app({"HOME": str(tmp_path / "home"), "MODEL": "", "TESTING": True,
+                       "SOURCE_ROOTS": str(tmp_path / "content")})
+
+
+def lnd_client(app):
+    from server.people import add_user, create_token
+
+    with app.app_context():
+        token = create_token(db.session(), add_user(db.session(), "lin", "ld"))
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def test_an_l_and_d_user_cannot_make_the_server_fetch_an_internal_address(strict, site):
+    site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
+    client = lnd_client(strict)
+    body = {"name": "blog", "kind": "feed", "location": f"{site.base}/feed.xml"}
+    assert client.post("/api/v1/sources", json=body).status_code == 201
+    answer = client.post("/api/v1/sources/blog/sync")
+    assert answer.status_code == 200
+    assert answer.get_json()["last_status"] == "failed"
+    assert "internal address" in answer.get_json()["last_failures"][0][1]
+    assert site.hits == []  # refused where the connection landed, before any request was sent
+    assert client.get("/api/v1/content/blog:a").status_code == 404
+
+
+def test_folder_sources_come_only_from_the_folders_the_admin_allowed(strict, tmp_path):
+    client = lnd_client(strict)
+    inside = tmp_path / "content" / "handbook"
+    inside.mkdir()
+    (inside / "leave.md").write_text("# Leave policy\nTwenty-five days.")
+    for location in ("/etc", str(tmp_path / "content" / ".." / "home"), str(tmp_path),
+                     "/no/such/folder"):
+        answer = client.post("/api/v1/sources", json={
+            "name": "x", "kind": "folder", "location": location})
+        assert answer.status_code == 403, location
+        assert answer.get_json()["error"] == "folder_not_allowed"
+        assert "JITLEARN_SOURCE_ROOTS" in answer.get_json()["message"]
+    answer = client.post("/api/v1/sources", json={
+        "name": "hb", "kind": "folder", "location": str(inside)})
+    assert answer.status_code == 201
+    assert client.post("/api/v1/sources/hb/sync").get_json()["last_counts"]["added"] == 1
+    strict.config["SOURCE_ROOTS"] = str(tmp_path)  # even when allowed, never the data folder
+    answer = client.post("/api/v1/sources", json={
+        "name": "all", "kind": "folder", "location": str(tmp_path)})
+    assert answer.status_code == 403 and "data directory" in answer.get_json()["message"]
+
+
+def test_a_hostile_file_fails_alone_in_a_sync_through_the_api(strict, tmp_path):
+    import os
+
+    client = lnd_client(strict)
+    folder = tmp_path / "content" / "hb"
+    folder.mkdir()
+    (folder / "leave.md").write_text("# Leave policy\nTwenty-five days.")
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    os.mkfifo(folder / "pipe.md")
+    (folder / "key.txt").symlink_to(tmp_path / "home" / "secret_key")
+    client.post("/api/v1/sources", json={"name": "hb", "kind": "folder", "location": str(folder)})
+    answer = client.post("/api/v1/sources/hb/sync")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["last_status"] == "partial" and body["last_counts"]["added"] == 1
+    assert sorted(f[0] for f in body["last_failures"]) == ["deep.json", "key.txt", "pipe.md"]
+    assert client.get("/api/v1/content/hb:key.txt").status_code == 404
+
+
+def test_syncs_of_different_sources_run_side_by_side_without_mixing(lib, tmp_path):
+    import threading
+
+    folders = {}
+    for name in ("hr", "it", "finance", "legal"):
+        folder = folders[name] = tmp_path / name
+        folder.mkdir()
+        for i in range(30):
+            (folder / f"{name}-{i}.md").write_text(f"# {name} page {i}\nAbout {name}, part {i}.")
+    with lib.app_context():
+        for name, folder in folders.items():
+            add_source(db.session(), name, "folder", str(folder))
+    outcomes, start = {}, threading.Barrier(len(folders))
+
+    def sync(name):
+        with lib.app_context():
+            start.wait()
+            source = sync_source(lib, db.session(), name)
+            outcomes[name] = (source.last_status, source.last_counts, source.last_failures)
+
+    threads = [threading.Thread(target=sync, args=(n,)) for n in folders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for name in folders:
+        status, counts, failures = outcomes[name]
+        assert (status, counts["added"], failures) == ("ok", 30, []), name
+        assert len(lib.extensions["jitlearn.index"].hashes(name)) == 30
+
+
+def test_a_source_already_syncing_answers_409(lib, tmp_path):
+    import threading
+
+    from server.errors import ApiError
+
+    folder = tmp_path / "hb"
+    folder.mkdir()
+    (folder / "a.md").write_text("# A\nText.")
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_tagger(doc):
+        entered.set()
+        release.wait(30)
+        return {}
+
+    with lib.app_context():
+        add_source(db.session(), "hb", "folder", str(folder))
+
+    def first():
+        with lib.app_context():
+            sync_source(lib, db.session(), "hb", tagger=slow_tagger)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert entered.wait(30)
+        with lib.app_context(), pytest.raises(ApiError) as info:
+            sync_source(lib, db.session(), "hb")
+        assert info.value.status == 409 and "being synced" in info.value.message
+    finally:
+        release.set()
+        thread.join(30)
+    with lib.app_context():
+        assert sync_source(lib, db.session(), "hb").last_status == "ok"

@@ -1,0 +1,38 @@
+"""A follower swaps in the writer's snapshots for as long as it runs, old ones pruned under it."""
+
+from pathlib import Path
+
+from index import ingest_dir, snapshots
+from nlp import Context
+from server import create_app
+from server.engine import Engine
+from server.follow import follow_once, publish_if_changed
+from server.services import engine_of, index_of
+
+
+def test_a_follower_keeps_answering_after_its_first_snapshots_are_pruned(tmp_path, extractor,
+                                                                        tag):
+    shared = tmp_path / "shared"
+    writer = create_app({"HOME": str(tmp_path / "w"), "INDEX_SNAPSHOTS": str(shared),
+                         "MODEL": "", "TESTING": True})
+    follower = create_app({"HOME": str(tmp_path / "f"), "INDEX_SNAPSHOTS": str(shared),
+                           "INDEX_FOLLOW": True, "TESTING": True})
+    src = tmp_path / "src"
+    src.mkdir()
+    context = Context(title="Expense report for the client dinner",
+                      text="Submit the expense claim with the receipts for the team offsite.")
+    first = None
+    for n in range(snapshots.KEEP + 3):
+        (src / f"policy-{n}.md").write_text(
+            f"# Expense policy {n}\nClaims for client dinners and offsite receipts, rule {n}.")
+        ingest_dir(index_of(writer), "hb", src, tag)
+        assert publish_if_changed(writer)
+        if n == 0:  # the follower's engine starts on the first snapshot
+            follower.extensions["jitlearn.engine"] = Engine(extractor, index_of(follower))
+            first = Path(index_of(follower).ix.storage.folder)
+        else:
+            assert follow_once(follower)
+        result = engine_of(follower).suggest(context)
+        assert engine_of(follower).index.doc_count() == n + 1
+        assert result.suggestions, n
+    assert not first.exists()  # the first snapshot was pruned while the follower served
