@@ -5,7 +5,7 @@ import logging
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors, limits
+from . import config, db, errors, limits, payload
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
+    app.url_map.converters["int"] = payload.WholeNumber  # ids past 64 bits are 404, not 500
     errors.init_app(app)
     db.init_app(app)
     limits.init_app(app)

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from index import SearchRequest
 
-from . import db, feedback
+from . import db, feedback, payload
 from .auth import require_token
 from .errors import ApiError
 from .models import ACTIONS
@@ -54,9 +54,10 @@ SUGGESTIONS = obj({"request_id": STR,
 def json_body() -> dict:
     if not request.is_json:
         raise ApiError("invalid_json", "send JSON with 'Content-Type: application/json'", 415)
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError("invalid_json", "the request body is not valid JSON")
+    try:
+        body = payload.loads(request.get_data(cache=True))
+    except payload.PayloadError as exc:
+        raise ApiError("invalid_json", f"the request body: {exc}") from None
     return expect_object(body)
 
 

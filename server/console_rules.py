@@ -9,7 +9,7 @@ from sqlalchemy import select
 from nlp import Context
 from nlp.taxonomy import Taxonomy
 
-from . import db, rulesets
+from . import db, payload, rulesets
 from .console import MANAGE, console, signed_in
 from .errors import ApiError
 from .models import AuditEntry, RuleVersion
@@ -70,9 +70,9 @@ def save_topic():
 def save_rule():
     def put():
         try:
-            data = json.loads(request.form.get("rule", ""))
-        except json.JSONDecodeError as exc:
-            raise ApiError("invalid_rule", f"the rule is not JSON ({exc.msg})") from exc
+            data = payload.loads(request.form.get("rule", ""))
+        except payload.PayloadError as exc:
+            raise ApiError("invalid_rule", f"the rule: {exc}") from None
         rulesets.put_rule(current_app, db.session(), g.user.name, data)
     return _change(put)
 

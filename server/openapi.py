@@ -114,8 +114,8 @@ def spec(summary: str = "", *, body: dict | None = None, query: dict | None = No
 
 
 RULE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-PARAM_SCHEMAS = {"int": {"type": "integer", "minimum": 0}, "path": {"type": "string",
-                                                                      "minLength": 1}}
+PARAM_SCHEMAS = {"int": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+                 "path": {"type": "string", "minLength": 1}}
 
 
 def path_of(rule: str) -> tuple[str, list[dict]]:

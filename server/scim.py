@@ -18,7 +18,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import db
+from . import db, payload
 from .accounts import deactivate
 from .accounts import delete as delete_user
 from .auth import bearer_token
@@ -34,6 +34,7 @@ PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 MEDIA = "application/scim+json"
+MAX_PAGE_NUMBER = 2**31 - 1  # startIndex and count beyond this are clamped (SQL offsets overflow)
 PAGE, MAX_PAGE = 100, 1000
 
 scim = Blueprint("scim", __name__, url_prefix="/scim/v2")
@@ -416,10 +417,17 @@ def _key(container: dict, name: str) -> str:
 
 def _json_string(quoted_body: str) -> str:
     try:
-        return json.loads(f'"{quoted_body}"')
+        return payload.loads(f'"{quoted_body}"')
     except ValueError:
         raise ScimError(f"cannot read the string \"{quoted_body[:100]}\"", 400,
                         "invalidFilter") from None
+
+
+def _json_value(raw: str):
+    try:
+        return payload.loads(raw)
+    except ValueError:
+        raise ScimError(f"cannot read the value {raw[:100]}", 400, "invalidFilter") from None
 
 
 def _matcher(text: str | None):
@@ -572,7 +580,7 @@ def _filter(text: str | None):
         raw = found.group("value")
         if op != "pr" and raw is None:
             raise ScimError(f"{op} needs a value: {part!r}", 400, "invalidFilter")
-        wanted = (_json_string(raw[1:-1]) if raw.startswith('"') else json.loads(raw)) \
+        wanted = (_json_string(raw[1:-1]) if raw.startswith('"') else _json_value(raw)) \
             if raw else None
         tests.append((attr, op, wanted))
 
@@ -671,7 +679,7 @@ def _number(value, name: str, default: int) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise ScimError(f"{name} is a whole number", 400, "invalidValue") from None
-    return number
+    return max(-MAX_PAGE_NUMBER, min(number, MAX_PAGE_NUMBER))  # past it, pages are empty
 
 
 def _search(kind: str, params: dict):
@@ -706,7 +714,7 @@ def _search(kind: str, params: dict):
     if simple and simple.group("op").lower() == "eq" and simple.group("attr").lower() in columns \
             and (simple.group("value") or "").startswith('"'):  # the directories' usual lookup
         column = columns[simple.group("attr").lower()]
-        query = query.where(func.lower(column) == json.loads(simple.group("value")).lower())
+        query = query.where(func.lower(column) == _json_value(simple.group("value")).lower())
     docs = [d for d in (render(r) for r in session.scalars(query)) if keep(d)]
     page = docs[start - 1:start - 1 + count]
     return _list([_project(d, attributes, excluded) for d in page], len(docs), start)
@@ -716,9 +724,9 @@ def _search(kind: str, params: dict):
 
 def _body() -> dict:
     try:
-        body = json.loads(request.get_data(cache=False) or b"null")
-    except ValueError:
-        raise ScimError("the body is not JSON", 400, "invalidSyntax") from None
+        body = payload.loads(request.get_data(cache=False) or b"null")
+    except payload.PayloadError as exc:
+        raise ScimError(f"the body: {exc}", 400, "invalidSyntax") from None
     if not isinstance(body, dict):
         raise ScimError("the body is a JSON object", 400, "invalidSyntax")
     return body

@@ -9,7 +9,14 @@
     "OPTION", "BUTTON", "IFRAME", "OBJECT", "SVG", "CANVAS", "NAV", "FOOTER", "HEADER", "FORM"]);
 
   function clean(text, max) {
-    return globalThis.jitlearnRedact(String(text || "").replace(/\s+/g, " ").trim()).slice(0, max);
+    return cut(globalThis.jitlearnRedact(String(text || "").replace(/\s+/g, " ").trim()), max);
+  }
+
+  // At most max characters, cut between characters: String.slice counts UTF-16 units and would
+  // cut an emoji in half, leaving a lone surrogate that is not Unicode (the server refuses it).
+  function cut(text, max) {
+    if (text.length <= max) return text;
+    return Array.from(text.slice(0, 2 * max)).slice(0, max).join("");
   }
 
   function hidden(el) {

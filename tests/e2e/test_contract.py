@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -82,3 +83,38 @@ def test_fuzzing_finds_no_server_error_and_no_schema_violation(fuzzed):
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(run.stdout + run.stderr)
     assert run.returncode == 0, f"see {REPORT}\n" + run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_a_real_server_refuses_deep_nesting_surrogates_and_huge_numbers_plainly(fuzzed):
+    """What schemathesis does not send (its strings are valid UTF-8 and its nesting shallow),
+    sent to every operation of the live document over HTTP."""
+    from tests.server.test_hostile import DEEP, HUGE, LONE, fill, hostile_body
+
+    base, token, _ = fuzzed
+    with urllib.request.urlopen(base + "/api/v1/openapi.json") as res:
+        doc = json.loads(res.read())
+    sent = 0
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            schema = op.get("requestBody", {}).get("content", {}).get(
+                "application/json", {}).get("schema")
+            if schema is None and "{" not in path:
+                continue  # nothing to make hostile (and DELETE /me/data would end the token)
+            bodies = [None] if schema is None else [
+                DEEP, json.dumps(hostile_body(schema, LONE)),
+                json.dumps(hostile_body(schema, HUGE))]
+            for body in bodies:
+                request = urllib.request.Request(
+                    base + fill(path, op, HUGE if body is None else 1), method=method.upper(),
+                    data=body.encode() if body else None,
+                    headers={"Authorization": f"Bearer {token}",
+                             "Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(request) as res:
+                        status = res.status
+                except urllib.error.HTTPError as exc:
+                    status = exc.code
+                    assert set(json.loads(exc.read())) == {"error", "message"}
+                assert status < 500, (method, path, body and body[:80])
+                sent += 1
+    assert sent >= 40  # 13 JSON-taking operations x 3 bodies, and the routes with ids

@@ -221,6 +221,16 @@ def test_sports_page_gets_the_quiet_empty_state(browser, pages_server):
     shot(browser.panel, "4-empty")
 
 
+def test_text_is_cut_between_characters_never_inside_one(browser, pages_server):
+    browser.visit(f"{pages_server}/emoji.html")  # title and text cross their limits mid-emoji
+    browser.ask()
+    sent = browser.panel.text_content("#payload")
+    sent.encode("utf-8")  # a lone surrogate (half an emoji) would fail here, and on the server
+    context = json.loads(sent)["context"]
+    assert context["title"].endswith("\U0001F4B6") and context["text"].endswith("\U0001F4B6")
+    assert browser.panel.get_attribute("body", "data-state") in ("results", "empty")
+
+
 def test_not_relevant_hides_the_item_and_it_stays_hidden(browser, pages_server):
     browser.visit(f"{pages_server}/expense-report.html")
     browser.ask()
