@@ -1,21 +1,28 @@
 """Admin topic rules: phrases, token patterns, URL host/path patterns and entity labels, each to
 a topic. A phrase rule is a token pattern of its words, matched in any case."""
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import re2
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .hits import Hit, add_hits, field_of
 from .taxonomy import DATA, Taxonomy
 
 DEFAULT_RULES = DATA / "rules.jsonl"
 KINDS = ("phrase", "tokens", "url", "entity")
+# token attributes a REGEX may test, and how to read each from a Token
+REGEX_ATTRS = {"TEXT": "text", "ORTH": "orth_", "LOWER": "lower_", "NORM": "norm_",
+               "LEMMA": "lemma_", "SHAPE": "shape_", "PREFIX": "prefix_", "SUFFIX": "suffix_",
+               "POS": "pos_", "TAG": "tag_", "DEP": "dep_", "ENT_TYPE": "ent_type_"}
+MAX_REGEX = 200  # characters in a REGEX value
 
 
 class RuleError(ValueError):
@@ -106,6 +113,49 @@ def make_topic_rules(nlp: Language, name: str, path: str | None, taxonomy: str |
     return TopicRules(nlp, name, load_rules(path, tax), tax)
 
 
+def compile_regex(regex, where: str):
+    """A REGEX value as RE2, which matches in time linear in the text: Python's re backtracks,
+    and "(a|a)*b" on 28 characters does not finish in minutes. RE2 refuses what it cannot do in
+    linear time (back-references, look-arounds), and so do we."""
+    if not isinstance(regex, str) or not 0 < len(regex) <= MAX_REGEX:
+        raise RuleError(f"{where}: a REGEX is a string of 1-{MAX_REGEX} characters")
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(regex, options)
+    except re2.error as exc:
+        message = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise RuleError(f"{where}: REGEX {regex!r} is not supported ({message}); "
+                        "back-references and look-arounds are not") from None
+
+
+def linear_regexes(pattern: list, where: str) -> list:
+    """The token pattern with every {"ATTR": {"REGEX": r}} replaced by a test of a Token
+    extension that runs r in RE2; spaCy's own REGEX would run Python's re."""
+    out = []
+    for token in pattern:
+        if not isinstance(token, dict):
+            out.append(token)
+            continue
+        token = dict(token)
+        for attr, value in list(token.items()):
+            if not (isinstance(value, dict) and "REGEX" in value):
+                continue
+            if attr not in REGEX_ATTRS or len(value) != 1:
+                raise RuleError(f"{where}: REGEX works on {', '.join(REGEX_ATTRS)}, alone")
+            compiled = compile_regex(value["REGEX"], where)
+            name = "jitlearn_re_" + hashlib.sha1(
+                f"{attr}\0{value['REGEX']}".encode()).hexdigest()[:16]
+            if not Token.has_extension(name):
+                read = REGEX_ATTRS[attr]
+                Token.set_extension(name, getter=lambda t, c=compiled, a=read:
+                                    c.search(getattr(t, a)) is not None)
+            del token[attr]
+            token.setdefault("_", {})[name] = True
+        out.append(token)
+    return out
+
+
 class TopicRules:
     """Fires admin rules on a Doc; the URL comes from doc._.url, entities from the NER."""
 
@@ -117,8 +167,8 @@ class TopicRules:
         for rule in rules:
             if rule.kind == "tokens":
                 try:
-                    self.matcher.add(rule.id, [rule.pattern])
-                except (ValueError, KeyError) as exc:
+                    self.matcher.add(rule.id, [linear_regexes(rule.pattern, f"rule {rule.id}")])
+                except (ValueError, KeyError, TypeError) as exc:
                     raise RuleError(f"rule {rule.id}: bad token pattern ({exc})") from exc
 
     def __call__(self, doc: Doc) -> Doc:

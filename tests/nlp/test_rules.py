@@ -38,6 +38,32 @@ def test_custom_rules_fire_with_their_weight(tmp_path):
     assert found["expenses"].rules == ["phrase-claims"]
 
 
+def test_a_regex_runs_in_linear_time_and_still_matches(tmp_path):
+    import time
+
+    path = write(tmp_path, [
+        {"id": "trap", "kind": "tokens", "topic": "expenses",
+         "pattern": [{"TEXT": {"REGEX": "(a|a)*b"}}]},  # backtracks for ever in Python's re
+        {"id": "po", "kind": "tokens", "topic": "procurement",
+         "pattern": [{"LOWER": {"REGEX": "^po-\\d{4,}$"}}]},
+    ])
+    extractor = TopicExtractor.build(model="", rules_path=path)
+    started = time.monotonic()
+    topics = extractor.extract(Context(title="a" * 28 + " " + "a" * 5000 + "c"))
+    assert time.monotonic() - started < 2
+    assert "expenses" not in {t.id for t in topics}
+    found = {t.id: t for t in extractor.extract(Context(title="Approve PO-20931 today"))}
+    assert found["procurement"].rules == ["po"]
+    assert "expenses" in {t.id for t in extractor.extract(Context(title="aaab receipts"))}
+
+
+def test_a_regex_re2_cannot_run_in_linear_time_is_refused(tmp_path):
+    path = write(tmp_path, [{"id": "backref", "kind": "tokens", "topic": "expenses",
+                             "pattern": [{"TEXT": {"REGEX": "(a)\\1"}}]}])
+    with pytest.raises(RuleError, match="not supported"):
+        TopicExtractor.build(model="", rules_path=path)
+
+
 def test_entity_label_rule_fires_on_a_named_law(extractor):
     topics = {t.id: t for t in extractor.extract(
         Context(title="Timesheets", text="Overtime rules under the Fair Labor Standards Act."))}
