@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .errors import ApiError
 from .models import ApiToken, LoginLink, User, now
 from .people import hash_token
+from .sessions import end_sessions
 
 LINK_HOURS = 24
 MIN_PASSWORD = 12
@@ -19,10 +20,12 @@ METHOD = "scrypt:32768:8:1"
 _DUMMY = generate_password_hash("not a password of anyone", method=METHOD)
 
 
-def set_password(db: Session, user: User, password: str) -> None:
+def set_password(db: Session, user: User, password: str, keep_session: str | None = None) -> None:
+    """Set the password and end the person's console sessions (but keep_session, in use)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD or len(password) > 1000:
         raise ApiError("weak_password", f"a password is at least {MIN_PASSWORD} characters")
     user.password_hash = generate_password_hash(password, method=METHOD)
+    end_sessions(db, user.id, keep=keep_session)
     db.commit()
 
 
@@ -66,8 +69,9 @@ def delete(db: Session, user: User) -> None:
 
 
 def deactivate(db: Session, user: User) -> None:
-    """No more sign-in, and every token revoked."""
+    """No more sign-in, every console session ended and every token revoked."""
     user.active = False
+    end_sessions(db, user.id)
     for token in db.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                    ApiToken.revoked_at.is_(None))):
         token.revoked_at = now()

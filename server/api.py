@@ -253,7 +253,7 @@ def create_source():
                         string(body, "kind", "body", 20, required=True),
                         string(body, "location", "body", 2000, required=True), every,
                         roots=current_app.config["SOURCE_ROOTS"].split(os.pathsep),
-                        home=current_app.config["HOME"])
+                        home=current_app.config["HOME"], actor=g.user.name)
     return jsonify(describe(source)), 201
 
 
@@ -263,7 +263,7 @@ def create_source():
 def run_source(name: str):
     from .sources import describe, sync_source
 
-    return jsonify(describe(sync_source(current_app, db.session(), name)))
+    return jsonify(describe(sync_source(current_app, db.session(), name, actor=g.user.name)))
 
 
 @api.delete("/sources/<name>")
@@ -273,7 +273,7 @@ def run_source(name: str):
 def delete_source(name: str):
     from .sources import remove_source
 
-    withdrawn = remove_source(current_app, db.session(), name)
+    withdrawn = remove_source(current_app, db.session(), name, actor=g.user.name)
     return jsonify({"removed": name, "withdrawn": withdrawn})
 
 

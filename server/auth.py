@@ -6,7 +6,7 @@ from flask import g, request
 
 from . import access, db
 from .errors import ApiError
-from .people import user_for_token
+from .people import token_holder
 
 
 def bearer_token() -> str:
@@ -22,9 +22,15 @@ def require_token(view):
         if not token:
             raise ApiError("unauthorized", "send a personal API token as 'Authorization: Bearer "
                            "<token>'; create one with `jitlearn tokens create NAME`", 401)
-        user = user_for_token(db.session(), token)
-        if user is None:
-            raise ApiError("unauthorized", "this token is unknown or revoked", 401)
+        found = token_holder(db.session(), token)
+        if found is None:
+            raise ApiError("unauthorized", "this token is unknown, expired or revoked", 401)
+        user, scope = found
+        if scope == "scim":
+            raise ApiError("forbidden", "this token is for SCIM provisioning only", 403)
+        if scope == "read" and request.method not in ("GET", "HEAD"):
+            raise ApiError("forbidden", "this token may only read (GET); ask for a full one",
+                           403)
         g.user = user
         access.check(request.endpoint, user.role)
         return view(*args, **kwargs)

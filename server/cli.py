@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import create_app, db
+from . import audit, create_app, db
 from .errors import ApiError
 
 
@@ -381,7 +381,7 @@ def sources_sync(names):
         failed, tag = 0, tagger_of(app)
         for name in names:
             try:
-                d = describe(sync_source(app, session, name, tag))
+                d = describe(sync_source(app, session, name, tag, actor="cli"))
             except ApiError as exc:
                 click.echo(exc.message, err=True)
                 failed += 1
@@ -624,6 +624,8 @@ def users_add(name, role, email, groups, manager):
             boss = find_user(db.session(), manager) if manager else None
             user = add_user(db.session(), name, role, email, groups.split(","),
                             manager=boss)
+            audit.record(db.session(), "cli", "user.add", user.name, role=user.role)
+            db.session().commit()
         except ApiError as exc:
             fail(exc.message)
         click.echo(f"added {user.name} ({user.role})")
@@ -655,6 +657,7 @@ def users_delete(name, yes):
         if not yes:
             click.confirm(f"Delete {name} and everything stored about them? This cannot be "
                           "undone", abort=True)
+        audit.record(db.session(), "cli", "user.delete", name)
         delete(db.session(), user)
         click.echo(f"deleted {name} and everything stored about them")
 
@@ -690,6 +693,8 @@ def users_link(name, subject, issuer):
         if other is not None and other.id != user.id:
             fail(f"that identity is already linked to {other.name}")
         user.oidc_subject = linked
+        audit.record(db.session(), "cli", "user.link", name, issuer=issuer,
+                     subject=subject.strip())
         db.session().commit()
         click.echo(f"{name} now signs in as {subject.strip()} at {issuer}")
 
@@ -713,6 +718,8 @@ def users_password(name, password):
     with _app().app_context():
         try:
             set_password(db.session(), find_user(db.session(), name), password)
+            audit.record(db.session(), "cli", "password.change", name)
+            db.session().commit()
         except ApiError as exc:
             fail(exc.message)
         click.echo(f"password set for {name}")
@@ -760,8 +767,40 @@ def users_deactivate(name):
             user = find_user(db.session(), name)
         except ApiError as exc:
             fail(exc.message)
+        audit.record(db.session(), "cli", "user.deactivate", name)
         deactivate(db.session(), user)
         click.echo(f"deactivated {name}; their tokens are revoked")
+
+
+@main.group("audit")
+def audit_group():
+    """The audit trail: sign-ins, roles, tokens, sources, provisioning, rule changes."""
+
+
+@audit_group.command("export")
+@click.option("--since", default=None, metavar="DATE", help="From this day on (YYYY-MM-DD).")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (default: standard output).")
+def audit_export(since, output):
+    """Every entry as JSON lines, oldest first (for a SIEM or an auditor)."""
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since takes a date like 2026-11-30 (not {since!r})")
+    with _app().app_context():
+        stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        try:
+            n = 0
+            for line in audit.export(db.session(), start):
+                stream.write(line)
+                n += 1
+        finally:
+            if output:
+                stream.close()
+        if output:
+            click.echo(f"wrote {n} entries to {output}")
 
 
 @main.group()
@@ -772,16 +811,39 @@ def tokens():
 @tokens.command("create")
 @click.argument("user")
 @click.option("--name", default="", help="What the token is for, e.g. 'laptop extension'.")
-def tokens_create(user, name):
+@click.option("--expires", default=None, metavar="AGE",
+              help="How long it works: 90d, 12h, 2w (default: until revoked).")
+@click.option("--scope", default="full", show_default=True,
+              type=click.Choice(["full", "read", "scim"]),
+              help="read: GETs of the API only; scim: SCIM provisioning only.")
+def tokens_create(user, name, expires, scope):
     """Create a token for USER and print it (it is shown only once)."""
     from .people import create_token, find_user
 
+    age = _age(expires)
     with _app().app_context():
         try:
-            token = create_token(db.session(), find_user(db.session(), user), name)
+            person = find_user(db.session(), user)
+            token = create_token(db.session(), person, name, age, scope)
+            audit.record(db.session(), "cli", "token.create", person.name, name=name,
+                         scope=scope, expires=expires or "")
+            db.session().commit()
         except ApiError as exc:
             fail(exc.message)
         click.echo(token)
+
+
+def _age(text: str | None):
+    """90d, 12h, 2w or 30m as a timedelta; None for None."""
+    from datetime import timedelta
+
+    if text is None:
+        return None
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    number, unit = text[:-1], text[-1:].lower()
+    if not number.isdigit() or unit not in units or not 0 < int(number) <= 100_000:
+        fail(f"--expires takes a number and a unit: 90d, 12h, 2w or 30m (not {text!r})")
+    return timedelta(**{units[unit]: int(number)})
 
 
 @tokens.command("revoke")
@@ -794,6 +856,8 @@ def tokens_revoke(prefix):
         n = revoke_token(db.session(), prefix[:10])
         if not n:
             fail(f"no active token starts with {prefix[:10]!r}")
+        audit.record(db.session(), "cli", "token.revoke", prefix[:10], count=n)
+        db.session().commit()
         click.echo(f"revoked {n} token(s)")
 
 

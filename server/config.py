@@ -34,6 +34,7 @@ DEFAULTS = {
     # minutes of inactivity after which a console session ends, the address sign-in links use
     "SECRET_KEY": "",
     "IDLE_MINUTES": 30,
+    "SESSION_HOURS": 12,  # a console session ends this long after sign-in, however active
     "PUBLIC_URL": "http://127.0.0.1:8000",
     # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: none; trust no header)
     "PROXY_HOPS": 0,

@@ -1,8 +1,10 @@
 """The web console under /console: sign-in, sessions, CSRF, role checks, and the small pages.
 
-Server-rendered (Jinja), no front-end build. A session is a signed cookie (HttpOnly, SameSite=Lax,
-Secure over TLS) holding the user id, a CSRF token and when it was last used; it ends after
-IDLE_MINUTES of inactivity. Every POST must carry the session's CSRF token.
+Server-rendered (Jinja), no front-end build. A session is kept on the server (server/sessions.py);
+its cookie (HttpOnly, SameSite=Lax, Secure over TLS) holds only a random id. The session holds the
+user id, a CSRF token and when it was last used; it ends after IDLE_MINUTES of inactivity,
+SESSION_HOURS after sign-in, at sign-out, and when the person's password or role changes or they
+are deactivated. Every POST must carry the session's CSRF token.
 """
 
 import hmac
@@ -23,9 +25,8 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
 
-from . import db
+from . import audit, db
 from .accounts import authenticate, create_link, deactivate, use_link
 from .errors import ApiError
 from .models import ROLES, User
@@ -36,15 +37,10 @@ MANAGE = ("ld", "admin")
 USERS_PAGE = 50
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS."""
-
-    def get_cookie_secure(self, app) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
-
-
 def init_app(app) -> None:
-    app.session_interface = SessionInterface()
+    from .sessions import ServerSessions
+
+    app.session_interface = ServerSessions()
     app.register_blueprint(console)
 
 
@@ -56,12 +52,12 @@ def load_session():
         return
     idle = time.time() - session.get("seen", 0)
     if idle > 60 * int(current_app.config["IDLE_MINUTES"]):
-        session.clear()
+        session.renew()
         flash("You were signed out after a while without activity. Sign in again.")
         return
     user = db.session().get(User, user_id)
     if user is None or not user.active:
-        session.clear()
+        session.renew()
         return
     g.user = user
     session["seen"] = int(time.time())
@@ -104,12 +100,14 @@ def signed_in(*roles: str):
     return decorate
 
 
-def start_session(user: User) -> None:
-    session.clear()  # a new session id and CSRF token at every sign-in
+def start_session(user: User, how: str) -> None:
+    session.renew()  # a new session id and CSRF token at every sign-in
     session.permanent = False
     session["user"] = user.id
     session["seen"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
+    audit.record(db.session(), user.name, "sign-in", user.name, method=how)
+    db.session().commit()
 
 
 def _safe_next(target: str | None) -> str:
@@ -125,9 +123,12 @@ def login():
         user = authenticate(db.session(), request.form.get("name", ""),
                             request.form.get("password", ""))
         if user is None:
+            audit.record(db.session(), "", "sign-in.failed",
+                         request.form.get("name", "")[:100], method="password")
+            db.session().commit()
             flash("That name and password do not match an active account.")
             return render_template("console/login.html"), 401
-        start_session(user)
+        start_session(user, "password")
         return redirect(_safe_next(request.args.get("next")))
     return render_template("console/login.html")
 
@@ -159,10 +160,13 @@ def oidc_callback():
         user, next_path = oidc.finish(current_app.config, db.session(),
                                       session.get("oidc_browser", ""), request.args)
     except oidc.SignInError as exc:
+        audit.record(db.session(), "", "sign-in.failed", "", method="oidc",
+                     reason=exc.message[:200])
+        db.session().commit()
         flash(f"You are not signed in: {exc.message}.")
         return render_template("console/login.html"), exc.status
     browser = session["oidc_browser"]
-    start_session(user)
+    start_session(user, "oidc")
     session["oidc_browser"] = browser  # so that a replay of this answer is recognised as one
     return redirect(_safe_next(next_path))
 
@@ -188,14 +192,17 @@ def login_link(token: str):
     if user is None:
         flash("This sign-in link is unknown, used or expired. Ask an admin for a new one.")
         return render_template("console/login.html"), 401
-    start_session(user)
+    start_session(user, "link")
     flash("Signed in. Set a password on your page to sign in without a link next time.")
     return redirect(url_for("console.home"))
 
 
 @console.post("/logout")
 def logout():
-    session.clear()
+    if g.user is not None:
+        audit.record(db.session(), g.user.name, "sign-out", g.user.name)
+        db.session().commit()
+    session.renew()  # the row goes: a copy of the cookie opens nothing from now on
     flash("Signed out.")
     return redirect(url_for("console.login"))
 
@@ -228,6 +235,7 @@ def users():
 def change_user(user_id: int):
     """Change a role, make a sign-in link, issue a token, or deactivate."""
     from .people import create_token
+    from .sessions import end_sessions
 
     session_ = db.session()
     person = session_.get(User, user_id)
@@ -237,18 +245,26 @@ def change_user(user_id: int):
     if action == "role" and request.form.get("role") in ROLES:
         if person.id == g.user.id and request.form["role"] != "admin":
             flash("You cannot take the admin role from yourself.")
-        else:
+        elif person.role != request.form["role"]:
+            audit.record(session_, g.user.name, "role.change", person.name,
+                         before=person.role, after=request.form["role"])
             person.role = request.form["role"]
+            end_sessions(session_, person.id)  # their sessions start again with the new role
             session_.commit()
             flash(f"{person.name} is now {person.role}.")
     elif action == "link":
         link = create_link(session_, person)
+        audit.record(session_, g.user.name, "link.create", person.name)
+        session_.commit()
         flash(f"One-time sign-in link for {person.name} (valid 24 hours): "
               f"{current_app.config['PUBLIC_URL'].rstrip('/')}/console/login/{link}")
     elif action == "token":
-        flash(f"New API token for {person.name} (shown once): "
-              f"{create_token(session_, person, 'console')}")
+        token = create_token(session_, person, "console")
+        audit.record(session_, g.user.name, "token.create", person.name, name="console")
+        session_.commit()
+        flash(f"New API token for {person.name} (shown once): {token}")
     elif action == "deactivate" and person.id != g.user.id:
+        audit.record(session_, g.user.name, "user.deactivate", person.name)
         deactivate(session_, person)
         flash(f"{person.name} is deactivated; their tokens are revoked.")
     else:
@@ -276,8 +292,15 @@ def me():
                     "goals": [x for x in goals if x]})
                 flash("Profile saved.")
             elif action == "password":
-                set_password(session_, g.user, request.form.get("password", ""))
-                flash("Password set.")
+                if g.user.password_hash and authenticate(
+                        session_, g.user.name, request.form.get("current_password", "")) is None:
+                    raise ApiError("wrong_password", "Your current password is not right; "
+                                   "the password was not changed.")
+                set_password(session_, g.user, request.form.get("password", ""),
+                             keep_session=session.sid)
+                audit.record(session_, g.user.name, "password.change", g.user.name)
+                session_.commit()
+                flash("Password set. Your other sessions are signed out.")
             elif action == "token":
                 token = create_token(session_, g.user, "extension")
         except ApiError as exc:
@@ -285,3 +308,32 @@ def me():
     return render_template("console/me.html", profile=profile_json(current_app, session_,
                                                                    g.user),
                            skills=ratings(session_, g.user), token=token)
+
+
+AUDIT_FAMILIES = (("sign-", "Sign-ins and sign-outs"), ("role.", "Role changes"),
+                  ("token.", "API tokens"), ("link.", "Sign-in links"),
+                  ("password.", "Passwords"), ("user.", "People"), ("source.", "Sources"),
+                  ("scim.", "Provisioning (SCIM)"), ("rule.", "Rules"), ("topic.", "Topics"),
+                  ("publish", "Publishing rules"))
+
+
+@console.get("/audit")
+@signed_in("admin")
+def audit_trail():
+    action = request.args.get("action", "")
+    action = action if action in dict(AUDIT_FAMILIES) else ""
+    before = request.args.get("before", "")
+    before = int(before) if before.isdigit() and len(before) < 19 else None
+    rows = audit.entries(db.session(), action, before, audit.PAGE + 1)
+    return render_template("console/audit.html", entries=rows[:audit.PAGE], action=action,
+                           families=AUDIT_FAMILIES, more=len(rows) > audit.PAGE)
+
+
+@console.get("/audit.jsonl")
+@signed_in("admin")
+def audit_export():
+    from flask import Response, stream_with_context
+
+    lines = stream_with_context(audit.export(db.session()))
+    return Response(lines, mimetype="application/jsonl", headers={
+        "Content-Disposition": 'attachment; filename="jitlearn-audit.jsonl"'})

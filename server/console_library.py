@@ -142,7 +142,7 @@ def sync_now(name: str):
     from .sources import sync_source
 
     try:
-        source = sync_source(current_app, db.session(), name)
+        source = sync_source(current_app, db.session(), name, actor=g.user.name)
         flash(f"{name}: {source.last_status}, " + ", ".join(
             f"{k} {v}" for k, v in source.last_counts.items()))
     except ApiError as exc:

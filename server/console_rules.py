@@ -4,12 +4,13 @@ publishing, publish, versions with one-click rollback, and the audit log."""
 import json
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from nlp import Context
 from nlp.taxonomy import Taxonomy
 
 from . import db, payload, rulesets
+from .audit import RULE_PREFIXES
 from .console import MANAGE, console, signed_in
 from .errors import ApiError
 from .models import AuditEntry, RuleVersion
@@ -170,7 +171,9 @@ def versions():
     session_ = db.session()
     rows = session_.scalars(select(RuleVersion).where(RuleVersion.status != "draft")
                             .order_by(RuleVersion.id.desc())).all()
-    log = session_.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100)).all()
+    log = session_.scalars(select(AuditEntry).where(or_(*[
+        AuditEntry.action.startswith(p) for p in RULE_PREFIXES])).order_by(
+        AuditEntry.id.desc()).limit(100)).all()
     return render_template("console/versions.html", versions=rows, log=log)
 
 

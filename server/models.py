@@ -7,6 +7,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("employee", "manager", "ld", "admin")
+# what an API token may do: everything its person may, only read (GET), or only SCIM provisioning
+TOKEN_SCOPES = ("full", "read", "scim")
 ACTIONS = ("helpful", "not_relevant", "dismissed", "opened", "completed", "snoozed",
            "acknowledged")
 # never show the item again for that topic: it does not fit, or the person is done with it
@@ -61,6 +63,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # None: until revoked
+    scope: Mapped[str] = mapped_column(String(20), default="full")  # TOKEN_SCOPES
 
 
 class SuggestionEvent(Base):
@@ -294,15 +298,29 @@ class RuleVersion(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what in the console, and when."""
+    """Who did what that matters to security, when and from where (server/audit.py)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=now, index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(100))  # a user name, "cli", "scim:<name>", ...
+    action: Mapped[str] = mapped_column(String(50), index=True)
     target: Mapped[str] = mapped_column(String(500), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    address: Mapped[str] = mapped_column(String(64), default="")  # the client's; "" from the CLI
+
+
+class ConsoleSession(Base):
+    """A console sign-in, kept on the server: the cookie holds only a random id, whose hash is
+    the key here. Ending a session (sign-out, a new password, a role change, deactivation)
+    deletes its row, and a copied cookie then opens nothing."""
+
+    __tablename__ = "console_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), default=None, index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # CSRF token, flashed messages, ...
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
 
 class JobRun(Base):

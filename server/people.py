@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import ApiError
-from .models import ROLES, ApiToken, User, now
+from .models import ROLES, TOKEN_SCOPES, ApiToken, User, now
 
 TOKEN_PREFIX = "jl_"
 
@@ -57,11 +57,18 @@ def find_user(db: Session, name: str) -> User:
     return user
 
 
-def create_token(db: Session, user: User, name: str = "") -> str:
-    """A new token for the user; returns the token itself, which is never stored."""
+def create_token(db: Session, user: User, name: str = "", expires: timedelta | None = None,
+                 scope: str = "full") -> str:
+    """A new token for the user; returns the token itself, which is never stored.
+
+    expires: how long it works (None: until revoked); scope: TOKEN_SCOPES, "read" for GETs of
+    the API only, "scim" for provisioning only."""
+    if scope not in TOKEN_SCOPES:
+        raise ApiError("invalid_scope", f"a token's scope is one of {', '.join(TOKEN_SCOPES)}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.add(ApiToken(user_id=user.id, name=name[:100], token_hash=hash_token(token),
-                    prefix=token[:10]))
+                    prefix=token[:10], scope=scope,
+                    expires_at=now() + expires if expires is not None else None))
     db.commit()
     return token
 
@@ -75,19 +82,21 @@ def revoke_token(db: Session, prefix: str) -> int:
     return len(tokens)
 
 
-def user_for_token(db: Session, token: str) -> User | None:
+def token_holder(db: Session, token: str) -> tuple[User, str] | None:
+    """(the person, the token's scope) for a token that works now: known, not revoked, not
+    expired, its person active; else None."""
     row = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                            ApiToken.revoked_at.is_(None)))
-    if row is None:
+    used = now()
+    if row is None or (row.expires_at is not None and row.expires_at <= used):
         return None
     user = db.get(User, row.user_id)
     if user is None or not user.active:
         return None  # a deactivated person's tokens stop working with them
-    used = now()
     if row.last_used_at is None or used - row.last_used_at > LAST_USED_EVERY:
         row.last_used_at = used  # to the minute: not a database write on every request
         db.commit()
-    return user
+    return user, row.scope or "full"
 
 
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -18,13 +18,13 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import db, payload
+from . import audit, db, payload
 from .accounts import deactivate
 from .accounts import delete as delete_user
 from .auth import bearer_token
 from .errors import ApiError
 from .models import DirectoryGroup, DirectoryMember, Profile, User, now
-from .people import add_user, set_manager, user_for_token
+from .people import add_user, set_manager, token_holder
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -142,9 +142,13 @@ def admin_token(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         token = bearer_token()
-        user = user_for_token(db.session(), token) if token else None
-        if user is None:
+        found = token_holder(db.session(), token) if token else None
+        if found is None:
             raise ScimError("send an admin's API token as 'Authorization: Bearer <token>'", 401)
+        user, scope = found
+        if scope == "read":
+            raise ScimError("this token may only read the API; provisioning needs a full or a "
+                            "SCIM token", 403)
         if user.role != "admin":
             raise ScimError("provisioning needs an admin's token", 403)
         g.user = user
@@ -782,13 +786,23 @@ def search_everything():
 
 
 def _saved(apply, target, doc: dict):
-    """apply(target, doc); two requests racing for one userName or displayName get a 409."""
+    """apply(target, doc); two requests racing for one userName or displayName get a 409.
+    Each change is recorded in the audit trail as the token's admin's, through SCIM."""
+    kind = "user" if apply is apply_user else "group"
     try:
-        return apply(target, doc)
+        saved = apply(target, doc)
     except IntegrityError:
         db.session().rollback()
         raise ScimError("another resource already has this userName, externalId or "
                         "displayName", 409, "uniqueness") from None
+    _audit(f"scim.{kind}.{'create' if target is None else 'update'}", saved)
+    return saved
+
+
+def _audit(action: str, resource) -> None:
+    name = getattr(resource, "name", None) or getattr(resource, "display_name", "")
+    audit.record(db.session(), f"scim:{g.user.name}", action, name)
+    db.session().commit()
 
 
 def _one(doc: dict):
@@ -856,6 +870,7 @@ def delete_one_user(ident: str):
     user = _user(ident)
     if user.id == g.user.id:
         raise ScimError("the token's own user cannot be deleted through it", 409, "mutability")
+    audit.record(db.session(), f"scim:{g.user.name}", "scim.user.delete", user.name)
     delete_user(db.session(), user)  # their memberships go with them
     return "", 204
 
@@ -865,6 +880,7 @@ def delete_one_user(ident: str):
 def delete_one_group(ident: str):
     group = _group(ident)
     apply_group(group, {"displayName": group.display_name, "members": []})  # members leave it
+    audit.record(db.session(), f"scim:{g.user.name}", "scim.group.delete", group.display_name)
     db.session().delete(group)
     db.session().commit()
     return "", 204

@@ -18,6 +18,7 @@ from index import IndexBusy, IngestReport, UnreadableFile, ingest_dir, sync_docu
 from index.documents import content_hash, finish
 from index.formats import feeds, markup
 
+from . import audit
 from .errors import ApiError
 from .fetch import Allowed, FetchError, fetch
 from .models import SOURCE_KINDS, Source, now
@@ -34,9 +35,10 @@ _running_lock = threading.Lock()
 
 
 def add_source(db: Session, name: str, kind: str, location: str, every: int = 60,
-               roots: list[str] | None = None, home: str = "") -> Source:
+               roots: list[str] | None = None, home: str = "", actor: str = "cli") -> Source:
     """Add a source. roots: the folders a folder source may lie under (None: any, for the
-    operator at the server's shell); home: the data directory, never part of a source."""
+    operator at the server's shell); home: the data directory, never part of a source;
+    actor: who, for the audit trail."""
     if not NAME.match(name or ""):
         raise ApiError("invalid_name", "a source name is letters, digits, '.', '_' or '-' "
                        "(it prefixes every document id)")
@@ -53,6 +55,7 @@ def add_source(db: Session, name: str, kind: str, location: str, every: int = 60
     source = Source(name=name, kind=kind, location=location if kind != "folder"
                     else str(Path(location).resolve()), every_minutes=every)
     db.add(source)
+    audit.record(db, actor, "source.add", name, kind=kind, location=source.location)
     db.commit()
     return source
 
@@ -81,7 +84,8 @@ def find_source(db: Session, name: str) -> Source:
     return source
 
 
-def remove_source(app: Flask, db: Session, name: str, withdraw: bool = True) -> int:
+def remove_source(app: Flask, db: Session, name: str, withdraw: bool = True,
+                  actor: str = "cli") -> int:
     """Remove a source; its documents are withdrawn from the index unless asked not to."""
     source = find_source(db, name)
     removed = 0
@@ -89,6 +93,7 @@ def remove_source(app: Flask, db: Session, name: str, withdraw: bool = True) -> 
         ix = index_of(app)
         removed = ix.delete(list(ix.hashes(source.name)))
     db.delete(source)
+    audit.record(db, actor, "source.remove", name, withdrawn=removed)
     db.commit()
     return removed
 
@@ -101,14 +106,18 @@ def describe(source: Source) -> dict:
             "last_failures": source.last_failures}
 
 
-def sync_source(app: Flask, db: Session, name: str, tagger=None) -> Source:
+def sync_source(app: Flask, db: Session, name: str, tagger=None,
+                actor: str | None = None) -> Source:
     """Sync one source now and record the outcome; errors are recorded, not raised.
 
     tagger: a tagger_of(app) to reuse when syncing many sources in a row (building one takes
     about a second). A source already syncing in this process answers 409; different sources
-    sync side by side and only take turns at the index writer's lock.
+    sync side by side and only take turns at the index writer's lock. actor: who asked, for
+    the audit trail (None: the scheduler, which is not recorded there).
     """
     source = find_source(db, name)
+    if actor is not None:
+        audit.record(db, actor, "source.sync", name)
     with _only_one(source.name):
         try:
             report = _SYNC[source.kind](app, source, overrides(db), tagger or tagger_of(app))

@@ -1,6 +1,7 @@
 """The web console through Flask's test client: sign-in, sessions, CSRF, roles, tagging."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -231,3 +232,86 @@ def test_an_expired_connect_code_is_refused(people):
         db.session().commit()
         with pytest.raises(ApiError, match="unknown, used, expired"):
             redeem(db.session(), code, "v" * 50, EXTENSION)
+
+
+def cookie_of(client) -> str:
+    return client.get_cookie("session").value
+
+
+def with_cookie(app, value):
+    thief = app.test_client()
+    thief.set_cookie("session", value)
+    return thief
+
+
+def test_a_copied_cookie_stops_working_at_sign_out(people):
+    client = people.test_client()
+    sign_in(client, "ivy")
+    copied = cookie_of(client)
+    assert with_cookie(people, copied).get("/console/users").status_code == 200
+    client.post("/console/logout", data={"csrf_token": csrf(client.get("/console/me"))})
+    thief = with_cookie(people, copied)
+    assert thief.get("/console/users").status_code == 302  # to the sign-in page
+    assert thief.post("/console/me", data={"action": "password", "password": "x" * 20,
+                                           "csrf_token": "anything"}).status_code in (302, 400)
+
+
+def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(people):
+    here, elsewhere = people.test_client(), people.test_client()
+    sign_in(here, "ada")
+    sign_in(elsewhere, "ada")
+    page = here.post("/console/me", data={"action": "password", "password": "a new long password",
+                                          "csrf_token": csrf(here.get("/console/me"))})
+    assert "current password is not right" in page.get_data(as_text=True)
+    assert sign_in(people.test_client(), "ada", "a new long password").status_code == 401
+    page = here.post("/console/me", data={
+        "action": "password", "password": "a new long password", "current_password": PASSWORD,
+        "csrf_token": csrf(here.get("/console/me"))})
+    assert "Password set" in page.get_data(as_text=True)
+    assert here.get("/console/me").status_code == 200  # this session goes on
+    assert elsewhere.get("/console/me").status_code == 302  # the other one ended
+
+
+def test_a_role_change_or_deactivation_ends_the_persons_sessions(people):
+    admin, lena = people.test_client(), people.test_client()
+    sign_in(admin, "ivy")
+    sign_in(lena, "lena")
+    with people.app_context():
+        from server.people import find_user
+
+        lena_id, ada_id = (find_user(db.session(), n).id for n in ("lena", "ada"))
+    admin.post(f"/console/users/{lena_id}", data={"action": "role", "role": "employee",
+                                                  "csrf_token": csrf(admin.get("/console/users"))})
+    assert lena.get("/console/me").status_code == 302
+    ada = people.test_client()
+    sign_in(ada, "ada")
+    admin.post(f"/console/users/{ada_id}", data={"action": "deactivate",
+                                                 "csrf_token": csrf(admin.get("/console/users"))})
+    assert ada.get("/console/me").status_code == 302
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_active(people):
+    from sqlalchemy import update
+
+    from server.models import ConsoleSession, now
+
+    client = people.test_client()
+    sign_in(client, "lena")
+    assert client.get("/console/me").status_code == 200
+    with people.app_context():
+        s = db.session()
+        s.execute(update(ConsoleSession).values(created_at=now() - timedelta(hours=13)))
+        s.commit()
+    assert client.get("/console/me").status_code == 302
+
+
+def test_the_cookie_holds_no_secret_only_a_random_id(people):
+    admin = people.test_client()
+    sign_in(admin, "ivy")
+    answer = admin.post("/console/users/3", data={"action": "token",
+                                                  "csrf_token": csrf(admin.get("/console/users"))})
+    page = admin.get("/console/users").get_data(as_text=True)
+    token = re.search(r"shown once\): (\S+)", page).group(1).rstrip("<")
+    cookies = " ".join(answer.headers.getlist("Set-Cookie")) + cookie_of(admin)
+    assert token[:20] not in cookies
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie_of(admin))
