@@ -93,10 +93,13 @@ def due(every_minutes: int, last_run_at: datetime | None) -> datetime:
 
 def purge_job(app: Flask) -> None:
     from .retention import purge
+    from .sessions import purge_sessions
 
     def work() -> str:
         with app.extensions["jitlearn.db"]() as db:
             counts = purge(db, int(app.config["RETENTION_DAYS"]))
+            counts["sessions"] = purge_sessions(db, float(app.config["SESSION_HOURS"]))
+            db.commit()
             log.info("retention: purged %s", counts)
             return str(counts)
 

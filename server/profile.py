@@ -230,13 +230,17 @@ def current_levels(db: Session, subject: User) -> dict[str, int]:
     return levels_of(db, [subject.id]).get(subject.id, {})
 
 
-def levels_of(db: Session, user_ids: list[int]) -> dict[int, dict[str, int]]:
-    """current_levels for many people in one query: user id -> skill id -> level."""
+def levels_of(db: Session, user_ids: list[int],
+              not_by: int | None = None) -> dict[int, dict[str, int]]:
+    """current_levels for many people in one query: user id -> skill id -> level.
+    not_by: leave out the ratings this person gave (a viewer never counts their own input)."""
     latest: dict[tuple[int, str], dict[str, int]] = {}
-    for user_id, skill_id, source, level in db.execute(
-            select(SkillRating.user_id, SkillRating.skill_id, SkillRating.source,
+    query = select(SkillRating.user_id, SkillRating.skill_id, SkillRating.source,
                    SkillRating.level).where(SkillRating.user_id.in_(user_ids))
-            .order_by(SkillRating.created_at, SkillRating.id)):
+    if not_by is not None:
+        query = query.where((SkillRating.rater_id.is_(None)) | (SkillRating.rater_id != not_by))
+    for user_id, skill_id, source, level in db.execute(
+            query.order_by(SkillRating.created_at, SkillRating.id)):
         latest.setdefault((user_id, skill_id), {})[source] = level
     out: dict[int, dict[str, int]] = {}
     for (user_id, skill_id), by_source in latest.items():
@@ -341,21 +345,46 @@ MIN_GROUP = 5  # a manager sees a team's skills only as counts over at least thi
 
 def team_skills(db: Session, manager: User) -> dict:
     """How the skills of everyone below a manager spread over the scale: counts only, and only
-    for skills at least MIN_GROUP people rated; never a name, never a ranking of people."""
+    for skills at least MIN_GROUP people rated; never a name, never a ranking of people.
+
+    Every cell counts MIN_GROUP people or more: neighbouring levels are merged into bands
+    ("2-3": 6) until each holds that many, so no cell is one person's rating. The manager's own
+    ratings of their people are left out: they know them, and could subtract them."""
     below = reports(db, manager)
     if len(below) < MIN_GROUP:
         raise ApiError("group_too_small", f"team skills are shown for teams of {MIN_GROUP} or "
                        "more people", 403)
     counts: dict[str, dict[int, int]] = {}
-    for person_levels in levels_of(db, below).values():
+    for person_levels in levels_of(db, below, not_by=manager.id).values():
         for skill_id, level in person_levels.items():
             spread = counts.setdefault(skill_id, {})
             spread[level] = spread.get(level, 0) + 1
     names = {s.id: s.name for s in db.scalars(select(Skill).where(Skill.id.in_(list(counts))))}
     skills = [{"id": sid, "name": names.get(sid, sid), "people": sum(spread.values()),
-               "levels": {str(k): v for k, v in sorted(spread.items())}}
+               "levels": bands(spread, MIN_GROUP)}
               for sid, spread in counts.items() if sum(spread.values()) >= MIN_GROUP]
     return {"people": len(below), "skills": sorted(skills, key=lambda s: s["name"])}
+
+
+def bands(spread: dict[int, int], least: int) -> dict[str, int]:
+    """Counts per level merged with their neighbours, lowest first, until each band holds at
+    least `least` people: {1: 1, 2: 4, 4: 6} -> {"1-2": 5, "4": 6}. A last band too small
+    joins the one before it. The total must be at least `least`."""
+    out: list[list] = []  # [first level, last level, count]
+    current: list | None = None
+    for level in sorted(spread):
+        if current is None:
+            current = [level, level, 0]
+        current[1], current[2] = level, current[2] + spread[level]
+        if current[2] >= least:
+            out.append(current)
+            current = None
+    if current is not None:
+        if out:
+            out[-1][1], out[-1][2] = current[1], out[-1][2] + current[2]
+        else:
+            out.append(current)
+    return {(str(a) if a == b else f"{a}-{b}"): n for a, b, n in out}
 
 
 def import_assessments(app: Flask, db: Session, path) -> tuple[int, list[tuple[str, str]]]:

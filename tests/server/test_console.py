@@ -303,6 +303,13 @@ def test_a_session_ends_at_its_absolute_lifetime_however_active(people):
         s.execute(update(ConsoleSession).values(created_at=now() - timedelta(hours=13)))
         s.commit()
     assert client.get("/console/me").status_code == 302
+    with people.app_context():  # the daily purge deletes what has ended
+        from server.sessions import purge_sessions
+
+        assert purge_sessions(db.session(), 12) >= 1
+        db.session().commit()
+        assert db.session().query(ConsoleSession).filter(
+            ConsoleSession.created_at < now() - timedelta(hours=12)).count() == 0
 
 
 def test_the_cookie_holds_no_secret_only_a_random_id(people):

@@ -1,6 +1,8 @@
 """The person's own profile, skills and feedback, and who else may see or write any of it."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server import create_app, db
 from server.career import import_roles
@@ -222,3 +224,66 @@ def test_deleting_a_person_removes_everything_about_them(org, tmp_path):
     about_dan = client.get("/api/v1/me/feedback", headers=p["dan"][1]).get_json()["feedback"]
     assert [(f["from"], f["note"]) for f in about_dan] == [(None, "Clear code reviews.")]
     assert "ada" not in client.get("/api/v1/me/export", headers=p["bob"][1]).get_data(True)
+
+
+LEVELS = st.dictionaries(st.integers(1, 5), st.integers(1, 6), min_size=1, max_size=5)
+
+
+@given(spread=LEVELS.filter(lambda d: sum(d.values()) >= 5))
+def test_bands_never_hold_fewer_than_five_and_lose_nobody(spread):
+    from server.profile import bands
+
+    out = bands(spread, 5)
+    assert all(n >= 5 for n in out.values())
+    assert sum(out.values()) == sum(spread.values())
+    edges = [tuple(map(int, k.split("-"))) if "-" in k else (int(k), int(k)) for k in out]
+    assert all(a <= b for a, b in edges) and all(
+        b < c for (_, b), (c, _) in zip(edges, edges[1:], strict=False))  # ordered, disjoint
+
+
+@pytest.fixture(scope="module")
+def squad(tmp_path_factory):
+    """mia manages six people; each example rates them anew."""
+    home = tmp_path_factory.mktemp("squad")
+    app = create_app({"HOME": str(home), "MODEL": "", "TESTING": True})
+    (home / "roles.csv").write_text(ROLES)
+    with app.app_context():
+        s = db.session()
+        import_roles(s, home / "roles.csv")
+        mia = add_user(s, "mia", "manager")
+        team = [add_user(s, f"p{n}", manager=mia) for n in range(6)]
+        return app, mia.id, [p.id for p in team]
+
+
+@settings(max_examples=60, deadline=None)
+@given(own=st.lists(st.integers(0, 5), min_size=6, max_size=6),
+       by_mia=st.lists(st.integers(0, 5), min_size=6, max_size=6))
+def test_team_skills_single_nobody_out_and_ignore_the_managers_own_ratings(squad, own, by_mia):
+    """own[i] / by_mia[i]: the level person i gave themselves / mia gave them (0: none)."""
+    from sqlalchemy import delete
+
+    from server.models import SkillRating, User
+    from server.profile import MIN_GROUP, rate, team_skills
+
+    app, mia_id, team = squad
+    with app.app_context():
+        s = db.session()
+        s.execute(delete(SkillRating))
+        s.commit()
+        mia = s.get(User, mia_id)
+        for person_id, mine, hers in zip(team, own, by_mia, strict=True):
+            person = s.get(User, person_id)
+            if mine:
+                rate(app, s, person, "Programming", mine, "self", person)
+            if hers:
+                rate(app, s, person, "Programming", hers, "manager", mia)
+        answer = team_skills(s, mia)
+    rated = sum(1 for level in own if level)
+    skills = answer["skills"]
+    if rated < MIN_GROUP:
+        assert skills == []  # mia's own ratings never make a group big enough
+    else:
+        [programming] = skills
+        assert programming["people"] == rated
+        assert all(n >= MIN_GROUP for n in programming["levels"].values())
+        assert sum(programming["levels"].values()) == rated
