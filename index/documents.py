@@ -83,6 +83,7 @@ def finish(doc: Document, source: str, key: str, digest: str, links: list[str] =
 
     doc.id = f"{source}:{key}"
     doc.source = source
+    doc.url = safe_url(doc.url)
     doc.hash = digest
     doc.links = list(links)
     path = key.split("#", 1)[0]
@@ -92,6 +93,13 @@ def finish(doc: Document, source: str, key: str, digest: str, links: list[str] =
         doc.summary = first_paragraph(doc.body)
     if doc.type not in TYPES:
         doc.type = guess_type(doc.title, path)
+
+
+def safe_url(url: str) -> str:
+    """url if it is an http(s) address, else "": a card's link must never run script
+    (javascript:), open local files (file:) or carry a page inline (data:)."""
+    url = (url or "").strip()
+    return url if re.match(r"https?://[^\s/?#]+", url, re.I) and len(url) <= 2048 else ""
 
 
 def read_document(raw: bytes, source: str, rel_path: str) -> Document:

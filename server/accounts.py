@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .db import checkpoint
 from .errors import ApiError
 from .models import ApiToken, LoginLink, User, now
 from .people import hash_token
@@ -66,6 +67,7 @@ def delete(db: Session, user: User) -> None:
     wrote about others and their place as someone's manager into "someone who left"."""
     db.delete(user)
     db.commit()
+    checkpoint(db)
 
 
 def deactivate(db: Session, user: User) -> None:

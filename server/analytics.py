@@ -287,5 +287,14 @@ def as_csv(data: dict, table: str) -> str:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: inert(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """A cell a spreadsheet shows as text: a topic named "=HYPERLINK(...)" (topics come from
+    page text and admins' names) would otherwise run as a formula in whoever opens the file."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA) else value

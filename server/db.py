@@ -21,6 +21,7 @@ def make_engine(url: str) -> Engine:
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted rows zeroed, not left in free pages
             cur.close()
 
         return engine
@@ -47,6 +48,14 @@ def init_app(app: Flask) -> None:
     app.extensions["jitlearn.database"] = engine
     app.extensions["jitlearn.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)
+
+
+def checkpoint(db: Session) -> None:
+    """After deleting someone's data: copy the write-ahead log into the database file and empty
+    it, so the deleted rows are not left readable in the log (SQLite; PostgreSQL needs nothing
+    here: its VACUUM reclaims dead rows on its own schedule)."""
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def session() -> Session:

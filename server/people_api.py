@@ -65,6 +65,7 @@ def export_me():
 @require_token
 def forget_me():
     people.forget(db.session(), g.user)
+    db.checkpoint(db.session())
     return jsonify({"deleted": True, "kept": "your account and its tokens"})
 
 
@@ -168,19 +169,36 @@ def my_feedback():
 
 
 @api.post("/me/feedback-requests")
-@spec(body=obj({"peer": text(200, 1)}, closed=True), ok=obj({"asked": STR}), status=201,
-      errors=(404,))
+@spec(body=obj({"peer": text(200, 1)}, closed=True), ok=obj({"asked": STR}), status=201)
 @require_token
 def ask_for_feedback():
-    """{"peer": "name"}: that person may now give me feedback."""
-    from .people import find_user
+    """{"peer": "name"}: that person may now give me feedback. The answer is the same whether
+    or not the name has an account: this is no way to find out who works here."""
+    from sqlalchemy import select
+
+    from .models import User
 
     body = json_body()
     if set(body) != {"peer"} or not isinstance(body["peer"], str):
         raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")
-    peer = find_user(db.session(), body["peer"])
-    people.ask_peer(db.session(), g.user, peer)
-    return jsonify({"asked": peer.name}), 201
+    name = body["peer"].strip()
+    peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
+    if peer is not None:
+        people.ask_peer(db.session(), g.user, peer)
+    elif name == g.user.name:
+        people.ask_peer(db.session(), g.user, g.user)  # the same refusal as for one's own
+    return jsonify({"asked": name}), 201
+
+
+def _subject(person_id: int):
+    """The person with this id; None to anyone but an admin when there is none, so that the
+    answer about an unknown id is the one about somebody the caller may not see."""
+    from .models import User
+
+    subject = db.session().get(User, person_id)
+    if subject is None and g.user.role == "admin":
+        raise ApiError("no_such_person", f"no person with id {person_id}", 404)
+    return subject
 
 
 @api.get("/people/<int:person_id>/profile")
@@ -189,8 +207,8 @@ def ask_for_feedback():
 @require_token
 def person_profile(person_id: int):
     session = db.session()
-    subject = people.person(session, person_id)
-    if not people.may_view(session, g.user, subject):
+    subject = _subject(person_id)
+    if subject is None or not people.may_view(session, g.user, subject):
         raise ApiError("forbidden", "only the person, their manager chain (if they allow it) "
                        "and admins see a profile", 403)
     return jsonify({**people.profile_json(current_app, session, subject),
@@ -206,7 +224,9 @@ def person_profile(person_id: int):
 @require_token
 def give_person_feedback(person_id: int):
     session = db.session()
-    subject = people.person(session, person_id)
+    subject = _subject(person_id)
+    if subject is None:
+        raise ApiError("forbidden", people.FEEDBACK_REFUSED, 403)
     return jsonify(people.give_feedback(current_app, session, g.user, subject, json_body())), 201
 
 
@@ -216,7 +236,9 @@ def give_person_feedback(person_id: int):
 @require_token
 def read_person_feedback(person_id: int):
     session = db.session()
-    subject = people.person(session, person_id)
+    subject = _subject(person_id)
+    if subject is None:
+        return jsonify({"feedback": []})  # as for anyone the caller gave no feedback
     return jsonify({"feedback": people.feedback_about(session, g.user, subject)})
 
 

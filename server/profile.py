@@ -79,6 +79,9 @@ def may_view(db: Session, viewer: User, subject: User) -> bool:
     return viewer.id in chain(db, subject) and privacy_of(db, subject)["share_with_manager"]
 
 
+FEEDBACK_REFUSED = "only someone in their reporting line, or a peer they asked, gives feedback"
+
+
 def relation(db: Session, author: User, subject: User) -> str:
     """'manager' or 'peer' if author may give subject feedback; ApiError 403 otherwise."""
     if author.id == subject.id:
@@ -90,8 +93,7 @@ def relation(db: Session, author: User, subject: User) -> str:
                                                        FeedbackRequest.peer_id == author.id))
     if asked is not None:
         return "peer"
-    raise ApiError("forbidden", "only someone in their reporting line, or a peer they asked, "
-                   "gives feedback", 403)
+    raise ApiError("forbidden", FEEDBACK_REFUSED, 403)
 
 
 def profile_of(db: Session, user: User) -> Profile:

@@ -130,12 +130,13 @@ def post(app: Flask, statements: list[dict]) -> None:
     import urllib.request
 
     cfg = app.config
-    credentials = base64.b64encode(f"{cfg['XAPI_USERNAME']}:{cfg['XAPI_PASSWORD']}".encode())
+    headers = {"Content-Type": "application/json", "X-Experience-API-Version": VERSION}
+    if cfg["XAPI_USERNAME"] or cfg["XAPI_PASSWORD"]:  # no credentials: no empty Basic header
+        credentials = base64.b64encode(f"{cfg['XAPI_USERNAME']}:{cfg['XAPI_PASSWORD']}".encode())
+        headers["Authorization"] = "Basic " + credentials.decode()
     request = urllib.request.Request(
         cfg["XAPI_ENDPOINT"].rstrip("/") + "/statements", method="POST",
-        data=json.dumps(statements).encode(),
-        headers={"Content-Type": "application/json", "X-Experience-API-Version": VERSION,
-                 "Authorization": "Basic " + credentials.decode()})
+        data=json.dumps(statements).encode(), headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=float(cfg["FETCH_TIMEOUT"])) as answer:
             answer.read()

@@ -53,7 +53,8 @@ def mapping(columns: list[str], explicit: dict[str, str] | None = None) -> dict[
 def rows_to_documents(rows: list[dict], explicit: dict[str, str] | None = None) -> list[Document]:
     if not rows:
         return []
-    columns = list({k for row in rows[:50] for k in row})
+    # a row with more cells than the header puts the rest under the key None: not a column
+    columns = list({k for row in rows[:50] for k in row if isinstance(k, str)})
     cols = mapping(columns, explicit)
     docs, seen = [], set()
     for n, row in enumerate(rows[:MAX_ROWS], 1):

@@ -79,3 +79,29 @@ def test_licence_and_hidden_files_are_not_content():
     assert supported("docs/guide.md") and supported("a/b.html.md.erb")
     assert not supported("LICENSE.md") and not supported(".hidden.md")
     assert not supported("photo.png") and supported("catalog.csv")
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("javascript:alert(document.cookie)", ""), ("JaVaScRiPt:alert(1)", ""),
+    ("data:text/html,<script>alert(1)</script>", ""), ("file:///etc/passwd", ""),
+    ("//evil.example.com/x", ""), ("https://", ""),
+    ("https://handbook.example.com/travel", "https://handbook.example.com/travel"),
+    (" HTTP://intranet/wiki/Travel ", "HTTP://intranet/wiki/Travel"),
+])
+def test_only_http_addresses_are_kept_as_a_documents_link(url, kept):
+    from index import read_documents
+
+    doc = read_document(f"---\ntitle: Travel\nurl: {url}\n---\nBook trains.".encode(), "hb",
+                        "travel.md")
+    assert doc.url == kept
+    quoted = url.replace('"', '""')
+    row = read_documents(f'title,url\nTravel,"{quoted}"\n'.encode(), "lms", "catalog.csv")[0]
+    assert row.url == kept
+
+
+def test_a_catalog_row_with_more_cells_than_columns_is_still_read():
+    from index import read_documents
+
+    docs = read_documents(b"title,url\nTravel,https://a.example/t,stray,cells\n", "lms",
+                          "catalog.csv")
+    assert [(d.title, d.url) for d in docs] == [("Travel", "https://a.example/t")]

@@ -74,3 +74,15 @@ def test_new_requests_are_taken_in_without_reading_everything_again(app):
         r.refresh(db.session())  # nothing new: nothing counted twice
     [tax] = [row for row in r.snapshot(app)["fared"] if row["topic"] == "Tax"]
     assert tax["people"] == 5
+
+
+def test_a_csv_cell_never_runs_as_a_formula():
+    from server.analytics import as_csv
+
+    rows = [{"topic": '=HYPERLINK("https://evil.example","x")', "people": 5},
+            {"topic": "+1-555", "people": -3}, {"topic": "@SUM(A1)", "people": 7},
+            {"topic": "-2+3", "people": 0}, {"topic": "Expenses", "people": 9}]
+    lines = as_csv({"gaps": rows}, "gaps").splitlines()
+    assert lines[1].startswith('"\'=HYPERLINK') and lines[2].startswith("'+1-555,-3")
+    assert lines[3].startswith("'@SUM") and lines[4].startswith("'-2+3")
+    assert lines[5] == "Expenses,9"

@@ -150,6 +150,16 @@ def test_export_holds_everything_and_delete_removes_it(org):
     assert client.get("/api/v1/me", headers=ada).status_code == 200  # the account stays
 
 
+def test_forgotten_data_is_not_left_readable_in_the_database_files(org, tmp_path):
+    client, p = org
+    ada = p["ada"][1]
+    canary = "canary-goal-7f3a9c"
+    client.put("/api/v1/me/profile", headers=ada, json={"goals": [canary]})
+    assert client.delete("/api/v1/me/data", headers=ada).status_code == 200
+    for path in tmp_path.glob("jitlearn.db*"):  # the database, its write-ahead log
+        assert canary.encode() not in path.read_bytes(), path.name
+
+
 def test_a_reporting_loop_is_refused(org, tmp_path):
     from click.testing import CliRunner
 
@@ -287,3 +297,21 @@ def test_team_skills_single_nobody_out_and_ignore_the_managers_own_ratings(squad
         assert programming["people"] == rated
         assert all(n >= MIN_GROUP for n in programming["levels"].values())
         assert sum(programming["levels"].values()) == rated
+
+
+def test_lookups_do_not_tell_whether_a_name_or_id_exists(org):
+    client, p = org
+    ada = p["ada"][1]
+    asked = [client.post("/api/v1/me/feedback-requests", headers=ada, json={"peer": name})
+             for name in ("dan", "nobody-by-this-name")]
+    assert [a.status_code for a in asked] == [201, 201]
+    assert [set(a.get_json()) for a in asked] == [{"asked"}, {"asked"}]
+    lena_id = p["lena"][0]  # exists, and ada may not see her
+    for path in ("profile", "feedback"):
+        known = client.get(f"/api/v1/people/{lena_id}/{path}", headers=ada)
+        unknown = client.get(f"/api/v1/people/99999/{path}", headers=ada)
+        assert known.status_code == unknown.status_code, path
+        assert known.get_json() == unknown.get_json(), path
+    known = client.post(f"/api/v1/people/{lena_id}/feedback", headers=ada, json={"note": "hi"})
+    unknown = client.post("/api/v1/people/99999/feedback", headers=ada, json={"note": "hi"})
+    assert (known.status_code, known.get_json()) == (unknown.status_code, unknown.get_json())

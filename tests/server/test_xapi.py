@@ -201,3 +201,29 @@ def test_delivered_statements_are_purged_with_old_events_and_waiting_ones_kept(w
         session.commit()
         assert purge(session, 180)["statements"] == 1
         assert session.query(XapiOutbox).count() == len(queued) - 1  # the rest still go out
+
+
+def test_an_lrs_without_credentials_gets_no_authorization_header(tmp_path, loopback):
+    from server.xapi import post
+
+    seen = []
+
+    class Open(BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(self.headers.get("Authorization"))
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args):
+            pass
+
+    url = loopback(Open)
+    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True,
+                      "XAPI_ENDPOINT": url, "FETCH_TIMEOUT": 5})
+    post(app, [])
+    app.config.update(XAPI_USERNAME="jitlearn", XAPI_PASSWORD="s3cret")
+    post(app, [])
+    assert seen == [None, "Basic " + base64.b64encode(b"jitlearn:s3cret").decode()]
