@@ -120,6 +120,17 @@ def test_a_second_machine_serves_the_snapshots_the_writer_publishes(tmp_path, po
         assert status == 200 and body["mandatory"] is True
         assert wait_for(lambda: http(follower_base, "/api/v1/content/library:travel.md",
                                      token=token)[1].get("mandatory"), 30)
+        # past the snapshots kept (3): the follower's first ones are pruned while it serves,
+        # and its suggestions still read the index it swapped in
+        for n in range(4):
+            (library / f"policy-{n}.md").write_text(f"# Gifts rule {n}\nGifts under {n}0 euros.\n")
+            assert http(writer_base, "/api/v1/sources/library/sync", {}, token=token)[0] == 200
+            assert wait_for(lambda n=n: found(follower_base, f"{n}0"), 30)
+            status, body = http(follower_base, "/api/v1/suggestions", {"context": {
+                "title": "Client gift - expense report", "text": "A gift from a supplier."}},
+                token=token)
+            assert status == 200, body
+        assert len([p for p in shared.iterdir() if not p.name.startswith(".")]) <= 4
     finally:
         for proc in (writer, follower):
             proc.send_signal(signal.SIGTERM)
