@@ -30,8 +30,9 @@ DEFAULTS = {
     "SOURCE_ROOTS": "",
     # the one proficiency scale for skill ratings and role requirements, lowest level first
     "PROFICIENCY_LEVELS": "Novice,Advanced beginner,Competent,Proficient,Expert",
-    # web console: the session cookie's signing key (empty: one made and kept in HOME),
-    # minutes of inactivity after which a console session ends, the address sign-in links use
+    # the server's secret: the key of the pseudonyms in xAPI statements (empty: one made and
+    # kept in HOME, 0600); web console: minutes of inactivity after which a session ends, the
+    # address sign-in links use
     "SECRET_KEY": "",
     "IDLE_MINUTES": 30,
     "SESSION_HOURS": 12,  # a console session ends this long after sign-in, however active
