@@ -2,7 +2,6 @@
 tokens can expire and be scoped."""
 
 import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from server.accounts import set_password
 from server.cli import main
 from server.people import add_user, create_token
 
-PASSWORD = "correct horse battery"
+from .conftest import PASSWORD, csrf, sign_in
 
 
 @pytest.fixture
@@ -23,15 +22,6 @@ def people(app):
         for name, role in (("ivy", "admin"), ("lena", "ld"), ("ada", "employee")):
             set_password(s, add_user(s, name, role), PASSWORD)
     return app
-
-
-def csrf(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-
-
-def sign_in(client, name, password=PASSWORD):
-    return client.post("/console/login", data={"name": name, "password": password,
-                                               "csrf_token": csrf(client.get("/console/login"))})
 
 
 def trail(app) -> list[dict]:

@@ -9,7 +9,7 @@ from server import db
 from server.accounts import create_link, set_password
 from server.people import add_user
 
-PASSWORD = "correct horse battery"
+from .conftest import PASSWORD, csrf, sign_in
 
 
 @pytest.fixture
@@ -19,16 +19,6 @@ def people(app):
         for name, role in (("lena", "ld"), ("ivy", "admin"), ("ada", "employee")):
             set_password(s, add_user(s, name, role), PASSWORD)
     return app
-
-
-def csrf(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-
-
-def sign_in(client, name, password=PASSWORD):
-    token = csrf(client.get("/console/login"))
-    return client.post("/console/login", data={"name": name, "password": password,
-                                               "csrf_token": token})
 
 
 def test_sign_in_with_a_password_and_the_session_cookie_is_safe(people):
