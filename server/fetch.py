@@ -1,9 +1,9 @@
 """Fetching over HTTP for feed and sitemap sources: only public addresses, bounded in size and time.
 
 A source's address is typed by an L&D user and a page's redirect by anyone on the internet, so
-every connection is checked where it lands: the address the socket actually reached (after DNS,
-on every redirect, whatever the name said a moment earlier) must be a public one, unless the
-admin allowed that host or network (FETCH_ALLOW_HOSTS, for an intranet). Each fetch ends by its
+every connection is checked before it is made: the name is resolved here, each of its addresses
+must be a public one unless the admin allowed that host or network (FETCH_ALLOW_HOSTS, for an
+intranet), and the socket connects to the address checked, on every redirect too. Each fetch ends by its
 deadline however slowly the other side drips bytes.
 """
 
@@ -156,25 +156,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _handlers(allowed: Allowed, ends: float, timers: list) -> list:
-    """urllib handlers whose connections refuse to stay connected to an address not allowed.
+    """urllib handlers whose connections go only to allowed addresses.
 
-    Each connection also gets a watchdog that shuts it at the deadline: a server can send its
-    headers a byte at a time, and each byte would restart the socket's own timeout.
+    The name is resolved here and every address it has is checked before any packet is sent;
+    the connection then goes to the address checked (a name that resolves anew to an internal
+    address gets nowhere). Each connection also gets a watchdog that shuts it at the deadline:
+    a server can send its headers a byte at a time, and each byte would restart the socket's
+    own timeout.
     """
+
+    def connect(address, timeout=None, source_address=None):
+        host, port = address
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        for *_, sockaddr in found:
+            allowed.check(host, sockaddr[0])
+        family, kind, proto, _, sockaddr = found[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not None:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+        except OSError:
+            sock.close()
+            raise
+        timer = threading.Timer(max(0.0, ends - time.monotonic()), _shut, [sock])
+        timer.daemon = True
+        timers.append(timer)
+        timer.start()
+        return sock
 
     def checked(connection):
         class Checked(connection):
-            def connect(self):
-                super().connect()
-                try:
-                    allowed.check(self.host, self.sock.getpeername()[0])
-                except Refused:
-                    self.sock.close()
-                    raise
-                timer = threading.Timer(max(0.0, ends - time.monotonic()), _shut, [self.sock])
-                timer.daemon = True
-                timers.append(timer)
-                timer.start()
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect
         return Checked
 
     plain, tls = checked(http.client.HTTPConnection), checked(http.client.HTTPSConnection)

@@ -81,3 +81,17 @@ def test_a_server_that_drips_bytes_is_cut_off_at_the_deadline(site):
         with pytest.raises(TooMuch, match="deadline"):
             fetch(f"{site}{path}", allowed=allowed, timeout=5, deadline=1.0)
         assert time.monotonic() - started < 3, path
+
+
+def test_a_refused_address_is_never_connected_to():
+    """Refused before any packet: no port scan of internal hosts through a source's address."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        with pytest.raises(Refused):
+            fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml")
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing knocked
