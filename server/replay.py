@@ -41,7 +41,10 @@ def draft_engine(app: Flask, version: RuleVersion) -> Engine:
             engine = Engine(extractor, index_of(app),
                             Settings(stale_days=int(app.config["STALE_DAYS"])))
             cached = app.extensions["jitlearn.draft_engine"] = (digest, engine)
-    return cached[1]
+    engine, index = cached[1], index_of(app)
+    if engine.index is not index:  # a follower swapped in a newer snapshot since
+        engine.use_index(index)
+    return engine
 
 
 def _draft_files(app: Flask, version: RuleVersion, digest: str) -> tuple[str, str]:

@@ -154,6 +154,18 @@ def test_a_post_without_the_forms_token_is_refused(chromium, site):
     check(page, "users")
 
 
+def test_an_admin_reads_the_audit_trail_from_the_menu(chromium, site):
+    base, _ = site
+    page = signed_in(chromium, base, "ivy")
+    page.get_by_role("link", name="Audit trail").click()
+    page.wait_for_url("**/console/audit")
+    assert page.get_by_role("cell", name="sign-in", exact=True).count() >= 1
+    page.get_by_label("What").select_option("role.")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/console/audit?action=role.")
+    check(page, "audit")
+
+
 def test_an_employee_sees_their_page_and_cannot_open_admin_pages(chromium, site):
     base, _ = site
     page = signed_in(chromium, base, "ada")
