@@ -3,8 +3,8 @@
 A source's address is typed by an L&D user and a page's redirect by anyone on the internet, so
 every connection is checked before it is made: the name is resolved here, each of its addresses
 must be a public one unless the admin allowed that host or network (FETCH_ALLOW_HOSTS, for an
-intranet), and the socket connects to the address checked, on every redirect too. Each fetch ends by its
-deadline however slowly the other side drips bytes.
+intranet), and the socket connects to the address checked, on every redirect too. Each fetch
+ends by its deadline however slowly the other side drips bytes.
 """
 
 import http.client

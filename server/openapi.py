@@ -11,6 +11,7 @@ import re
 from flask import Flask
 
 from . import access
+from .payload import MAX_ID
 
 # --- schema shorthands -----------------------------------------------------------------------
 
@@ -114,7 +115,7 @@ def spec(summary: str = "", *, body: dict | None = None, query: dict | None = No
 
 
 RULE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-PARAM_SCHEMAS = {"int": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+PARAM_SCHEMAS = {"int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                  "path": {"type": "string", "minLength": 1}}
 
 

@@ -77,9 +77,12 @@ def _whole(digits: str) -> int:
     return number
 
 
-class WholeNumber(IntegerConverter):
-    """<int:id> in a route, up to MAX_INT: a larger id matches no route (404)."""
+MAX_ID = 10**18 - 1  # ids in routes: 18 digits at most, well inside 64 bits
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_INT)
-        super().__init__(url_map, *args, **kwargs)
+
+class WholeNumber(IntegerConverter):
+    """<int:id> in a route, of 18 digits at most: a longer number matches no route (404).
+    Limited by the pattern, not by IntegerConverter's max, so that no route half-matches and
+    answers 405 for a method another route has."""
+
+    regex = r"\d{1,18}"

@@ -182,6 +182,8 @@ def ask_for_feedback():
     if set(body) != {"peer"} or not isinstance(body["peer"], str):
         raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")
     name = body["peer"].strip()
+    if not name:
+        raise ApiError("missing_field", "peer is the user name of the person to ask")
     peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
     if peer is not None:
         people.ask_peer(db.session(), g.user, peer)

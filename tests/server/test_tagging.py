@@ -23,7 +23,8 @@ TRAVEL = {"context": {"title": "Book a flight to the customer visit - travel boo
 @pytest.fixture
 def lib(tmp_path):
     """An app with one folder source of two documents, and an L&D and an employee token."""
-    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
+    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True,
+                      "SOURCE_ROOTS": str(tmp_path)})  # L&D add the folder through the API
     folder = tmp_path / "content"
     folder.mkdir()
     (folder / "travel.md").write_text(GUIDE.format(extra=""))
