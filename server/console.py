@@ -30,6 +30,7 @@ from . import audit, db
 from .accounts import authenticate, create_link, deactivate, use_link
 from .errors import ApiError
 from .models import ROLES, User
+from .sessions import ServerSessions, end_sessions
 
 console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                     static_folder="static", static_url_path="/static")
@@ -38,8 +39,6 @@ USERS_PAGE = 50
 
 
 def init_app(app) -> None:
-    from .sessions import ServerSessions
-
     app.session_interface = ServerSessions()
     app.register_blueprint(console)
 
@@ -235,7 +234,6 @@ def users():
 def change_user(user_id: int):
     """Change a role, make a sign-in link, issue a token, or deactivate."""
     from .people import create_token
-    from .sessions import end_sessions
 
     session_ = db.session()
     person = session_.get(User, user_id)

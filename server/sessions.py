@@ -65,6 +65,10 @@ class ServerSessions(SessionInterface):
     def save_session(self, app: Flask, session: ServerSession, response) -> None:
         name, domain = self.get_cookie_name(app), self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
+        changed = bool(session) and session.modified
+        stale_cookie = not session and bool(request.cookies.get(name))
+        if not (session.ended or changed or stale_cookie):
+            return  # nothing to write: every API request, and console pages read only
         with self._db(app) as db:
             for sid in session.ended:
                 db.execute(delete(ConsoleSession).where(ConsoleSession.id_hash == _hash(sid)))
