@@ -23,7 +23,7 @@ LOCUST = Path(sys.executable).parent / "locust"
 OUT = ROOT / "build"
 
 
-def test_50_requests_a_second_for_60_s_with_no_error_while_reindexing(tmp_path, serve, cli,
+def test_50_employees_for_60_s_get_every_answer_while_reindexing(tmp_path, serve, cli,
                                                                        jitlearn_bin):
     folders = [CORPORA / name for name in LIBRARY]
     if not all(f.is_dir() for f in folders) or not CONTEXTS.is_file():
