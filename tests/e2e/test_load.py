@@ -24,7 +24,7 @@ OUT = ROOT / "build"
 
 
 def test_50_employees_for_60_s_get_every_answer_while_reindexing(tmp_path, serve, cli,
-                                                                       jitlearn_bin):
+                                                                 jitlearn_bin):
     folders = [CORPORA / name for name in LIBRARY]
     if not all(f.is_dir() for f in folders) or not CONTEXTS.is_file():
         pytest.skip("the corpora and the evaluation contexts are not beside the project")
