@@ -23,6 +23,7 @@ from .openapi import (
     text,
 )
 from .roles import find, match_title, next_roles, role_json
+from .validation import string
 
 GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
            "required_label": STR, "roles": array(STR), "score": NUM, "content": array(ITEM)})
@@ -181,9 +182,7 @@ def ask_for_feedback():
     body = json_body()
     if set(body) != {"peer"} or not isinstance(body["peer"], str):
         raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")
-    name = body["peer"].strip()
-    if not name:
-        raise ApiError("missing_field", "peer is the user name of the person to ask")
+    name = string(body, "peer", "body", 200, required=True).strip()
     peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
     if peer is not None:
         people.ask_peer(db.session(), g.user, peer)
