@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.corpus]
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT.parent / "shared" / "corpora"
 CONTEXTS = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-LIBRARY = ("sourcegraph-handbook", "18f-handbook")  # 1,133 real handbook pages
+LIBRARY = ("18f-handbook", "sourcegraph-handbook")  # 1,133 real handbook pages (248 + 885)
 LOCUST = Path(sys.executable).parent / "locust"
 OUT = ROOT / "build"
 
@@ -38,11 +38,15 @@ def test_50_employees_for_60_s_get_every_answer_while_reindexing(tmp_path, serve
     proc, base = serve(env, "--workers", "2")  # one process per core, as docs/scaling.md says
     stop, passes = threading.Event(), []
 
-    def reindex():  # the whole library, every document re-tagged and committed, over and over
+    def reindex():  # the whole library, every document re-tagged and committed, over and over;
+        # a folder at a time, so that a commit lands within the minute even on a busy machine
         while not stop.is_set():
-            done = subprocess.run([str(jitlearn_bin), "ingest", "--full", *map(str, folders)],
-                                  env=env, capture_output=True, text=True)
-            passes.append((time.monotonic(), done.returncode, done.stderr[-500:]))
+            for folder in folders:
+                done = subprocess.run([str(jitlearn_bin), "ingest", "--full", str(folder)],
+                                      env=env, capture_output=True, text=True)
+                passes.append((time.monotonic(), done.returncode, done.stderr[-500:]))
+                if stop.is_set():
+                    break
 
     OUT.mkdir(exist_ok=True)
     writer = threading.Thread(target=reindex)
@@ -67,8 +71,8 @@ def test_50_employees_for_60_s_get_every_answer_while_reindexing(tmp_path, serve
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     summary = (f"{requests} requests in 60 s ({float(total['Requests/s']):.1f}/s), {failures} "
                f"failed, p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms; "
-               f"{sum(1 for t, rc, _ in passes if t <= ended and rc == 0)} full re-index "
-               f"passes committed during the run")
+               f"{sum(1 for t, rc, _ in passes if t <= ended and rc == 0)} folder re-indexes "
+               f"committed during the run")
     (OUT / "load.txt").write_text(summary + "\n")
     print(summary)
     assert failures == 0 and run.returncode == 0, summary + run.stderr[-3000:]
