@@ -15,14 +15,7 @@ from sqlalchemy.orm import Session
 
 from .models import AuditEntry
 
-# what is recorded (the rules' own entries, draft.*, rule.*, topic.*, publish and rollback,
-# come from server/rulesets.py)
-SECURITY_ACTIONS = (
-    "sign-in", "sign-in.failed", "sign-out", "password.change", "role.change", "user.add",
-    "user.deactivate", "user.delete", "user.link", "token.create", "token.revoke",
-    "link.create", "source.add", "source.remove", "source.sync", "scim.user.create",
-    "scim.user.update", "scim.user.delete", "scim.group.create", "scim.group.update",
-    "scim.group.delete")
+# the rules' own entries (server/rulesets.py), which the rules' versions page lists
 RULE_PREFIXES = ("draft.", "rule.", "topic.", "publish", "rollback")
 PAGE = 100
 

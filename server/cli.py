@@ -671,7 +671,9 @@ def users_link(name, subject, issuer):
     """Print a one-time sign-in link for NAME (valid 24 hours), or with --subject link NAME to
     the provider identity that may sign in as them."""
     from flask import current_app
+    from sqlalchemy import select
 
+    from .models import User
     from .oidc import subject_of
     from .people import find_user
 
@@ -689,7 +691,7 @@ def users_link(name, subject, issuer):
         if not issuer or not subject.strip():
             fail("give --issuer (or set JITLEARN_OIDC_ISSUER) and a non-empty --subject")
         linked = subject_of(issuer, subject.strip())
-        other = db.session().scalar(select_user_by_subject(linked))
+        other = db.session().scalar(select(User).where(User.oidc_subject == linked))
         if other is not None and other.id != user.id:
             fail(f"that identity is already linked to {other.name}")
         user.oidc_subject = linked
@@ -697,14 +699,6 @@ def users_link(name, subject, issuer):
                      subject=subject.strip())
         db.session().commit()
         click.echo(f"{name} now signs in as {subject.strip()} at {issuer}")
-
-
-def select_user_by_subject(subject: str):
-    from sqlalchemy import select
-
-    from .models import User
-
-    return select(User).where(User.oidc_subject == subject)
 
 
 @users.command("password")

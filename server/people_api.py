@@ -184,22 +184,10 @@ def ask_for_feedback():
         raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")
     name = string(body, "peer", "body", 200, required=True).strip()
     peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
-    if peer is not None:
+    if peer is not None:  # oneself included: ask_peer refuses that with its reason
         people.ask_peer(db.session(), g.user, peer)
-    elif name == g.user.name:
-        people.ask_peer(db.session(), g.user, g.user)  # the same refusal as for one's own
     return jsonify({"asked": name}), 201
 
-
-def _subject(person_id: int):
-    """The person with this id; None to anyone but an admin when there is none, so that the
-    answer about an unknown id is the one about somebody the caller may not see."""
-    from .models import User
-
-    subject = db.session().get(User, person_id)
-    if subject is None and g.user.role == "admin":
-        raise ApiError("no_such_person", f"no person with id {person_id}", 404)
-    return subject
 
 
 @api.get("/people/<int:person_id>/profile")
@@ -208,7 +196,7 @@ def _subject(person_id: int):
 @require_token
 def person_profile(person_id: int):
     session = db.session()
-    subject = _subject(person_id)
+    subject = people.person(session, g.user, person_id)
     if subject is None or not people.may_view(session, g.user, subject):
         raise ApiError("forbidden", "only the person, their manager chain (if they allow it) "
                        "and admins see a profile", 403)
@@ -225,7 +213,7 @@ def person_profile(person_id: int):
 @require_token
 def give_person_feedback(person_id: int):
     session = db.session()
-    subject = _subject(person_id)
+    subject = people.person(session, g.user, person_id)
     if subject is None:
         raise ApiError("forbidden", people.FEEDBACK_REFUSED, 403)
     return jsonify(people.give_feedback(current_app, session, g.user, subject, json_body())), 201
@@ -237,7 +225,7 @@ def give_person_feedback(person_id: int):
 @require_token
 def read_person_feedback(person_id: int):
     session = db.session()
-    subject = _subject(person_id)
+    subject = people.person(session, g.user, person_id)
     if subject is None:
         return jsonify({"feedback": []})  # as for anyone the caller gave no feedback
     return jsonify({"feedback": people.feedback_about(session, g.user, subject)})

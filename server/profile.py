@@ -65,9 +65,11 @@ def reports(db: Session, manager: User) -> list[int]:
     return out
 
 
-def person(db: Session, person_id: int) -> User:
+def person(db: Session, viewer: User, person_id: int) -> User | None:
+    """The person with this id; None to anyone but an admin when there is none, so that the
+    answer about an unknown id is the one about somebody the viewer may not see."""
     user = db.get(User, person_id)
-    if user is None:
+    if user is None and viewer.role == "admin":
         raise ApiError("no_such_person", f"no person with id {person_id}", 404)
     return user
 

@@ -20,16 +20,13 @@ from sqlalchemy.orm import Session
 from nlp.rules import DEFAULT_RULES, Rule, RuleError, linear_regexes
 from nlp.taxonomy import DEFAULT_TAXONOMY, Taxonomy, TaxonomyError
 
+from . import audit
 from .errors import ApiError
-from .models import AuditEntry, RuleVersion, now
+from .models import RuleVersion, now
 
 MAX_TOKENS = 12  # tokens in one token pattern
 MAX_REPEATS = 2  # tokens in one pattern with "+" or "*"
 TOPIC_LINE = re.compile(r"^- \{id: ([A-Za-z0-9_-]+)[,}]")
-
-
-def audit(db: Session, actor: str, action: str, target: str = "", **detail) -> None:
-    db.add(AuditEntry(actor=actor, action=action, target=target, detail=detail))
 
 
 def builtin(app: Flask) -> tuple[str, str]:
@@ -126,7 +123,7 @@ def open_draft(app: Flask, db: Session, actor: str) -> RuleVersion:
         current = RuleVersion(status="draft", taxonomy=taxonomy, rules=rules, created_by=actor,
                               based_on=base.id if base else 0)
         db.add(current)
-        audit(db, actor, "draft.start", f"based on version {base.id if base else 0}")
+        audit.record(db, actor, "draft.start", f"based on version {base.id if base else 0}")
         db.commit()
     return current
 
@@ -135,7 +132,7 @@ def _save(db: Session, version: RuleVersion, taxonomy: str, rules: str, actor: s
           action: str, target: str, **detail) -> None:
     check(taxonomy, rules)
     version.taxonomy, version.rules = taxonomy, rules
-    audit(db, actor, action, target, **detail)
+    audit.record(db, actor, action, target, **detail)
     db.commit()
 
 
@@ -221,7 +218,7 @@ def publish(db: Session, actor: str, note: str = "") -> RuleVersion:
         old.status = "retired"
     version.status, version.note = "published", note[:500]
     version.published_by, version.published_at = actor, now()
-    audit(db, actor, "publish", f"version {version.id}", note=note[:500])
+    audit.record(db, actor, "publish", f"version {version.id}", note=note[:500])
     db.commit()
     return version
 
@@ -242,7 +239,7 @@ def rollback(app: Flask, db: Session, actor: str, version_id: int) -> RuleVersio
                           created_by=actor, published_by=actor, published_at=now(),
                           note=f"rollback to version {version_id}")
     db.add(version)
-    audit(db, actor, "rollback", f"version {version_id}")
+    audit.record(db, actor, "rollback", f"version {version_id}")
     db.commit()
     return version
 
@@ -251,5 +248,5 @@ def discard(db: Session, actor: str) -> None:
     version = draft(db)
     if version is not None:
         db.delete(version)
-        audit(db, actor, "draft.discard", f"version {version.id}")
+        audit.record(db, actor, "draft.discard", f"version {version.id}")
         db.commit()

@@ -31,7 +31,7 @@ class ServerSession(CallbackDict, SessionMixin):
             self.modified = True
 
         super().__init__(initial or {}, changed)
-        self.sid, self.created = sid, None
+        self.sid = sid
         self.modified = False
         self.ended: list[str] = []  # ids to delete: the old one after a sign-in or a sign-out
 
@@ -39,7 +39,7 @@ class ServerSession(CallbackDict, SessionMixin):
         """A new id from now on (at every sign-in), the old row deleted: no session fixation."""
         if self.sid:
             self.ended.append(self.sid)
-        self.sid, self.created = None, None
+        self.sid = None
         self.clear()
 
 
@@ -58,9 +58,7 @@ class ServerSessions(SessionInterface):
             row = db.get(ConsoleSession, _hash(sid))
             if row is None or row.created_at < now() - self._lifetime(app):
                 return ServerSession()  # unknown, ended, or past its absolute lifetime
-            session = ServerSession(row.data, sid)
-            session.created = row.created_at
-            return session
+            return ServerSession(row.data, sid)
 
     def save_session(self, app: Flask, session: ServerSession, response) -> None:
         name, domain = self.get_cookie_name(app), self.get_cookie_domain(app)
