@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPORA ?= ../shared/corpora
 
-.PHONY: setup system demo test test-fast corpus corpus-sync eval bench lint extension clean
+.PHONY: setup system demo test test-fast corpus corpus-sync eval train bench lint extension clean
 
 setup: $(STAMP)
 
@@ -66,8 +66,20 @@ corpus-sync: setup
 	time JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn sources sync > /dev/null
 	time JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn sources sync
 
+# One table: plain BM25F (the shared baseline script, its run kept in CORPUS_HOME), jitlearn as
+# installed, fitted in-sample and cross-validated, with and without the taxonomy and profiles.
+JUDGMENTS ?= $(CORPORA)/../eval/dev.jsonl
 eval: corpus
-	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn eval ../shared/eval/dev.jsonl --output $(CORPUS_HOME)/dev-run.jsonl
+	@test -s $(CORPUS_HOME)/bm25-run.jsonl || $(BIN)/python $(CORPORA)/../eval/bm25_baseline.py \
+	  $(JUDGMENTS) $(CORPORA) $(CORPUS_HOME)/bm25-run.jsonl
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn eval $(JUDGMENTS) --output $(CORPUS_HOME)/dev-run.jsonl \
+	  --cross-validate 5 --baseline $(CORPUS_HOME)/bm25-run.jsonl
+
+# Refit the ranking and abstention models that jitlearn ships (server/data) to the judgments.
+train: corpus
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --output server/data/ranker.json
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --no-taxonomy \
+	  --output server/data/ranker-plain.json
 
 bench: setup
 	$(BIN)/python bench/bench.py --corpora $(CORPORA)

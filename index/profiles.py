@@ -9,6 +9,7 @@ for the reference corpus) and rebuilt whenever the index changes.
 
 import json
 import math
+import re
 import time
 from array import array
 from collections import Counter
@@ -19,13 +20,16 @@ from datetime import UTC
 import numpy as np
 
 from .links import path_key
+from .semantic import Space
 
 # BM25 constants. B (length normalisation) is 0.3, not the usual 0.75: the pages people need are
 # often long hub pages ("Leave Types", "Procurement"), and full normalisation buries them under
 # short notes that repeat a word (dev judgments: nDCG@5 0.49 at 0.3 against 0.46 at 0.75).
-K1, B = 1.2, 0.3
+K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3.0, "headings": 1.5, "body": 1.0}
-PROFILE_TERMS = 150  # body terms kept per document, most frequent first
+FIELDS = ("title", "headings", "body", "path")
+# 2: every body term (1 kept the 150 most frequent); an older profile is remade at the next sync
+PROFILE_VERSION = 2
 # Topic agreement is a mean over the page's topics weighted by weight**2, so the page's main
 # topic counts most and a passing mention ("via Finance") hardly at all.
 AGREE_POWER = 2
@@ -38,9 +42,10 @@ def make_profile(analyze, title: str, headings: list[str], body: str) -> str:
     """The JSON stored with a document at ingest: term frequencies per field, body length."""
     body_terms = Counter(analyze(body))
     return json.dumps({
+        "v": PROFILE_VERSION,
         "title": dict(Counter(analyze(title))),
         "headings": dict(Counter(analyze(" ".join(headings)))),
-        "body": dict(body_terms.most_common(PROFILE_TERMS)),
+        "body": dict(body_terms),
         "len": {"title": len(analyze(title)), "headings": len(analyze(" ".join(headings))),
                 "body": sum(body_terms.values())},
     }, separators=(",", ":"))
@@ -54,24 +59,49 @@ class Ranked:
     topical: float
 
 
-class Profiles:
-    """Inverted postings over document profiles; scores a query in well under a millisecond.
+# What the ranking model sees of each candidate (Candidates.matrix columns), all computed from the
+# library itself: how much of the page's word weight each field matches (BM25, per field, over
+# the whole document), how much of the document's title and path the page says, topic agreement
+# (0 without a taxonomy), in-links, staleness and shape.
+PARTS = ("subject", "outline", "text", "concepts")  # parts of a page, matched separately
+FEATURES = ("lexical", "match", "coverage", "title_cover", "path_cover", "topical", "authority",
+            "stale", "length", "title_words", "semantic", "subject_semantic",
+            "outline_semantic") \
+    + tuple(f"{part}_{name}" for part in PARTS for name in FIELDS)
+# What the abstention model sees of the page as a whole (Candidates.page).
+PAGE_FEATURES = ("rarity", "unknown", "best_match", "best_coverage", "best_title_cover",
+                 "words", "best_semantic")
+SEMANTIC_POOL = 20  # candidates found by meaning alone, beside the first stage's
 
-    Postings live in flat arrays (CSR: one slice of `docs`/`scores` per term), 12 bytes an
-    entry, so the reference corpus (1.1 million entries) takes ~15 MB instead of the ~300 MB
-    that Python dicts of floats would hold on to.
+
+@dataclass
+class Candidates:
+    """The best `pool` documents for a page by a fixed first stage, with every feature."""
+
+    docs: np.ndarray  # positions in Profiles.ids, first stage order
+    matrix: np.ndarray  # len(docs) x len(FEATURES)
+    page: np.ndarray  # len(PAGE_FEATURES)
+
+
+class Profiles:
+    """Inverted postings over document profiles; scores a query in a few milliseconds.
+
+    Postings live in flat arrays (CSR: one slice of `docs`/`scores` per term), 8 bytes an
+    entry, one set per field, so whole documents fit (the reference corpus's 3 million entries
+    take ~25 MB instead of the gigabyte that Python dicts of floats would hold on to).
     """
 
-    def __init__(self, rows: Iterable[dict]):
-        """rows: stored fields of every document (id, profile, topic_weights), streamed."""
+    def __init__(self, rows: Iterable[dict], analyze=None):
+        """rows: stored fields of every document (id, profile, topic_weights), streamed.
+        analyze: the index's analyzer, for the words of each document's path."""
         self.ids: list[str] = []
         keys: list[tuple[str, str]] = []  # (source, path key) of each document
         inlinks: Counter = Counter()
         self.meta: list[dict] = []  # the stored fields callers show, without the profile
         term_ids: dict[str, int] = {}
         topic_ids: dict[str, int] = {}
-        raw = {name: (array("i"), array("i"), array("f")) for name in FIELD_WEIGHTS}
-        lengths = {name: array("f") for name in FIELD_WEIGHTS}
+        raw = {name: (array("i"), array("i"), array("f")) for name in FIELDS}
+        lengths = {name: array("f") for name in FIELDS}
         tpost = (array("i"), array("i"), array("f"))
         for i, row in enumerate(rows):
             profile = json.loads(row.get("profile") or "{}")
@@ -80,6 +110,8 @@ class Profiles:
             source = row.get("source", "")
             keys.append((source, path_key(row["id"].split(":", 1)[-1])))
             inlinks.update((source, k) for k in row.get("links") or ())
+            path = Counter(analyze(path_words(row["id"]))) if analyze else Counter()
+            profile["path"], profile.setdefault("len", {})["path"] = path, path.total()
             for name, (terms, docs, tfs) in raw.items():
                 lengths[name].append(profile.get("len", {}).get(name, 0))
                 for term, tf in profile.get(name, {}).items():
@@ -103,28 +135,50 @@ class Profiles:
         # pages of the same library linking here, saturating: 10 in-links -> 0.63, 30 -> 0.95
         self.authority = np.array([1 - math.exp(-inlinks[k] / AUTHORITY_SCALE) for k in keys],
                                   dtype=np.float32)
-        # BM25 per field, summed with the field weights: one score per (term, doc)
-        all_terms, all_docs, all_scores = [], [], []
+        self.term_ids = term_ids
+        # BM25's term-frequency part per field; idf and weights are applied per query
+        self.fields: dict[str, _Postings] = {}
+        self.length = {}
         for name, (terms, docs, tfs) in raw.items():
             t = np.frombuffer(terms, dtype=np.int32)
             d = np.frombuffer(docs, dtype=np.int32)
             tf = np.frombuffer(tfs, dtype=np.float32)
             lens = np.frombuffer(lengths[name], dtype=np.float32)
+            self.length[name] = lens
             avg = max(float(lens.mean()) if self.n else 1.0, 1.0)
             norm = K1 * (1 - B + B * lens[d] / avg)
-            all_terms.append(t)
-            all_docs.append(d)
-            all_scores.append(FIELD_WEIGHTS[name] * tf * (K1 + 1) / (tf + norm))
-        # one entry per (term, doc): fields summed, so that df counts documents, not fields
-        pairs = np.concatenate(all_terms).astype(np.int64) * max(self.n, 1) \
-            + np.concatenate(all_docs)
-        unique, inverse = np.unique(pairs, return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate(all_scores)).astype(np.float32)
-        self.terms = _Postings(term_ids, (unique // max(self.n, 1)).astype(np.int32),
-                               (unique % max(self.n, 1)).astype(np.int32), scores)
-        self.topics = _Postings(topic_ids, *(np.frombuffer(a, dtype=dt) for a, dt in
-                                             zip(tpost, (np.int32, np.int32, np.float32),
-                                                 strict=True)))
+            self.fields[name] = _Postings(len(term_ids), t, d, tf * (K1 + 1) / (tf + norm))
+        # document frequency over all fields: a word in a title only still names the document
+        seen = np.zeros(len(term_ids), dtype=np.int64)
+        if self.n:
+            pairs = np.unique(np.concatenate([
+                np.frombuffer(raw[name][0], dtype=np.int32).astype(np.int64) * self.n
+                + np.frombuffer(raw[name][1], dtype=np.int32) for name in FIELDS]))
+            seen = np.bincount((pairs // self.n).astype(np.int64), minlength=len(term_ids))
+        self.df = seen
+        # how often each term is used in all (collection frequency), and all words
+        cf = np.zeros(len(term_ids), dtype=np.float64)
+        for name in ("title", "headings", "body"):
+            np.add.at(cf, np.frombuffer(raw[name][0], dtype=np.int32),
+                      np.frombuffer(raw[name][2], dtype=np.float32))
+        self.uses, self.words = cf, float(cf.sum())
+        self.max_idf = math.log(1 + (self.n + 0.5) / 0.5) if self.n else 1.0
+        idf = np.log(1 + (self.n - self.df + 0.5) / (self.df + 0.5))
+        # how much a title says: the rarity of its distinct words, so "Purpose" is little
+        self.title_mass = np.zeros(self.n, dtype=np.float32)
+        self.path_mass = np.zeros(self.n, dtype=np.float32)
+        for name, mass in (("title", self.title_mass), ("path", self.path_mass)):
+            post = self.fields[name]
+            np.add.at(mass, post.docs, idf[post.keys_of].astype(np.float32))
+        self.space = Space(self.n, len(term_ids), *(np.concatenate(x) for x in zip(*(
+            (post.keys_of, post.docs, FIELD_WEIGHTS.get(name, 1.0) * post.scores
+             * idf[post.keys_of]) for name, post in self.fields.items()), strict=True)),
+            self.df)
+        self.title_words = np.bincount(self.fields["title"].docs, minlength=self.n)
+        self.topics = _Postings(len(topic_ids), *(np.frombuffer(a, dtype=dt) for a, dt in
+                                                  zip(tpost, (np.int32, np.int32, np.float32),
+                                                      strict=True)))
+        self.topic_ids = topic_ids
 
     def stale(self, max_age_days: int) -> np.ndarray:
         """Past their review-by date, or unchanged in the library for max_age_days."""
@@ -133,43 +187,164 @@ class Profiles:
             return (self.review_by < now) | (self.indexed < now - max_age_days * 86400)
 
     def idf(self, term: str) -> float:
-        df = self.terms.df(term)
+        k = self.term_ids.get(term)
+        df = 0 if k is None else int(self.df[k])
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def shared(self, doc: int, terms: Iterable[str]) -> set[str]:
+        """Which of these terms the document has, in any field."""
+        out = set()
+        for term in terms:
+            k = self.term_ids.get(term)
+            if k is None:
+                continue
+            for post in self.fields.values():
+                docs = post.get(k)[0]
+                at = np.searchsorted(docs, doc)  # a term's documents are in ascending order
+                if at < len(docs) and docs[at] == doc:
+                    out.add(term)
+                    break
+        return out
+
+    def uses_of(self, term: str) -> float:
+        """How many times the library uses the term (title, headings and body)."""
+        k = self.term_ids.get(term)
+        return 0.0 if k is None else float(self.uses[k])
+
+    def _query(self, words: list[tuple[str, float]]):
+        """(term id or None, weight, idf) of each query word."""
+        return [(self.term_ids.get(t), w, self.idf(t)) for t, w in words if w > 0]
+
+    def _lexical(self, query, only: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Per field: sum over the query's words of weight x idf x BM25 tf part.
+        only: these documents' sums, in this order (the candidates); else every document's."""
+        out = {}
+        for name, post in self.fields.items():
+            acc = np.zeros(self.n, dtype=np.float32)
+            for k, weight, idf in query:
+                if k is not None:
+                    docs, scores = post.get(k)
+                    acc[docs] += weight * idf * scores
+            out[name] = acc if only is None else acc[only]
+        return out
+
+    def _topical(self, topics: list[tuple[str, float]]) -> np.ndarray:
+        topical = np.zeros(self.n, dtype=np.float32)
+        total = sum(w ** AGREE_POWER for _, w in topics) or 1.0
+        for topic, weight in topics:
+            k = self.topic_ids.get(topic)
+            if k is not None:
+                docs, scores = self.topics.get(k)
+                topical[docs] += (weight ** AGREE_POWER / total) * scores
+        return topical
+
+    def _hide(self, scores: np.ndarray, exclude, groups) -> None:
+        for i in exclude:
+            scores[i] = 0.0
+        if groups is not None:  # content restricted to groups the person is not in never shows
+            hidden = self.restricted.copy()
+            for group in groups:
+                if group in self.members:
+                    hidden[self.members[group]] = False
+            scores[hidden] = 0.0
 
     def rank(self, words: list[tuple[str, float]], topics: list[tuple[str, float]],
              topic_share: float, limit: int, exclude: set[int] = frozenset(),
              authority_share: float = 0.0, groups: set[str] | None = None,
              stale_factor: float = 1.0, stale_days: int = 365) -> list[Ranked]:
         """BM25F over the words plus topic agreement, both scaled to 0..1, plus in-link
-        authority for documents that match at all; best first."""
-        lexical = np.zeros(self.n, dtype=np.float32)
-        for term, weight in words:
-            docs, scores = self.terms.get(term)
-            if len(docs):
-                np.add.at(lexical, docs, weight * self.idf(term) * scores)
-        topical = np.zeros(self.n, dtype=np.float32)
-        total = sum(w ** AGREE_POWER for _, w in topics) or 1.0
-        for topic, weight in topics:
-            docs, scores = self.topics.get(topic)
-            if len(docs):
-                np.add.at(topical, docs, (weight ** AGREE_POWER / total) * scores)
+        authority for documents that match at all; best first. (Search by a few words: a
+        skill's content, the replay's checks. Suggestions use candidates() and the model.)"""
+        fields = self._lexical(self._query(words))
+        lexical = sum(FIELD_WEIGHTS[name] * fields[name] for name in FIELD_WEIGHTS)
+        topical = self._topical(topics)
         top = float(lexical.max()) if self.n else 0.0
         combined = (lexical / top if top > 0 else lexical) + topic_share * topical
         if authority_share and self.n:
             combined += np.where(combined > 0, authority_share * self.authority, 0)
         if stale_factor != 1.0 and self.n:
             combined[self.stale(stale_days)] *= stale_factor
-        for i in exclude:
-            combined[i] = 0.0
-        if groups is not None:  # content restricted to groups the person is not in never shows
-            hidden = self.restricted.copy()
-            for group in groups:
-                if group in self.members:
-                    hidden[self.members[group]] = False
-            combined[hidden] = 0.0
+        self._hide(combined, exclude, groups)
         order = np.argsort(-combined)[:limit]
         return [Ranked(int(i), float(combined[i]), float(lexical[i] / top if top else 0),
                        float(topical[i])) for i in order if combined[i] > 0]
+
+    def candidates(self, words: list[tuple[str, float]], topics: list[tuple[str, float]],
+                   pool: int, exclude: set[int] = frozenset(), groups: set[str] | None = None,
+                   stale_days: int = 365,
+                   parts: dict[str, list[tuple[str, float]]] | None = None) -> Candidates:
+        """The first stage for the ranking model: every feature of the best `pool` documents
+        by word match, title and path coverage and topic agreement (fixed, unweighted sum).
+        words: the whole page's; parts: the words of each part of the page (PARTS), whose
+        match with each field of a document is a feature of its own."""
+        query = self._query(words)
+        mass = sum(w * idf for _, w, idf in query) or 1.0
+        fields = self._lexical(query)
+        lexical = sum(FIELD_WEIGHTS[name] * fields[name] for name in FIELD_WEIGHTS)
+        covered = np.zeros(self.n, dtype=np.float32)
+        title_hit = np.zeros(self.n, dtype=np.float32)
+        path_hit = np.zeros(self.n, dtype=np.float32)
+        mark = np.zeros(self.n, dtype=bool)
+        for k, weight, idf in query:
+            if k is None:
+                continue
+            mark[:] = False
+            for post in self.fields.values():
+                mark[post.get(k)[0]] = True
+            covered[mark] += weight * idf
+            title_hit[self.fields["title"].get(k)[0]] += idf
+            path_hit[self.fields["path"].get(k)[0]] += idf
+        with np.errstate(invalid="ignore", divide="ignore"):
+            title_cover = np.nan_to_num(title_hit / self.title_mass)
+            path_cover = np.nan_to_num(path_hit / self.path_mass)
+        topical = self._topical(topics)
+        top = float(lexical.max()) if self.n else 0.0
+        first = (lexical / top if top > 0 else lexical) + covered / mass + title_cover \
+            + topical
+        self._hide(first, exclude, groups)
+        semantic = self.space.similarity(query)
+        part_queries = {part: self._query((parts or {}).get(part, [])) for part in PARTS}
+        meaning = semantic.copy()
+        self._hide(meaning, exclude, groups)
+        docs = np.argsort(-first)[:pool]
+        docs = docs[first[docs] > 0]
+        near = np.argsort(-meaning)[:SEMANTIC_POOL]
+        docs = np.concatenate([docs, near[(meaning[near] > 0) & ~np.isin(near, docs)]])
+        stale = self.stale(stale_days)[docs]
+        columns = {
+            "lexical": lexical[docs] / top if top > 0 else lexical[docs],
+            "match": lexical[docs] / mass, "title": fields["title"][docs] / mass,
+            "headings": fields["headings"][docs] / mass, "body": fields["body"][docs] / mass,
+            "path": fields["path"][docs] / mass, "coverage": covered[docs] / mass,
+            "title_cover": title_cover[docs], "path_cover": path_cover[docs],
+            "topical": topical[docs], "authority": self.authority[docs],
+            "stale": stale.astype(np.float32),
+            "length": np.log1p(self.length["body"][docs]) / 10,
+            "title_words": np.log1p(self.title_words[docs]),
+            "semantic": semantic[docs],
+            "subject_semantic": self.space.similarity(part_queries["subject"])[docs],
+            "outline_semantic": self.space.similarity(part_queries["outline"])[docs],
+        }
+        for part in PARTS:
+            part_query = part_queries[part]
+            part_mass = sum(w * idf for _, w, idf in part_query) or 1.0
+            for name, acc in self._lexical(part_query, docs).items():
+                columns[f"{part}_{name}"] = acc / part_mass
+        matrix = np.stack([np.asarray(columns[f], dtype=np.float32) for f in FEATURES], axis=1) \
+            if len(docs) else np.zeros((0, len(FEATURES)), dtype=np.float32)
+        known = [(w, idf) for k, w, idf in query if k is not None]
+        total = sum(w for _, w, _ in query) or 1.0
+        page = {
+            "rarity": mass / total / self.max_idf,
+            "unknown": 1 - sum(w for w, _ in known) / total if query else 1.0,
+            "best_match": float(columns["match"].max()) if len(docs) else 0.0,
+            "best_coverage": float(columns["coverage"].max()) if len(docs) else 0.0,
+            "best_title_cover": float(title_cover[docs].max()) if len(docs) else 0.0,
+            "words": math.log1p(len(query)) / 5,
+            "best_semantic": float(semantic[docs].max()) if len(docs) else 0.0,
+        }
+        return Candidates(docs, matrix, np.array([page[f] for f in PAGE_FEATURES],
+                                                 dtype=np.float32))
 
 
 def _epoch(value) -> float:
@@ -177,6 +352,17 @@ def _epoch(value) -> float:
     if value is None:
         return math.nan
     return value.replace(tzinfo=UTC).timestamp()
+
+
+def current(profile: str | None) -> bool:
+    """Was this stored profile made by this version of make_profile?"""
+    return bool(profile) and profile.startswith(f'{{"v":{PROFILE_VERSION},')
+
+
+def path_words(doc_id: str) -> str:
+    """'gitlab:handbook/finance/time-off_types.md' -> 'handbook finance time off types'."""
+    path = doc_id.split(":", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[^0-9A-Za-z]+", " ", path).strip()
 
 
 def restriction(audience) -> frozenset[str]:
@@ -188,23 +374,15 @@ def restriction(audience) -> frozenset[str]:
 
 
 class _Postings:
-    """key -> (doc indexes, scores), stored as one sorted array with offsets per key."""
+    """key id -> (doc indexes, scores), stored as one sorted array with offsets per key."""
 
-    def __init__(self, keys: dict[str, int], key_ids, docs, scores):
+    def __init__(self, size: int, key_ids, docs, scores):
         order = np.argsort(key_ids, kind="stable")
-        self.keys = keys
+        self.keys_of = np.ascontiguousarray(key_ids[order])  # the key of each entry
         self.docs = np.ascontiguousarray(docs[order])
         self.scores = np.ascontiguousarray(scores[order])
-        self.offsets = np.searchsorted(key_ids[order], np.arange(len(keys) + 1))
-        self._empty = (self.docs[:0], self.scores[:0])
+        self.offsets = np.searchsorted(self.keys_of, np.arange(size + 1))
 
-    def get(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        k = self.keys.get(key)
-        if k is None:
-            return self._empty
+    def get(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.offsets[k], self.offsets[k + 1]
         return self.docs[lo:hi], self.scores[lo:hi]
-
-    def df(self, key: str) -> int:
-        k = self.keys.get(key)
-        return 0 if k is None else int(self.offsets[k + 1] - self.offsets[k])

@@ -6,7 +6,6 @@ Everything Whoosh-specific stays behind it, so a faster backend can replace it l
 import json
 import math
 import os
-import re
 import threading
 import time
 import zlib
@@ -23,7 +22,7 @@ from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Term
 
 from .documents import Document
-from .profiles import Profiles, make_profile, restriction
+from .profiles import FEATURES, Candidates, Profiles, current, make_profile, path_words, restriction
 from .schema import make_schema
 from .tags import apply_overrides, restore, snapshot
 
@@ -76,6 +75,8 @@ class SearchRequest:
     limit: int = 20
     exclude: set[str] = field(default_factory=set)
     groups: set[str] | None = None  # the asker's audience groups; None: no restriction applies
+    # the words of each part of the page (profiles.PARTS), for the ranking model's features
+    parts: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 class ContentIndex:
@@ -138,11 +139,12 @@ class ContentIndex:
     def hashes(self, source: str) -> dict[str, str]:
         """id -> content hash of every document of one source (for incremental sync).
 
-        A document indexed before texts were kept answers "": the next sync re-indexes it.
+        A document indexed before texts were kept, or with an older profile, answers "": the
+        next sync re-indexes it.
         """
         with self.searcher() as s:
-            return {f["id"]: f.get("hash", "") if f.get("text") else ""
-                    for f in s.documents(source=source)}
+            return {f["id"]: f.get("hash", "") if f.get("text") and current(f.get("profile"))
+                    else "" for f in s.documents(source=source)}
 
     def browse(self, words: str = "", type: str = "", topic: str = "", source: str = "",
                audience: str = "", stale_days: int | None = None, mandatory: bool = False,
@@ -227,6 +229,12 @@ class ContentIndex:
         top = math.log(1 + (profiles.n + 0.5) / 0.5)
         return min(1.0, sum(profiles.idf(t) for t in terms) / len(terms) / top)
 
+    def uses(self, word: str) -> tuple[float, float] | None:
+        """(how often the library uses a word, all its words); None for a stop word."""
+        terms = self.analyze(word)
+        profiles = self.profiles()
+        return (profiles.uses_of(terms[0]), profiles.words) if terms else None
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of an index term (already analyzed)."""
         return self.profiles().idf(term)
@@ -302,7 +310,8 @@ class ContentIndex:
         with self._profiles_lock:
             if self._profiles is None or self._profiles[0] != generation:
                 with self.ix.searcher() as s:
-                    self._profiles = (s.reader().generation(), Profiles(s.all_stored_fields()))
+                    self._profiles = (s.reader().generation(), Profiles(s.all_stored_fields(),
+                                                                      self.analyze))
             return self._profiles[1]
 
     def rank(self, request: SearchRequest, topic_share: float = 1.0,
@@ -326,6 +335,24 @@ class ContentIndex:
             hit.lexical, hit.topical = r.lexical, r.topical
             hits.append(hit)
         return hits
+
+    def candidates(self, request: SearchRequest, pool: int,
+                   stale_days: int = 365) -> tuple[Candidates, list[SearchHit]]:
+        """The ranking model's first stage: the best `pool` documents with their features
+        (profiles.FEATURES), and each as a hit. request.groups as in rank(). The words here
+        are index terms already (analyze()): a stem stemmed again is another word."""
+        profiles = self.profiles()
+        exclude = {i for i, doc_id in enumerate(profiles.ids) if doc_id in request.exclude} \
+            if request.exclude else set()
+        found = profiles.candidates(request.words, request.topics, pool, exclude,
+                                    request.groups, stale_days, request.parts)
+        hits = []
+        for row, doc in enumerate(found.docs):
+            hit = _hit(profiles.meta[doc], 0.0, [])
+            hit.lexical = float(found.matrix[row, 0])
+            hit.topical = float(found.matrix[row, FEATURES.index("topical")])
+            hits.append(hit)
+        return found, hits
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
@@ -449,12 +476,6 @@ def visible(audience, groups: set[str] | None) -> bool:
     """May someone in these groups see content with this audience? (None: no restriction)."""
     allowed = restriction(audience)
     return groups is None or not allowed or bool(allowed & groups)
-
-
-def path_words(doc_id: str) -> str:
-    """'gitlab:handbook/finance/time-off_types.md' -> 'handbook finance time off types'."""
-    path = doc_id.split(":", 1)[-1].rsplit(".", 1)[0]
-    return re.sub(r"[^0-9A-Za-z]+", " ", path).strip()
 
 
 def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:

@@ -299,23 +299,74 @@ Press Ctrl+C to stop.
 @click.argument("judgments", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON line per context: id, ranked ids, latency_ms.")
-def evaluate(judgments, output):
+@click.option("--cross-validate", "folds", type=click.IntRange(2, 20), default=None,
+              help="Print one table instead: the engine in-sample and over this many folds, "
+                   "with and without the taxonomy, with and without profiles.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Another system's run (JSONL: id, ranked) to score beside it, e.g. BM25F.")
+def evaluate(judgments, output, folds, baseline):
     """Score suggestions against graded JUDGMENTS (JSONL); prints metrics as JSON.
 
     A judgment's profile (role, target_role, goals, tenure_days) is applied as the API applies
     a person's own."""
-    from .evaluation import run_eval
+    from . import training
+    from .evaluation import load_judgments, load_run, run_eval
     from .gaps import profile_signal
     from .services import engine_of
 
     app = _app()
     with app.app_context():
         try:
-            metrics = run_eval(engine_of(app), judgments, output,
-                               lambda p: profile_signal(app, db.session(), p))
+            judged = load_judgments(judgments)
+            engine = engine_of(app)
+            personalize = lambda p: profile_signal(app, db.session(), p)  # noqa: E731
+            metrics = run_eval(engine, judged, output, personalize)
+            if folds is None:
+                click.echo(json.dumps(metrics, indent=2))
+                return
+            other = load_run(baseline) if baseline else None
         except ValueError as exc:
             fail(str(exc))
-    click.echo(json.dumps(metrics, indent=2))
+        click.echo(training.report(engine, judged, folds, personalize, other, metrics))
+
+
+@main.command()
+@click.argument("judgments", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20),
+              help="Pages are split into this many folds; each is answered by a model fitted "
+                   "on the others.")
+@click.option("--no-taxonomy", is_flag=True,
+              help="Fit the model used without a taxonomy and rules (a library on day one).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the model [default: ranker.json in JITLEARN_HOME, which "
+                   "the server then uses].")
+def train(judgments, folds, no_taxonomy, output):
+    """Fit the ranking and abstention models to graded JUDGMENTS (JSONL, as for eval).
+
+    Prints the figures on the judged pages (in-sample) and on held-out folds
+    (cross-validated), then saves the model fitted on every page."""
+    from . import training
+    from .evaluation import load_judgments
+    from .services import engine_of
+
+    app = _app()
+    with app.app_context():
+        try:
+            judged = load_judgments(judgments)
+        except ValueError as exc:
+            fail(str(exc))
+        served = engine_of(app)  # the published taxonomy and rules, the index
+        engine = training.reader(served.extractor, served.index, taxonomy=not no_taxonomy)
+        with click.progressbar(length=len(judged), label="Reading the judged pages",
+                               file=sys.stderr) as bar:
+            samples = training.read_judgments(engine, judged,
+                                              lambda done, total: bar.update(1))
+        model, rows = training.train(engine, samples, folds)
+        model.trained.update(judgments=len(judged), taxonomy=not no_taxonomy)
+        target = output or Path(app.config["HOME"]) / "ranker.json"
+        model.save(target)
+    click.echo(training.table(rows))
+    click.echo(f"Saved to {target}")
 
 
 @main.group()

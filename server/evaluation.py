@@ -29,17 +29,35 @@ def load_judgments(path: Path) -> list[dict]:
     return judgments
 
 
-def run_eval(engine: Engine, path: Path, output: Path | None = None,
-             personalize: Callable[[dict], Personal | None] | None = None) -> dict:
-    """personalize: a judgment's profile -> the personal signal, as the API builds one."""
-    judgments = load_judgments(path)
+def load_run(path: Path) -> dict[str, list[str]]:
+    """A run file (one {"id", "ranked"} object per line): id -> ranked ids."""
+    runs = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            runs[str(row["id"])] = [str(d) for d in row["ranked"]]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: a run line is an object with id and ranked") \
+                from exc
+    return runs
+
+
+def run_eval(engine: Engine, judgments: Path | list[dict], output: Path | None = None,
+             personalize: Callable[[dict], Personal | None] | None = None,
+             limit: int = 10) -> dict:
+    """judgments: a JSONL file, or the judgments read from one. personalize: a judgment's
+    profile -> the personal signal, as the API builds one (None: profiles are not applied)."""
+    if isinstance(judgments, Path):
+        judgments = load_judgments(judgments)
     runs, latencies, lines = {}, [], []
     for j in judgments:
         started = time.perf_counter()
         profile = j.get("profile")
         personal = personalize(profile) if personalize and isinstance(profile, dict) else None
         context = redact_context(Context.from_dict(j["context"]))  # as the API reads it
-        result = engine.suggest(context, limit=10, personal=personal)
+        result = engine.suggest(context, limit=limit, personal=personal)
         ms = (time.perf_counter() - started) * 1000
         ranked = [s.id for s in result.suggestions][:10]
         runs[j["id"]] = ranked
@@ -60,13 +78,14 @@ def _dcg(gains: list[int]) -> float:
 
 
 def score(judgments: list[dict], runs: dict[str, list[str]], k: int = 5) -> dict:
-    """nDCG@k, P@1, recall@10 and abstain accuracy, as defined by the evaluation README."""
-    ndcg, p1, r10, abstain = [], [], [], []
+    """nDCG@k, P@1, recall@10, abstain accuracy and answer rate (the evaluation README)."""
+    ndcg, p1, r10, abstain, answered = [], [], [], [], []
     for j in judgments:
         ranked, rel = runs.get(j["id"], []), j.get("relevant") or {}
         if j.get("expect_empty"):
             abstain.append(0.0 if ranked else 1.0)
             continue
+        answered.append(1.0 if ranked else 0.0)
         ideal = sorted(rel.values(), reverse=True)[:k]
         ndcg.append(_dcg([rel.get(d, 0) for d in ranked[:k]]) / _dcg(ideal) if ideal else 0.0)
         p1.append(1.0 if ranked and rel.get(ranked[0], 0) >= 2 else 0.0)
@@ -77,4 +96,5 @@ def score(judgments: list[dict], runs: dict[str, list[str]], k: int = 5) -> dict
         return round(sum(xs) / len(xs), 4) if xs else None
 
     return {"contexts": len(judgments), f"ndcg@{k}": mean(ndcg), "p@1": mean(p1),
-            "recall@10": mean(r10), "abstain_accuracy": mean(abstain)}
+            "recall@10": mean(r10), "abstain_accuracy": mean(abstain),
+            "answer_rate": mean(answered)}

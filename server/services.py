@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from pathlib import Path
 
 from flask import Flask
 
@@ -11,6 +12,7 @@ from nlp import DocumentTagger, TopicExtractor
 from nlp.taxonomy import Taxonomy
 
 from .engine import Engine, Settings
+from .ranker import DEFAULT, Model
 
 log = logging.getLogger(__name__)
 _lock = threading.RLock()  # engine_of builds the index under it too
@@ -54,7 +56,7 @@ def engine_of(app: Flask) -> Engine:
                 extractor = TopicExtractor.build(model=cfg["MODEL"], taxonomy_path=taxonomy,
                                                  rules_path=rules)
                 engine = Engine(extractor, index_of(app),
-                                Settings(stale_days=int(cfg["STALE_DAYS"])))
+                                Settings(stale_days=int(cfg["STALE_DAYS"])), model_of(app))
                 app.extensions["jitlearn.engine"] = engine
                 app.extensions["jitlearn.engine_version"] = version
                 log.info("engine ready: pipeline %s%s, rules version %d, %d documents",
@@ -62,6 +64,13 @@ def engine_of(app: Flask) -> Engine:
                          if extractor.info.degraded else "", version,
                          engine.index.doc_count())
     return engine
+
+
+def model_of(app: Flask) -> Model:
+    """The ranking model: JITLEARN_RANKER, else the organisation's own in HOME, else ours."""
+    configured = app.config["RANKER"]
+    own = Path(app.config["HOME"]) / "ranker.json"
+    return Model.load(Path(configured) if configured else own if own.exists() else DEFAULT)
 
 
 def index_of(app: Flask) -> ContentIndex:

@@ -32,7 +32,7 @@ async function call(settings, token, path, body) {
 }
 
 export function suggest(settings, token, context) {
-  return call(settings, token, "/api/v1/suggestions", { context, limit: 5 });
+  return call(settings, token, "/api/v1/suggestions", { context, limit: 3 });
 }
 
 export function feedback(settings, token, requestId, contentId, action) {

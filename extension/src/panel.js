@@ -276,7 +276,7 @@ async function refresh(trigger, withSelection = false) {
   }
   if (automatic && !(await takeAutomaticBudget(settings.dailyLimit))) return show("limit", settings);
   show("loading", settings);
-  const payload = { context, limit: 5 };
+  const payload = { context, limit: 3 };
   await chrome.storage.session.set({ lastPayload: payload });
   showPayload(payload);
   try {

@@ -130,16 +130,20 @@ def test_l_and_d_finds_a_document_tags_it_and_suggestions_follow(chromium, site,
         page.get_by_role("button", name="Run").click()
         return page.locator("#suggestions").inner_text()
 
-    assert "Expense Policy" in bench_suggestions()
+    def agreement():  # the policy's topic agreement with the page, in the bench's table
+        row = page.locator("tbody tr").filter(has=page.get_by_role(
+            "cell", name="Expense Policy", exact=True))
+        return float(row.first.locator("td").nth(2).inner_text())
+
+    assert "Expense Policy" in bench_suggestions() and agreement() > 0.5
     page.goto(base + "/console/content/samples:policies/expenses.md")
     page.get_by_label("Topics (ids, comma-separated)").fill("meetings")
     page.get_by_role("button", name="Save tags").click()
-    shown = bench_suggestions()  # the policy is no longer about expenses: the bench drops it
-    assert "Expense Policy" not in shown
-    assert "not about the page's main topics" in page.locator("main").inner_text()
+    bench_suggestions()  # the policy is no longer about expenses: the bench says so
+    assert agreement() == 0
     page.goto(base + "/console/content/samples:policies/expenses.md")
     page.get_by_role("button", name="Back to the automatic tags").click()
-    assert "Expense Policy" in bench_suggestions()
+    assert "Expense Policy" in bench_suggestions() and agreement() > 0.5
     page.goto(base + "/console/sources")
     check(page, "sources")
 
