@@ -20,14 +20,14 @@ class Space:
     """Documents and words as vectors in the library's own latent space."""
 
     def __init__(self, n_docs: int, n_terms: int, terms: np.ndarray, docs: np.ndarray,
-                 weights: np.ndarray, df: np.ndarray):
+                 weights: np.ndarray, df: np.ndarray, dimensions: int = DIMENSIONS):
         """(terms, docs, weights): one entry per word of each document, weighted (BM25 x idf).
 
         A library too small to learn from (fewer than 3 documents, or of words that are each
         in one document only) gets the plain cosine of the weighted words instead."""
         self.size = 0
         keep = df >= MIN_DF
-        k = min(DIMENSIONS, n_docs - 1, int(keep.sum()) - 1)
+        k = min(dimensions, n_docs - 1, int(keep.sum()) - 1)
         if k < 2:
             self.term_column = np.arange(n_terms, dtype=np.int64)
             self.exact = _normalized(sparse.csr_matrix(

@@ -24,7 +24,19 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """Every command: a ranking model that cannot be used is a clear message, not a trace."""
+
+    def invoke(self, ctx):
+        from .ranker import ModelError
+
+        try:
+            return super().invoke(ctx)
+        except ModelError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """jitlearn: the few policies, courses and guides a person needs for the page they work on.
 
@@ -345,9 +357,11 @@ def train(judgments, folds, no_taxonomy, output):
 
     Prints the figures on the judged pages (in-sample) and on held-out folds
     (cross-validated), then saves the model fitted on every page."""
+    from nlp import TopicExtractor
+
     from . import training
     from .evaluation import load_judgments
-    from .services import engine_of
+    from .services import index_of, ruleset
 
     app = _app()
     with app.app_context():
@@ -355,8 +369,10 @@ def train(judgments, folds, no_taxonomy, output):
             judged = load_judgments(judgments)
         except ValueError as exc:
             fail(str(exc))
-        served = engine_of(app)  # the published taxonomy and rules, the index
-        engine = training.reader(served.extractor, served.index, taxonomy=not no_taxonomy)
+        _, taxonomy, rules = ruleset(app)  # the published taxonomy and rules
+        extractor = TopicExtractor.build(model=app.config["MODEL"], taxonomy_path=taxonomy,
+                                         rules_path=rules)
+        engine = training.reader(extractor, index_of(app), taxonomy=not no_taxonomy)
         with click.progressbar(length=len(judged), label="Reading the judged pages",
                                file=sys.stderr) as bar:
             samples = training.read_judgments(engine, judged,

@@ -46,14 +46,11 @@ class Settings:
     # many documents a page with a match is answered when its words are more the library's
     # than English's (Engine.affinity), and only then.
     min_library: int = 50
-    # A course of more than quick_minutes (or of unknown length: a semester course from a
-    # catalog) is a learning investment. For someone whose role is known, one on a subject that
-    # neither their role nor their target roles need shows only when it is the best answer to
-    # the page; one on a subject they are building (a gap, a goal, feedback) ranks up by up to
-    # personal_boost times the spread (standard deviation) of the page's ten best scores. A
-    # short how-to (the 10-minute expense tool tour) is help for the task at hand, like a
-    # guide, for everyone.
-    quick_minutes: int = 60
+    # Content on a subject the person is building (a gap, a goal, feedback) ranks up by up to
+    # personal_boost times the spread (standard deviation) of the page's ten best scores: a
+    # nudge among near-equals, never a reason to show what the page is not about. (Hiding
+    # courses outside a person's roles was tried and cost relevance on the judged pages with
+    # a profile, so personalisation only ever lifts.)
     personal_boost: float = 1.0
     # A stale document (review overdue, or unchanged for stale_days) loses this much of its
     # score (in the ranker's units: 0.5 turns an even match into 38:62). A product rule, not
@@ -67,13 +64,6 @@ class Personal:
 
     topics: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
-    # topics of the skills the person's current and target roles need; None: no role known
-    scope: set[str] | None = None
-
-    def outside(self, hit: SearchHit, min_fit: float) -> bool:
-        """Is the hit about nothing the person's roles need?"""
-        return self.scope is not None and not any(hit.topics.get(t, 0.0) >= min_fit
-                                                  for t in self.scope | set(self.topics))
 
     def add(self, topic: str, weight: float, reason: str) -> None:
         if weight > self.topics.get(topic, 0.0):
@@ -269,12 +259,9 @@ class Engine:
         for rank, i in enumerate(order):
             hit, score = page.hits[i], float(scores[i])
             title = " ".join(hit.title.lower().split())
-            unasked = hit.type == "course" and personal is not None and hit.id not in why \
-                and not 0 < hit.duration <= s.quick_minutes and personal.outside(hit, MIN_FIT)
             on_topic = hit.mandatory and subject is not None \
                 and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
             fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
-                else "a course outside the person's roles" if unasked and rank > 0 \
                 else "same title as one above" if title in titles \
                 else "enough already" if len(kept) >= limit and not on_topic else ""
             if trace is not None and rank < TRACED:

@@ -144,18 +144,7 @@ def personal(app: Flask, db: Session, user: User) -> Personal | None:
         names = db.scalars(select(Skill.name).where(Skill.id.in_(item.skills))).all()
         focus += [(n, item.relation) for n in names]
     signal = personal_for(app, db, my_gaps(app, db, user), profile.goals or [], focus)
-    roles = [r for r in [profile.occupation_id, *(profile.target_roles or [])] if r]
-    if roles:
-        signal.scope = role_topics(app, db, roles)
-    return signal if signal.topics or signal.scope is not None else None
-
-
-def role_topics(app: Flask, db: Session, role_ids: list[str]) -> set[str]:
-    """Topics of the skills these roles need (importance 0.5 or more)."""
-    names = db.scalars(select(Skill.name).join(
-        OccupationSkill, OccupationSkill.skill_id == Skill.id).where(
-        OccupationSkill.occupation_id.in_(role_ids), OccupationSkill.importance >= 0.5))
-    return {t for name in set(names) for t in skill_topics(app, name)}
+    return signal if signal.topics else None
 
 
 def gap_json(app: Flask, gap: Gap, groups: set[str] | None) -> dict:
@@ -172,32 +161,25 @@ NEW_JOINER_DAYS = 90  # someone who joined this recently gets onboarding content
 
 def profile_signal(app: Flask, db: Session, profile: dict) -> Personal | None:
     """The signal for a profile given in words (an evaluation judgment, a test bench):
-    {"role": title, "target_role": title, "goals": [...], "tenure_days": n}. Titles are matched
-    to imported roles; without career data their own words name the topics."""
+    {"role": title, "target_role": title, "goals": [...], "tenure_days": n}. The target title is
+    matched to imported roles (without career data its own words name the topics); the current
+    role adds nothing yet: it only ever narrowed what was shown, which cost relevance."""
     from .roles import match_title
 
     def role_of(title: str) -> str | None:
         found = match_title(app, db, title, 1) if title else []
         return found[0].occupation_id if found else None
 
-    role_title = str(profile.get("role") or "")
     target_title = str(profile.get("target_role") or "")
     goals = [str(g) for g in profile.get("goals") or [] if str(g).strip()]
-    current, target = role_of(role_title), role_of(target_title)
+    target = role_of(target_title)
     signal = personal_for(app, db, gaps_for(app, db, [target], {}) if target else [], goals, [])
     if target_title and not target:
         for topic in skill_topics(app, target_title):
             signal.add(topic, 0.6, f"Towards {target_title}, your target role")
-    scope = set()
-    for role_id, title in ((current, role_title), (target, target_title)):
-        if role_id:
-            scope |= role_topics(app, db, [role_id])
-        elif title:
-            scope |= set(skill_topics(app, title))
     tenure = profile.get("tenure_days")
     if isinstance(tenure, int) and 0 <= tenure <= NEW_JOINER_DAYS:
         for topic in skill_topics(app, "onboarding"):
             signal.add(topic, 0.6, f"You joined {tenure} days ago")
-    signal.scope = scope if (role_title or target_title) else None
-    return signal if signal.topics or signal.scope is not None else None
+    return signal if signal.topics else None
 

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from index import ContentIndex, ingest_dir
+from server import training
 from server.engine import Engine
-from server.evaluation import run_eval
+from server.evaluation import load_judgments, run_eval
 
 pytestmark = pytest.mark.corpus
 CAREER_DATA = ("onet-", "esco-")  # career data, not content: a later issue imports it
@@ -59,6 +60,7 @@ def test_resync_of_an_unchanged_source_changes_nothing(corpus_index, tag, corpor
 
 @pytest.fixture(scope="module")
 def dev_metrics(corpus_index, extractor, tmp_path_factory, shared):
+    """The engine as installed: its model was fitted to these judgments (`make train`)."""
     ix, _ = corpus_index
     run = tmp_path_factory.mktemp("dev-run") / "run.jsonl"
     metrics = run_eval(Engine(extractor, ix), shared / "eval" / "dev.jsonl", run)
@@ -66,22 +68,51 @@ def dev_metrics(corpus_index, extractor, tmp_path_factory, shared):
     return metrics, run
 
 
+@pytest.fixture(scope="module")
+def cross_validated(corpus_index, extractor, shared):
+    """(taxonomy, no taxonomy) -> (in-sample, held-out) figures over 5 folds of pages."""
+    ix, _ = corpus_index
+    judgments = load_judgments(shared / "eval" / "dev.jsonl")
+    out = {}
+    for taxonomy in (True, False):
+        engine = training.reader(extractor, ix, taxonomy)
+        _, rows = training.train(engine, training.read_judgments(engine, judgments), 5)
+        out[taxonomy] = (rows[0][1], rows[1][1])
+        print(taxonomy, json.dumps(out[taxonomy]))
+    return out
+
+
 def test_dev_judgments_hold_the_level_measured(dev_metrics):
-    """A floor against regressions, a little under what `make eval` measured on 2026-11-30 on
-    the 95 dev contexts: nDCG@5 0.370, P@1 0.468, recall@10 0.371, abstain 0.50."""
+    """A floor against regressions, a little under what `make eval` measured on 2026-11-30 for
+    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.466, P@1 0.557,
+    recall@10 0.507, abstain 0.875, answer rate 0.962."""
     metrics, run = dev_metrics
     assert metrics["contexts"] >= 95
-    assert metrics["ndcg@5"] >= 0.35 and metrics["p@1"] >= 0.44
-    assert metrics["recall@10"] >= 0.35 and metrics["abstain_accuracy"] >= 0.45
+    assert metrics["ndcg@5"] >= 0.44 and metrics["p@1"] >= 0.52
+    assert metrics["recall@10"] >= 0.48 and metrics["abstain_accuracy"] >= 0.8
+    assert metrics["answer_rate"] >= 0.93
     assert len(run.read_text().splitlines()) == metrics["contexts"]
 
 
-@pytest.mark.xfail(strict=True, reason="since the dev set grew from 27 to 95 contexts the engine "
-                   "ranks below plain BM25 (nDCG@5 0.370 against 0.39); the relevance issue is "
-                   "open, and this test passing (so failing as strict) says it is done")
-def test_dev_judgments_beat_plain_full_text_search(dev_metrics):
-    """Plain BM25 (../shared/eval/bm25_baseline.py) on the 95 dev contexts: nDCG@5 0.39, P@1
-    0.44, recall@10 0.45, abstain 0.00."""
-    metrics, _ = dev_metrics
-    assert metrics["ndcg@5"] > 0.39 and metrics["p@1"] > 0.44 and metrics["recall@10"] > 0.45
-    assert metrics["abstain_accuracy"] >= 0.75
+# Plain BM25F (../shared/eval/bm25_baseline.py) on the 95 dev contexts.
+BM25F = {"ndcg@5": 0.3937, "p@1": 0.443, "recall@10": 0.4495}
+
+
+def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated):
+    """On pages its weights were not fitted to, with the curated taxonomy and without it."""
+    for taxonomy in (True, False):
+        inside, held = cross_validated[taxonomy]
+        assert all(held[k] > v for k, v in BM25F.items()), (taxonomy, held)
+        assert held["abstain_accuracy"] >= 0.6 and held["answer_rate"] >= 0.9
+        assert inside["ndcg@5"] - held["ndcg@5"] <= 0.05  # not learning the judged pages
+
+
+@pytest.mark.xfail(strict=True, reason="the relevance issue's finish line, not reached yet: "
+                   "cross-validated nDCG@5 0.44 (target 0.55), P@1 0.51 (0.60), recall@10 0.48 "
+                   "(0.55), abstain 0.75 (0.90); this test passing (so failing as strict) "
+                   "says it is done")
+def test_cross_validated_the_engine_reaches_the_relevance_targets(cross_validated):
+    _, held = cross_validated[True]
+    assert held["ndcg@5"] >= 0.55 and held["p@1"] >= 0.60 and held["recall@10"] >= 0.55
+    assert held["abstain_accuracy"] >= 0.90 and held["answer_rate"] >= 0.95
+    assert held["ndcg@5"] >= BM25F["ndcg@5"] + 0.10

@@ -1,0 +1,111 @@
+"""Fitting the ranker and abstainer: folds over pages, a learned signal, the commands."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from index.profiles import FEATURES, PAGE_FEATURES, Candidates
+from server import training
+from server.cli import main
+from server.engine import Page
+from server.ranker import PAGE_EXTRA, Model, ModelError
+from tests.conftest import SAMPLES
+
+
+def sample(n: int, work: bool, rng) -> training.Sample:
+    """A judged page whose good candidates are the ones with a high "coverage"."""
+    matrix = rng.random((20, len(FEATURES))).astype(np.float32)
+    grades = np.zeros(20)
+    if work:
+        best = np.argsort(-matrix[:, FEATURES.index("coverage")])[:3]
+        grades[best] = [3, 2, 1]
+    hits = [type("Hit", (), {"id": f"d{i}", "title": f"Doc {i}", "mandatory": False,
+                             "type": "guide", "hash": "", "duration": 0, "topics": {}})()
+            for i in range(20)]
+    page_vector = rng.random(len(PAGE_FEATURES)).astype(np.float32)
+    affinity = (2.0, 2.0, 0.9) if work else (-1.0, -1.0, 0.2)  # what separates the two kinds
+    page = Page([], [], Candidates(np.arange(20), matrix, page_vector), hits,
+                np.zeros(20), np.zeros(0), 0.0, affinity)
+    relevant = {f"d{i}": int(g) for i, g in enumerate(grades) if g}
+    return training.Sample(f"p{n}", work, relevant, page, grades)
+
+
+@pytest.fixture
+def samples():
+    rng = np.random.default_rng(7)
+    return [sample(n, n % 5 != 0, rng) for n in range(40)]
+
+
+def test_folds_cover_every_page_once_and_spread_the_off_work_ones(samples):
+    folds = training.folds(samples, 5)
+    assert sorted(i for f in folds for i in f) == list(range(40))
+    off = [sum(not samples[i].work for i in f) for f in folds]
+    assert sum(off) == 8 and max(off) - min(off) <= 1
+
+
+class Choose:  # the engine's choice of cards, without an index: the model's order
+    def _choose(self, page, limit, acknowledged, personal, trace):
+        order = np.argsort(-page.scores)[:limit]
+        return [page.hits[i] for i in order]
+
+
+def test_the_fitted_ranker_learns_the_signal_and_holds_on_held_out_pages(samples):
+    model = training.fit(samples)
+    assert max(zip(model.ranker.weights, FEATURES, strict=True))[1] == "coverage"
+    held, runs = training.cross_validate(Choose(), samples, 5)
+    assert held["ndcg@5"] > 0.7 and held["p@1"] > 0.7  # 20 candidates, one signal in 29
+    assert held["abstain_accuracy"] == 1.0 and held["answer_rate"] == 1.0
+    assert runs["p0"] == [] and runs["p1"]  # an off-work page gets nothing
+
+
+def test_a_model_made_for_other_features_is_refused(tmp_path):
+    path = tmp_path / "old.json"
+    model = Model.neutral()
+    model.ranker.names = model.ranker.names[:-1]
+    model.save(path)
+    with pytest.raises(ModelError, match="made for other features"):
+        Model.load(path)
+    path.write_text("{nope")
+    with pytest.raises(ModelError, match="not a ranking model"):
+        Model.load(path)
+
+
+def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("JITLEARN_HOME", str(tmp_path))
+    monkeypatch.setenv("JITLEARN_LOG_LEVEL", "WARNING")
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", "--source", "samples", str(SAMPLES)]).exit_code == 0
+    judged = tmp_path / "j.jsonl"
+    pages = [("Expense report - Navan", "samples:policies/expenses.md"),
+             ("Parental leave request", "samples:policies/parental-leave.md"),
+             ("Report a phishing email", "samples:policies/incident-reporting.md"),
+             ("Travel booking for a conference", "samples:policies/travel.md")]
+    lines = [{"id": f"w{n}", "context": {"title": t}, "relevant": {d: 3}}
+             for n, (t, d) in enumerate(pages)]
+    lines += [{"id": f"o{n}", "context": {"title": t}, "expect_empty": True}
+              for n, t in enumerate(["Chicken tikka masala recipe", "Champions League final"])]
+    judged.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = runner.invoke(main, ["train", str(judged), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "| in-sample (fitted on these pages) |" in result.output
+    assert "| cross-validated (2 folds)" in result.output
+    model = Model.load(tmp_path / "ranker.json")
+    assert model.trained["judgments"] == 6 and model.trained["folds"] == 2
+    assert set(model.trained["cross_validated"]) >= {"ndcg@5", "abstain_accuracy"}
+
+    table = runner.invoke(main, ["eval", str(judged), "--cross-validate", "2"])
+    assert table.exit_code == 0, table.output
+    assert "jitlearn, empty taxonomy and rules, cross-validated (2 folds)" in table.output
+
+    shutil.copy(tmp_path / "ranker.json", tmp_path / "broken.json")
+    (tmp_path / "broken.json").write_text("[]")
+    monkeypatch.setenv("JITLEARN_RANKER", str(tmp_path / "broken.json"))
+    refused = runner.invoke(main, ["suggest", "Expense report"])
+    assert refused.exit_code == 1 and "not a ranking model" in refused.output
+
+
+def test_every_page_feature_has_a_name():
+    assert len(Model.neutral().abstainer.names) == len(PAGE_FEATURES + PAGE_EXTRA)
