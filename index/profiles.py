@@ -118,7 +118,9 @@ class Profiles:
                     terms.append(term_ids.setdefault(term, len(term_ids)))
                     docs.append(i)
                     tfs.append(tf)
-            for topic, weight in json.loads(row.get("topic_weights") or "{}").items():
+            weights = json.loads(row.get("topic_weights") or "{}")
+            self.meta[-1]["_topics"] = weights  # parsed once: hits are made from meta often
+            for topic, weight in weights.items():
                 tpost[0].append(topic_ids.setdefault(topic, len(topic_ids)))
                 tpost[1].append(i)
                 tpost[2].append(weight)

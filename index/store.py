@@ -482,7 +482,8 @@ def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
     return SearchHit(
         id=fields["id"], title=fields.get("title", ""), url=fields.get("url", ""),
         type=fields.get("type", ""), summary=fields.get("summary", ""), score=score,
-        topics=json.loads(fields.get("topic_weights") or "{}"),
+        topics=dict(fields["_topics"]) if "_topics" in fields
+        else json.loads(fields.get("topic_weights") or "{}"),
         mandatory=bool(fields.get("mandatory")),
         audience=_split(fields.get("audience")),
         source=fields.get("source", ""), matched=matched, level=fields.get("level", ""),

@@ -186,9 +186,7 @@ class Engine:
         scores = self.model.score(found.matrix)
         affinity = self.affinity(context)
         features = page_features(found, scores, concepts, affinity)
-        answer = self.model.answer_probability(features) if hits else 0.0
-        if hits and self.index.doc_count() < s.min_library:
-            answer = 1.0 if affinity[0] > 0 else 0.5 * self.model.threshold
+        answer = self.answer(self.model, features, bool(hits), concepts, affinity)
         # whether the library speaks to the page is decided on all of it; what this person
         # is shown leaves out what is not for their groups and what they dismissed
         keep = [i for i, hit in enumerate(hits)
@@ -197,6 +195,18 @@ class Engine:
             found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
             hits, scores = [hits[i] for i in keep], scores[keep]
         return Page(topics, concepts, found, hits, scores, features, answer, affinity, context)
+
+    def answer(self, model: Model, features: np.ndarray, found: bool, concepts: list[Topic],
+               affinity: tuple[float, float, float]) -> float:
+        """How sure the engine is that the library speaks to the page (0..1); it answers
+        from model.threshold up. found: whether anything matched at all."""
+        if not found:
+            return 0.0
+        if any(t.rules and t.weight >= SUBJECT_WEIGHT for t in concepts):
+            return 1.0  # an admin's rule fired: someone who knows says this page is work
+        if self.index.doc_count() < self.settings.min_library:
+            return 1.0 if affinity[0] > 0 else 0.5 * model.threshold
+        return model.answer_probability(features)
 
     def suggest(self, context: Context, limit: int = 3,
                 suppressed: set[tuple[str, str]] | None = None,
@@ -275,21 +285,21 @@ class Engine:
             titles.add(title)
             kept.append((i, hit))
         kept = self._mandatory_first(kept, subject)
-        return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
-                           why.get(h.id, ""), self._shared(page, i))
-                for i, h in kept[:limit]]
-
-    def _shared(self, page: Page, i: int) -> tuple[str, list[str]]:
-        """What a candidate and its page have in common, to say why it is there: the words of
-        its title the page says ("title"), else the page's words it has ("text"); as written,
-        the page's most telling (title first) first."""
-        if page.context is None:
-            return "", []
         said: dict[str, str] = {}  # term -> the page's word for it
-        for _, text in sections(page.context):
+        for _, text in sections(page.context) if page.context else ():
             for word in WORD.findall(text):
                 for term in self.index.analyze(word):
                     said.setdefault(term, word)
+        return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
+                           why.get(h.id, ""), self._shared(page, i, said))
+                for i, h in kept[:limit]]
+
+    def _shared(self, page: Page, i: int, said: dict[str, str]) -> tuple[str, list[str]]:
+        """What a candidate and its page have in common, to say why it is there: the words of
+        its title the page says ("title"), else the page's words it has ("text"); as written,
+        the rarest first. said: the page's terms, each with the word the page used."""
+        if not said:
+            return "", []
         title = []
         for word in WORD.findall(page.hits[i].title):
             if word.lower() not in (w.lower() for w in title) \

@@ -162,7 +162,8 @@ def fit(samples: list[Sample]) -> Model:
 def answer(engine: Engine, sample: Sample, model: Model, limit: int = SHOWN) -> list[str]:
     """The ids the engine would show for this page under this model."""
     scores, features = rescore(sample, model.ranker)
-    p = model.answer_probability(features) if len(sample.page.hits) else 0.0
+    page = sample.page
+    p = engine.answer(model, features, bool(page.hits), page.concepts, page.affinity)
     if p < model.threshold:
         return []
     page = replace(sample.page, scores=scores, features=features, answer=p)
@@ -226,7 +227,9 @@ def report(engine: Engine, judgments: list[dict], k: int,
                      run_eval(engine, profiled)))
         rows.append((f"as installed, the {n} pages with a profile, profiles applied",
                      run_eval(engine, profiled, personalize=personalize)))
-    return table(rows)
+    return table(rows) + (f"\nAs installed, per page in this process: p50 "
+                          f"{shipped['latency_ms_p50']} ms, p95 {shipped['latency_ms_p95']} ms"
+                          if "latency_ms_p50" in shipped else "")
 
 
 COLUMNS = (("contexts", "pages"), ("ndcg@5", "nDCG@5"), ("p@1", "P@1"),

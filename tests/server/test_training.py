@@ -46,7 +46,10 @@ def test_folds_cover_every_page_once_and_spread_the_off_work_ones(samples):
     assert sum(off) == 8 and max(off) - min(off) <= 1
 
 
-class Choose:  # the engine's choice of cards, without an index: the model's order
+class Choose:  # the engine's decisions without an index: the abstainer, the model's order
+    def answer(self, model, features, found, concepts, affinity):
+        return model.answer_probability(features) if found else 0.0
+
     def _choose(self, page, limit, acknowledged, personal, trace):
         order = np.argsort(-page.scores)[:limit]
         return [page.hits[i] for i in order]
