@@ -176,6 +176,8 @@ class Profiles:
             (post.keys_of, post.docs, FIELD_WEIGHTS.get(name, 1.0) * post.scores
              * idf[post.keys_of]) for name, post in self.fields.items()), strict=True)),
             self.df)
+        for post in self.fields.values():
+            post.keys_of = None  # only needed above; the body's alone is 12 MB on the corpus
         self.title_words = np.bincount(self.fields["title"].docs, minlength=self.n)
         self.topics = _Postings(len(topic_ids), *(np.frombuffer(a, dtype=dt) for a, dt in
                                                   zip(tpost, (np.int32, np.int32, np.float32),
@@ -380,7 +382,7 @@ class _Postings:
 
     def __init__(self, size: int, key_ids, docs, scores):
         order = np.argsort(key_ids, kind="stable")
-        self.keys_of = np.ascontiguousarray(key_ids[order])  # the key of each entry
+        self.keys_of = np.ascontiguousarray(key_ids[order])  # the key of each entry (at load)
         self.docs = np.ascontiguousarray(docs[order])
         self.scores = np.ascontiguousarray(scores[order])
         self.offsets = np.searchsorted(self.keys_of, np.arange(size + 1))
