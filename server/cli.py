@@ -203,7 +203,7 @@ def report_table(reports) -> str:
 @click.option("--url", default="")
 @click.option("--text", default="", help="Visible text or selection from the page.")
 @click.option("--heading", "headings", multiple=True, help="A heading (repeatable).")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 20))
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
 @click.option("--groups", default=None,
               help="Answer as someone in these audience groups (comma-separated); "
