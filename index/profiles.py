@@ -274,13 +274,13 @@ class Profiles:
                        float(topical[i])) for i in order if combined[i] > 0]
 
     def candidates(self, words: list[tuple[str, float]], topics: list[tuple[str, float]],
-                   pool: int, exclude: set[int] = frozenset(), groups: set[str] | None = None,
-                   stale_days: int = 365,
+                   pool: int, stale_days: int = 365,
                    parts: dict[str, list[tuple[str, float]]] | None = None) -> Candidates:
         """The first stage for the ranking model: every feature of the best `pool` documents
         by word match, title and path coverage and topic agreement (fixed, unweighted sum).
         words: the whole page's; parts: the words of each part of the page (PARTS), whose
-        match with each field of a document is a feature of its own."""
+        match with each field of a document is a feature of its own. Over the whole library:
+        the engine leaves out what a person may not see after the abstainer has looked."""
         query = self._query(words)
         mass = sum(w * idf for _, w, idf in query) or 1.0
         fields = self._lexical(query)
@@ -305,15 +305,12 @@ class Profiles:
         top = float(lexical.max()) if self.n else 0.0
         first = (lexical / top if top > 0 else lexical) + covered / mass + title_cover \
             + topical
-        self._hide(first, exclude, groups)
         semantic = self.space.similarity(query)
         part_queries = {part: self._query((parts or {}).get(part, [])) for part in PARTS}
-        meaning = semantic.copy()
-        self._hide(meaning, exclude, groups)
         docs = np.argsort(-first)[:pool]
         docs = docs[first[docs] > 0]
-        near = np.argsort(-meaning)[:SEMANTIC_POOL]
-        docs = np.concatenate([docs, near[(meaning[near] > 0) & ~np.isin(near, docs)]])
+        near = np.argsort(-semantic)[:SEMANTIC_POOL]
+        docs = np.concatenate([docs, near[(semantic[near] > 0) & ~np.isin(near, docs)]])
         stale = self.stale(stale_days)[docs]
         columns = {
             "lexical": lexical[docs] / top if top > 0 else lexical[docs],

@@ -229,12 +229,6 @@ class ContentIndex:
         top = math.log(1 + (profiles.n + 0.5) / 0.5)
         return min(1.0, sum(profiles.idf(t) for t in terms) / len(terms) / top)
 
-    def uses(self, word: str) -> tuple[float, float] | None:
-        """(how often the library uses a word, all its words); None for a stop word."""
-        terms = self.analyze(word)
-        profiles = self.profiles()
-        return (profiles.uses_of(terms[0]), profiles.words) if terms else None
-
     def idf(self, term: str) -> float:
         """Inverse document frequency of an index term (already analyzed)."""
         return self.profiles().idf(term)
@@ -336,16 +330,15 @@ class ContentIndex:
             hits.append(hit)
         return hits
 
-    def candidates(self, request: SearchRequest, pool: int,
-                   stale_days: int = 365) -> tuple[Candidates, list[SearchHit]]:
-        """The ranking model's first stage: the best `pool` documents with their features
-        (profiles.FEATURES), and each as a hit. request.groups as in rank(). The words here
-        are index terms already (analyze()): a stem stemmed again is another word."""
-        profiles = self.profiles()
-        exclude = {i for i, doc_id in enumerate(profiles.ids) if doc_id in request.exclude} \
-            if request.exclude else set()
-        found = profiles.candidates(request.words, request.topics, pool, exclude,
-                                    request.groups, stale_days, request.parts)
+    def candidates(self, request: SearchRequest, pool: int, stale_days: int = 365,
+                   profiles: Profiles | None = None) -> tuple[Candidates, list[SearchHit]]:
+        """The ranking model's first stage: the best `pool` documents of the whole library
+        with their features (profiles.FEATURES), and each as a hit. The words here are index
+        terms already (analyze()): a stem stemmed again is another word. profiles: the
+        generation the caller already reads (Candidates.docs are positions in it)."""
+        profiles = profiles or self.profiles()
+        found = profiles.candidates(request.words, request.topics, pool, stale_days,
+                                    request.parts)
         hits = []
         for row, doc in enumerate(found.docs):
             hit = _hit(profiles.meta[doc], 0.0, [])

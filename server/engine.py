@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from index import ContentIndex, SearchHit, SearchRequest
-from index.profiles import FEATURES, Candidates
+from index.profiles import FEATURES, Candidates, Profiles
 from index.store import visible
 from nlp import Context, Topic, TopicExtractor, background
 from nlp.context import FIELD_WEIGHTS
@@ -120,8 +120,9 @@ class Page:
     scores: np.ndarray  # the ranker's, one per hit
     features: np.ndarray  # the abstainer's input (profiles.PAGE_FEATURES + ranker.PAGE_EXTRA)
     answer: float  # the abstainer's probability that the library speaks to this page
-    affinity: tuple[float, float, float] = (0.0, 0.0, 0.0)  # see Engine.affinity
-    context: Context | None = None
+    affinity: tuple[float, float, float]  # see Engine.affinity
+    context: Context
+    profiles: Profiles  # the generation candidates.docs point into
 
 
 def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
@@ -160,33 +161,33 @@ class Engine:
     def degraded(self) -> bool:
         return self.extractor.info.degraded
 
-    def read(self, context: Context, exclude: set[str] | None = None,
-             groups: set[str] | None = None, suppressed: set[tuple[str, str]] | None = None
-             ) -> Page:
+    def read(self, context: Context, groups: set[str] | None = None,
+             suppressed: set[tuple[str, str]] | None = None) -> Page:
         """One spaCy pass, the first stage and both models: everything but the choice of
-        cards. The training reads the judged pages through here, as suggest() does."""
+        cards. The training reads the judged pages through here, as suggest() does. The whole
+        request reads one generation of the profiles (the index may commit meanwhile)."""
         s = self.settings
         with self._nlp_lock:
             topics = self.extractor.extract(context)
+        profiles = self.index.profiles()
         concepts = [t for t in topics if t.kind != "keyphrase"] if s.taxonomy else []
-        words = self.query_words(context)
+        words = self.query_words(context, profiles)
         if s.expand and concepts:
             present = dict(words)
             for term, weight in self.expansion(concepts):
                 present[term] = max(present.get(term, 0.0), weight)
             words = list(present.items())
         topic_ids = {t.id for t in concepts}
-        exclude = set(exclude or ()) | {cid for cid, topic in suppressed or ()
-                                        if topic in topic_ids or topic == "*"}
-        parts = self.query_parts(context)
+        exclude = {cid for cid, topic in suppressed or () if topic in topic_ids or topic == "*"}
+        parts = self.query_parts(context, profiles)
         parts["concepts"] = self.expansion(concepts)
         found, hits = self.index.candidates(SearchRequest(
             words=words, topics=[(t.id, t.weight) for t in concepts], parts=parts),
-            pool=s.pool, stale_days=s.stale_days)
+            pool=s.pool, stale_days=s.stale_days, profiles=profiles)
         scores = self.model.score(found.matrix)
-        affinity = self.affinity(context)
+        affinity = self.affinity(context, profiles)
         features = page_features(found, scores, concepts, affinity)
-        answer = self.answer(self.model, features, bool(hits), concepts, affinity)
+        answer = self.answer(self.model, features, profiles.n, bool(hits), concepts, affinity)
         # whether the library speaks to the page is decided on all of it; what this person
         # is shown leaves out what is not for their groups and what they dismissed
         keep = [i for i, hit in enumerate(hits)
@@ -194,17 +195,18 @@ class Engine:
         if len(keep) < len(hits):
             found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
             hits, scores = [hits[i] for i in keep], scores[keep]
-        return Page(topics, concepts, found, hits, scores, features, answer, affinity, context)
+        return Page(topics, concepts, found, hits, scores, features, answer, affinity, context,
+                    profiles)
 
-    def answer(self, model: Model, features: np.ndarray, found: bool, concepts: list[Topic],
-               affinity: tuple[float, float, float]) -> float:
-        """How sure the engine is that the library speaks to the page (0..1); it answers
-        from model.threshold up. found: whether anything matched at all."""
+    def answer(self, model: Model, features: np.ndarray, library: int, found: bool,
+               concepts: list[Topic], affinity: tuple[float, float, float]) -> float:
+        """How sure the engine is that the library (of this many documents) speaks to the
+        page (0..1); it answers from model.threshold up. found: whether anything matched."""
         if not found:
             return 0.0
         if any(t.rules and t.weight >= SUBJECT_WEIGHT for t in concepts):
             return 1.0  # an admin's rule fired: someone who knows says this page is work
-        if self.index.doc_count() < self.settings.min_library:
+        if library < self.settings.min_library:
             return 1.0 if affinity[0] > 0 else 0.5 * model.threshold
         return model.answer_probability(features)
 
@@ -286,7 +288,7 @@ class Engine:
             kept.append((i, hit))
         kept = self._mandatory_first(kept, subject)
         said: dict[str, str] = {}  # term -> the page's word for it
-        for _, text in sections(page.context) if page.context else ():
+        for _, text in sections(page.context):
             for word in WORD.findall(text):
                 for term in self.index.analyze(word):
                     said.setdefault(term, word)
@@ -307,8 +309,8 @@ class Engine:
                 title.append(word)
         if title:
             return "title", title
-        has = self.index.profiles().shared(int(page.candidates.docs[i]), said)
-        words = sorted((t for t in has), key=lambda t: -self.index.idf(t))
+        has = page.profiles.shared(int(page.candidates.docs[i]), said)
+        words = sorted(has, key=lambda t: -page.profiles.idf(t))
         return "text", [said[t] for t in words]
 
     def _mandatory_first(self, kept: list[tuple[int, SearchHit]],
@@ -336,7 +338,7 @@ class Engine:
                 out[term] = max(out.get(term, 0.0), topic.weight * self.settings.expand)
         return list(out.items())
 
-    def query_words(self, context: Context) -> list[tuple[str, float]]:
+    def query_words(self, context: Context, profiles: Profiles) -> list[tuple[str, float]]:
         """The context's index terms, each weighted by the square root of its uses, a use
         counting by the field it is in (a word once in the title: 1.7; four times in the text:
         2): said often, or said where it counts, but no word drowns the others."""
@@ -345,11 +347,11 @@ class Engine:
             for term in self.index.analyze(text):
                 seen[term] = seen.get(term, 0.0) + FIELD_WEIGHTS[fname]
         ranked = sorted(((t, math.sqrt(w)) for t, w in seen.items()),
-                        key=lambda x: -x[1] * self.index.idf(x[0]))
+                        key=lambda x: -x[1] * profiles.idf(x[0]))
         return ranked[: self.settings.max_words]
 
 
-    def affinity(self, context: Context) -> tuple[float, float, float]:
+    def affinity(self, context: Context, profiles: Profiles) -> tuple[float, float, float]:
         """How much more this library uses the page's words than English does: the mean log
         ratio over the page's words (weighted by field), over its subject's, and the share of
         its words the library uses more (nlp/background.py)."""
@@ -358,10 +360,10 @@ class Engine:
             if fname == "site":
                 continue
             for word in background.words(text):
-                uses = self.index.uses(word)
-                if uses is None:
+                terms = self.index.analyze(word)
+                if not terms:
                     continue  # a stop word
-                ratio = background.affinity(*uses, word)
+                ratio = background.affinity(profiles.uses_of(terms[0]), profiles.words, word)
                 w = FIELD_WEIGHTS[fname]
                 total, weight, more = total + w * ratio, weight + w, more + w * (ratio > 0)
                 if fname == "title":
@@ -371,7 +373,8 @@ class Engine:
         return (total / weight, subject / subject_weight if subject_weight
                 else -background.LIMIT, more / weight)
 
-    def query_parts(self, context: Context) -> dict[str, list[tuple[str, float]]]:
+    def query_parts(self, context: Context, profiles: Profiles
+                    ) -> dict[str, list[tuple[str, float]]]:
         """The page's terms by part: its subject (the title without the site), its outline
         (selection and headings) and its text; a term said n times weighs 1 + ln n."""
         counts: dict[str, Counter] = {"subject": Counter(), "outline": Counter(),
@@ -383,7 +386,7 @@ class Engine:
         out = {}
         for part, tf in counts.items():
             weighted = sorted(((t, 1 + math.log(n)) for t, n in tf.items()),
-                              key=lambda x: -x[1] * self.index.idf(x[0]))
+                              key=lambda x: -x[1] * profiles.idf(x[0]))
             out[part] = weighted[: self.settings.max_words]
         return out
 

@@ -7,12 +7,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from index.profiles import FEATURES, PAGE_FEATURES, Candidates
+from index.profiles import FEATURES, PAGE_FEATURES, Candidates, Profiles
+from nlp import Context
 from server import training
 from server.cli import main
 from server.engine import Page
-from server.ranker import PAGE_EXTRA, Model, ModelError
+from server.ranker import Model, ModelError
 from tests.conftest import SAMPLES
+
+LIBRARY = Profiles([])  # the judged pages' candidates carry their own features
 
 
 def sample(n: int, work: bool, rng) -> training.Sample:
@@ -28,7 +31,7 @@ def sample(n: int, work: bool, rng) -> training.Sample:
     page_vector = rng.random(len(PAGE_FEATURES)).astype(np.float32)
     affinity = (2.0, 2.0, 0.9) if work else (-1.0, -1.0, 0.2)  # what separates the two kinds
     page = Page([], [], Candidates(np.arange(20), matrix, page_vector), hits,
-                np.zeros(20), np.zeros(0), 0.0, affinity)
+                np.zeros(20), np.zeros(0), 0.0, affinity, Context(title=f"Page {n}"), LIBRARY)
     relevant = {f"d{i}": int(g) for i, g in enumerate(grades) if g}
     return training.Sample(f"p{n}", work, relevant, page, grades)
 
@@ -47,7 +50,7 @@ def test_folds_cover_every_page_once_and_spread_the_off_work_ones(samples):
 
 
 class Choose:  # the engine's decisions without an index: the abstainer, the model's order
-    def answer(self, model, features, found, concepts, affinity):
+    def answer(self, model, features, library, found, concepts, affinity):
         return model.answer_probability(features) if found else 0.0
 
     def _choose(self, page, limit, acknowledged, personal, trace):
@@ -109,6 +112,3 @@ def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
     refused = runner.invoke(main, ["suggest", "Expense report"])
     assert refused.exit_code == 1 and "not a ranking model" in refused.output
 
-
-def test_every_page_feature_has_a_name():
-    assert len(Model.neutral().abstainer.names) == len(PAGE_FEATURES + PAGE_EXTRA)
