@@ -70,8 +70,8 @@ corpus-sync: setup
 # installed, fitted in-sample and cross-validated, with and without the taxonomy and profiles.
 JUDGMENTS ?= $(CORPORA)/../eval/dev.jsonl
 eval: corpus
-	@test -s $(CORPUS_HOME)/bm25-run.jsonl || $(BIN)/python $(CORPORA)/../eval/bm25_baseline.py \
-	  $(JUDGMENTS) $(CORPORA) $(CORPUS_HOME)/bm25-run.jsonl
+	@test -s $(CORPUS_HOME)/bm25-run.jsonl || { echo "plain BM25F over the corpora, once (a few minutes) ..."; \
+	  $(BIN)/python $(CORPORA)/../eval/bm25_baseline.py $(JUDGMENTS) $(CORPORA) $(CORPUS_HOME)/bm25-run.jsonl; }
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn eval $(JUDGMENTS) --output $(CORPUS_HOME)/dev-run.jsonl \
 	  --cross-validate 5 --baseline $(CORPUS_HOME)/bm25-run.jsonl
 

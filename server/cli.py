@@ -337,9 +337,9 @@ def evaluate(judgments, output, folds, baseline):
                 click.echo(json.dumps(metrics, indent=2))
                 return
             other = load_run(baseline) if baseline else None
-        except ValueError as exc:
+            click.echo(training.report(engine, judged, folds, personalize, other, metrics))
+        except ValueError as exc:  # a TrainingError too
             fail(str(exc))
-        click.echo(training.report(engine, judged, folds, personalize, other, metrics))
 
 
 @main.command()
@@ -377,7 +377,10 @@ def train(judgments, folds, no_taxonomy, output):
                                file=sys.stderr) as bar:
             samples = training.read_judgments(engine, judged,
                                               lambda done, total: bar.update(1))
-        model, rows = training.train(engine, samples, folds)
+        try:
+            model, rows = training.train(engine, samples, folds)
+        except training.TrainingError as exc:
+            fail(str(exc))
         model.trained.update(judgments=len(judged), taxonomy=not no_taxonomy)
         target = output or Path(app.config["HOME"]) / "ranker.json"
         model.save(target)

@@ -31,6 +31,10 @@ ABSTAINER_USES = ("affinity", "subject_affinity", "top_score", "best_semantic")
 SHOWN = 10  # cards scored per page, as `jitlearn eval` asks for
 
 
+class TrainingError(ValueError):
+    """The judgments cannot train a model (too few, or nothing graded among the candidates)."""
+
+
 @dataclass
 class Sample:
     """One judged page as the engine read it."""
@@ -85,7 +89,10 @@ def _adam(grad, size: int, steps: int = STEPS, rate: float = 0.05) -> np.ndarray
 def fit_ranker(samples: list[Sample]) -> Linear:
     """Pairwise logistic regression: on each page, every better-graded candidate should
     outscore every worse one; a pair counts by its gain difference, each page equally."""
-    work = [s for s in samples if s.work and len(s.page.hits)]
+    work = [s for s in samples if s.work and s.grades.any()]
+    if not work:
+        raise TrainingError("no work page among these has a graded document among its "
+                            "candidates: there is nothing to learn the ranking from")
     mean, scale = _standardize(np.concatenate([s.page.candidates.matrix for s in work]))
     diffs, weights = [], []
     for s in work:
@@ -181,10 +188,17 @@ def measure(engine: Engine, samples: list[Sample], model: Model) -> dict:
 def cross_validate(engine: Engine, samples: list[Sample], k: int = 5,
                    seed: int = 0) -> tuple[dict, dict[str, list[str]]]:
     """Held-out figures over k folds, and each page's held-out answer."""
+    if len(samples) < k:
+        raise TrainingError(f"{k} folds need at least {k} judged pages; there are "
+                            f"{len(samples)}: judge more, or use fewer folds")
     runs: dict[str, list[str]] = {}
-    for held in folds(samples, k, seed):
+    for n, held in enumerate(folds(samples, k, seed), 1):
         rest = [s for i, s in enumerate(samples) if i not in set(held)]
-        model = fit(rest)
+        try:
+            model = fit(rest)
+        except TrainingError as exc:
+            raise TrainingError(f"fold {n} of {k}: {exc}; judge more pages, or use fewer "
+                                f"folds") from exc
         for i in held:
             runs[samples[i].id] = answer(engine, samples[i], model)
     judgments = [{"id": s.id, "relevant": s.relevant, "expect_empty": not s.work}

@@ -112,3 +112,11 @@ def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
     refused = runner.invoke(main, ["suggest", "Expense report"])
     assert refused.exit_code == 1 and "not a ranking model" in refused.output
 
+
+
+def test_too_few_judgments_say_so_instead_of_failing_half_way(samples):
+    with pytest.raises(training.TrainingError, match="5 folds need at least 5 judged pages"):
+        training.cross_validate(Choose(), samples[:3], 5)
+    off_work = [s for s in samples if not s.work]
+    with pytest.raises(training.TrainingError, match="nothing to learn the ranking from"):
+        training.fit(off_work)
