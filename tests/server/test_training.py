@@ -1,7 +1,6 @@
 """Fitting the ranker and abstainer: folds over pages, a learned signal, the commands."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -106,7 +105,6 @@ def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
     assert table.exit_code == 0, table.output
     assert "jitlearn, empty taxonomy and rules, cross-validated (2 folds)" in table.output
 
-    shutil.copy(tmp_path / "ranker.json", tmp_path / "broken.json")
     (tmp_path / "broken.json").write_text("[]")
     monkeypatch.setenv("JITLEARN_RANKER", str(tmp_path / "broken.json"))
     refused = runner.invoke(main, ["suggest", "Expense report"])
