@@ -17,7 +17,7 @@ from index import ContentIndex, SearchHit, SearchRequest
 from index.profiles import FEATURES, Candidates, Profiles
 from index.store import visible
 from nlp import Context, Topic, TopicExtractor, background
-from nlp.context import FIELD_WEIGHTS
+from nlp.context import FIELD_WEIGHTS, split_title
 from nlp.redact import MARK
 
 from .ranker import DEFAULT, PLAIN, Model
@@ -271,8 +271,7 @@ class Engine:
         for rank, i in enumerate(order):
             hit, score = page.hits[i], float(scores[i])
             title = " ".join(hit.title.lower().split())
-            on_topic = hit.mandatory and subject is not None \
-                and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
+            on_topic = on_subject(hit, subject)
             fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
                 else "same title as one above" if title in titles \
                 else "enough already" if len(kept) >= limit and not on_topic else ""
@@ -287,47 +286,40 @@ class Engine:
             titles.add(title)
             kept.append((i, hit))
         kept = self._mandatory_first(kept, subject)
-        said: dict[str, str] = {}  # term -> the page's word for it
-        for _, text in sections(page.context):
-            for word in WORD.findall(text):
+        said: dict[str, str] = {}  # term -> the page's word for it (not the site's name)
+        for name, text in sections(page.context):
+            for word in WORD.findall(text) if name != "site" else ():
                 for term in self.index.analyze(word):
                     said.setdefault(term, word)
         return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
-                           why.get(h.id, ""), self._shared(page, i, said))
+                           why.get(h.id, ""), self._shared(page, i, said),
+                           split_title(page.context.title)[1])
                 for i, h in kept[:limit]]
 
-    def _shared(self, page: Page, i: int, said: dict[str, str]) -> tuple[str, list[str]]:
+    def _shared(self, page: Page, i: int, said: dict[str, str]) -> tuple[list[str], list[str]]:
         """What a candidate and its page have in common, to say why it is there: the words of
-        its title the page says ("title"), else the page's words it has ("text"); as written,
-        the rarest first. said: the page's terms, each with the word the page used."""
+        its title the page says, and the other words of the page its text has, the rarest
+        first; as the page wrote them. said: the page's terms, each with the page's word."""
         if not said:
-            return "", []
-        title = []
+            return [], []
+        title, named = [], set()
         for word in WORD.findall(page.hits[i].title):
-            if word.lower() not in (w.lower() for w in title) \
-                    and set(self.index.analyze(word)) & said.keys():
+            terms = set(self.index.analyze(word)) & said.keys()
+            if terms and word.lower() not in (w.lower() for w in title):
                 title.append(word)
-        if title:
-            return "title", title
-        has = page.profiles.shared(int(page.candidates.docs[i]), said)
+                named |= terms
+        has = page.profiles.shared(int(page.candidates.docs[i]), said) - named
         words = sorted(has, key=lambda t: -page.profiles.idf(t))
-        return "text", [said[t] for t in words]
+        return title, [said[t] for t in words]
 
-    def _mandatory_first(self, kept: list[tuple[int, SearchHit]],
+    @staticmethod
+    def _mandatory_first(kept: list[tuple[int, SearchHit]],
                          subject: str | None) -> list[tuple[int, SearchHit]]:
-        """A mandatory policy about the page's subject goes ahead of what ranks above it,
-        except a policy on the same subject (a title word in common): the leave policy before
-        a leave guide, not before the parental-leave policy itself."""
-        ordered: list[tuple[int, SearchHit]] = []
-        for i, hit in kept:
-            at = len(ordered)
-            if hit.mandatory and subject and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT:
-                words = set(self.index.analyze(hit.title))
-                while at and not (ordered[at - 1][1].type == "policy" and
-                                  words & set(self.index.analyze(ordered[at - 1][1].title))):
-                    at -= 1
-            ordered.insert(at, (i, hit))
-        return ordered
+        """The best mandatory item about the page's subject goes first: what the organisation
+        requires is never below the fold of three cards. The others keep the model's order,
+        so required reading does not crowd out the rest."""
+        first = next((k for k in kept if on_subject(k[1], subject)), None)
+        return kept if first is None else [first] + [k for k in kept if k is not first]
 
     def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:
         """The labels of the page's topics as extra words: a page that says "customers table"
@@ -396,33 +388,50 @@ def sections(context: Context) -> list[tuple[str, str]]:
     return [(name, text.replace(MARK, " ")) for name, text in context.sections()]
 
 
-def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
-               personal: str = "", shared: tuple[str, list[str]] = ("", [])) -> Suggestion:
-    """A hit as the panel shows it, with the reasons a person can check against their page.
-    shared: what it has in common with the page (Engine._shared)."""
-    reasons = [personal] if personal else []
-    if hit.mandatory:
-        reasons.append("Mandatory policy" if hit.type == "policy" else "Required for your role")
-    where, words = shared
-    if words:
-        quoted = ", ".join(f"“{w}”" for w in words[:3])
-        reasons.append(f"Its title names {quoted}, as your page does" if where == "title"
-                       else f"It covers {quoted} from your page")
-    for topic in concepts:  # strongest first
+def on_subject(hit: SearchHit, subject: str | None) -> bool:
+    """Is this mandatory content about the page's subject (its strongest topic)?"""
+    return hit.mandatory and subject is not None \
+        and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
+
+
+def topic_reasons(hit: SearchHit, concepts: list[Topic], site: str) -> list[str]:
+    """"About Expenses: your page mentions “expense report”", for each of the page's topics
+    (strongest first) this item is about; evidence once each, no host or site names."""
+    reasons = []
+    hosts = {w.lower() for w in site.split()}
+    for topic in concepts:
         if hit.topics.get(topic.id, 0) < REASON_WEIGHT:
             continue
         said, seen = [], set()
-        for e in topic.evidence:  # once each, and no host or site names ("app.navan.com")
-            if not e.startswith("via ") and "." not in e and e.lower() not in seen:
+        for e in topic.evidence:
+            if not e.startswith("via ") and "." not in e and e.lower() not in seen \
+                    and e.lower() not in hosts:
                 said.append(e)
                 seen.add(e.lower())
-        if said:
-            quoted = ", ".join(f"“{e}”" for e in said[:2])
-            reasons.append(f"About {topic.label}: your page mentions {quoted}")
-        else:
-            reasons.append(f"About {topic.label}, the wider subject of your page")
-        if len(reasons) >= 3 + bool(personal):
-            break
+        reasons.append(f"About {topic.label}: your page mentions "
+                       f"{', '.join(f'“{e}”' for e in said[:2])}" if said
+                       else f"About {topic.label}, the wider subject of your page")
+    return reasons
+
+
+def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
+               personal: str = "", shared: tuple[list[str], list[str]] = ([], []),
+               site: str = "") -> Suggestion:
+    """A hit as the panel shows it, with reasons a person can check against their page: what
+    this item has in common with it (Engine._shared), else the page's topic it is about; never
+    the site's name ("Navan" of "Expense report - Navan") as evidence."""
+    reasons = [personal] if personal else []
+    if hit.mandatory:
+        reasons.append(f"Mandatory {hit.type}" if hit.type in ("policy", "procedure")
+                       else "Required for your role")
+    title, text = shared
+    quote = lambda words: ", ".join(f"“{w}”" for w in words[:3])  # noqa: E731
+    if title:
+        reasons.append(f"Its title names {quote(title)}, as your page does")
+    if text:
+        reasons.append(f"It {'also ' if title else ''}covers {quote(text)} from your page")
+    if not title and not text:  # found by its topics or meaning: which topic, in the page's words
+        reasons += topic_reasons(hit, concepts, site)[:1]
     if hit.type == "course" and hit.duration:
         length = f"{hit.duration}-minute" if hit.duration < 90 else \
             f"{hit.duration / 60:g}-hour".replace(".5-", "½-")

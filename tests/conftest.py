@@ -1,4 +1,5 @@
-"""Shared fixtures: the pipeline, a sample-content index built once per session, PostgreSQL.
+"""Shared fixtures: the pipeline, sample-content and real-corpus indexes built once per session,
+PostgreSQL.
 
 `pytest --database=postgresql` runs the same tests with every app on a fresh database of a real
 PostgreSQL server that the session starts (Debian's postgresql package; `make test` installs it).
@@ -54,6 +55,27 @@ def sample_index(tmp_path_factory, tag) -> Path:
     report = ingest_dir(ContentIndex(path), "samples", SAMPLES, tag)
     assert report.added > 50 and not report.failed
     return path
+
+
+CAREER_DATA = ("onet-", "esco-")  # career data in the corpora, not content
+
+
+@pytest.fixture(scope="session")
+def corpora(shared):
+    if not (shared / "corpora").is_dir():
+        pytest.skip(f"reference corpora not found at {shared / 'corpora'}")
+    return shared / "corpora"
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, tag, corpora):
+    """The real reference corpora, each folder its own source, ingested once (two minutes):
+    (index, reports). Tests only read it, or copy it."""
+    ix = ContentIndex(tmp_path_factory.mktemp("corpus-index"))
+    sources = sorted(p for p in corpora.iterdir()
+                     if p.is_dir() and not p.name.startswith(CAREER_DATA))
+    reports = [ingest_dir(ix, src.name, src, tag) for src in sources]
+    return ix, reports
 
 
 @pytest.fixture(scope="session")

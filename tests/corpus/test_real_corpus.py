@@ -7,29 +7,12 @@ import json
 
 import pytest
 
-from index import ContentIndex, ingest_dir
+from index import ingest_dir
 from server import training
 from server.engine import Engine
 from server.evaluation import load_judgments, run_eval
 
 pytestmark = pytest.mark.corpus
-CAREER_DATA = ("onet-", "esco-")  # career data, not content: a later issue imports it
-
-
-@pytest.fixture(scope="module")
-def corpora(shared):
-    if not (shared / "corpora").is_dir():
-        pytest.skip(f"reference corpora not found at {shared / 'corpora'}")
-    return shared / "corpora"
-
-
-@pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory, tag, corpora):
-    ix = ContentIndex(tmp_path_factory.mktemp("corpus-index"))
-    sources = sorted(p for p in corpora.iterdir()
-                     if p.is_dir() and not p.name.startswith(CAREER_DATA))
-    reports = [ingest_dir(ix, src.name, src, tag) for src in sources]
-    return ix, reports
 
 
 def test_whole_corpus_ingests_and_says_why_a_file_was_skipped(corpus_index):

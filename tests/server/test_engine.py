@@ -35,6 +35,15 @@ def test_reasons_quote_the_page_and_describe_courses(engine):
                                     text="personal data of employees"))
     course = next(s for s in result.suggestions if s.id == "samples:training/privacy-essentials.md")
     assert "Required for your role" in course.reasons
-    assert any(r.startswith("About Data privacy: your page mentions") and "personal data" in r
-               for r in course.reasons)
+    assert any("“personal”" in r and r.endswith("from your page") for r in course.reasons)
     assert "A 30-minute beginner course" in course.reasons
+
+
+def test_reasons_say_what_each_item_shares_not_the_site_or_the_pages_topics(engine):
+    result = engine.suggest(Context(title="Expense report - Navan"))
+    assert result.suggestions
+    for s in result.suggestions:
+        said = " ".join(s.reasons)
+        assert "Navan" not in said or "Navan" in s.title  # the site's name is no evidence
+        assert not any(r.startswith("About ") for r in s.reasons), s.reasons  # its own words
+        assert any("as your page does" in r or "from your page" in r for r in s.reasons)
