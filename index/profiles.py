@@ -98,6 +98,7 @@ class Profiles:
         keys: list[tuple[str, str]] = []  # (source, path key) of each document
         inlinks: Counter = Counter()
         self.meta: list[dict] = []  # the stored fields callers show, without the profile
+        self.memo: dict = {}  # what callers derive from this generation and keep with it
         term_ids: dict[str, int] = {}
         topic_ids: dict[str, int] = {}
         raw = {name: (array("i"), array("i"), array("f")) for name in FIELDS}

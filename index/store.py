@@ -3,6 +3,7 @@
 Everything Whoosh-specific stays behind it, so a faster backend can replace it later.
 """
 
+import copy
 import json
 import math
 import os
@@ -339,9 +340,12 @@ class ContentIndex:
         profiles = profiles or self.profiles()
         found = profiles.candidates(request.words, request.topics, pool, stale_days,
                                     request.parts)
+        made = profiles.memo.setdefault("hits", {})  # a hit per document, made once
         hits = []
         for row, doc in enumerate(found.docs):
-            hit = _hit(profiles.meta[doc], 0.0, [])
+            if doc not in made:
+                made[doc] = _hit(profiles.meta[doc], 0.0, [])
+            hit = copy.copy(made[doc])
             hit.lexical = float(found.matrix[row, 0])
             hit.topical = float(found.matrix[row, FEATURES.index("topical")])
             hits.append(hit)
