@@ -220,17 +220,31 @@ class Profiles:
         """(term id or None, weight, idf) of each query word."""
         return [(self.term_ids.get(t), w, self.idf(t)) for t, w in words if w > 0]
 
-    def _lexical(self, query, only: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def _gather(self, query) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per field, the postings of all the query's words (_Postings.gather)."""
+        keys = [k for k, _, _ in query]
+        return {name: post.gather(keys) for name, post in self.fields.items()}
+
+    def _lexical(self, query, only: np.ndarray | None = None,
+                 gathered: dict | None = None) -> dict[str, np.ndarray]:
         """Per field: sum over the query's words of weight x idf x BM25 tf part.
-        only: these documents' sums, in this order (the candidates); else every document's."""
+        only: these documents' sums, in this order (the candidates); else every document's.
+        gathered: _gather(query), when the caller has it already."""
+        weights = np.array([w * idf for _, w, idf in query], dtype=np.float32)
+        slot = None
+        if only is not None:  # each entry's place among `only`, -1 for the other documents
+            slot = np.full(self.n, -1, dtype=np.intp)
+            slot[only] = np.arange(len(only))
         out = {}
-        for name, post in self.fields.items():
-            acc = np.zeros(self.n, dtype=np.float32)
-            for k, weight, idf in query:
-                if k is not None:
-                    docs, scores = post.get(k)
-                    acc[docs] += weight * idf * scores
-            out[name] = acc if only is None else acc[only]
+        for name, (docs, scores, which) in (gathered or self._gather(query)).items():
+            values = scores * weights[which]
+            if slot is None:
+                out[name] = np.bincount(docs, values, minlength=self.n).astype(np.float32)
+            else:
+                at = slot[docs]
+                kept = at >= 0
+                out[name] = np.bincount(at[kept], values[kept], minlength=len(only)) \
+                    .astype(np.float32)
         return out
 
     def _topical(self, topics: list[tuple[str, float]]) -> np.ndarray:
@@ -284,21 +298,20 @@ class Profiles:
         the engine leaves out what a person may not see after the abstainer has looked."""
         query = self._query(words)
         mass = sum(w * idf for _, w, idf in query) or 1.0
-        fields = self._lexical(query)
+        gathered = self._gather(query)
+        fields = self._lexical(query, gathered=gathered)
         lexical = sum(FIELD_WEIGHTS[name] * fields[name] for name in FIELD_WEIGHTS)
-        covered = np.zeros(self.n, dtype=np.float32)
-        title_hit = np.zeros(self.n, dtype=np.float32)
-        path_hit = np.zeros(self.n, dtype=np.float32)
-        mark = np.zeros(self.n, dtype=bool)
-        for k, weight, idf in query:
-            if k is None:
-                continue
-            mark[:] = False
-            for post in self.fields.values():
-                mark[post.get(k)[0]] = True
-            covered[mark] += weight * idf
-            title_hit[self.fields["title"].get(k)[0]] += idf
-            path_hit[self.fields["path"].get(k)[0]] += idf
+        weights = np.array([w * idf for _, w, idf in query], dtype=np.float64)
+        idfs = np.array([idf for _, _, idf in query], dtype=np.float64)
+        # each (word, document) pair once, whichever fields the word is in
+        present = np.zeros((len(query), self.n), dtype=bool)
+        for docs, _, which in gathered.values():
+            present[which, docs] = True
+        covered = weights @ present
+        title_docs, _, title_which = gathered["title"]
+        title_hit = np.bincount(title_docs, idfs[title_which], minlength=self.n)
+        path_docs, _, path_which = gathered["path"]
+        path_hit = np.bincount(path_docs, idfs[path_which], minlength=self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
             title_cover = np.nan_to_num(title_hit / self.title_mass)
             path_cover = np.nan_to_num(path_hit / self.path_mass)
@@ -388,3 +401,15 @@ class _Postings:
     def get(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.offsets[k], self.offsets[k + 1]
         return self.docs[lo:hi], self.scores[lo:hi]
+
+    def gather(self, keys: list[int | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of all these keys at once (None: a key nobody has): their documents,
+        scores, and the position in `keys` each came from."""
+        at = [(i, self.offsets[k], self.offsets[k + 1]) for i, k in enumerate(keys)
+              if k is not None]
+        if not at:
+            return (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32),
+                    np.zeros(0, dtype=np.intp))
+        which = np.repeat([i for i, _, _ in at], [hi - lo for _, lo, hi in at])
+        return (np.concatenate([self.docs[lo:hi] for _, lo, hi in at]),
+                np.concatenate([self.scores[lo:hi] for _, lo, hi in at]), which)

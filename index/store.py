@@ -3,7 +3,7 @@
 Everything Whoosh-specific stays behind it, so a faster backend can replace it later.
 """
 
-import copy
+import functools
 import json
 import math
 import os
@@ -23,7 +23,7 @@ from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Term
 
 from .documents import Document
-from .profiles import FEATURES, Candidates, Profiles, current, make_profile, path_words, restriction
+from .profiles import Candidates, Profiles, current, make_profile, path_words, restriction
 from .schema import make_schema
 from .tags import apply_overrides, restore, snapshot
 
@@ -32,6 +32,7 @@ SUBJECT_WEIGHT = 0.5  # topic weight from which a document counts as being about
 # Whoosh's writer buffers this much in memory before it flushes a segment (MB); 256 keeps the
 # corpus (63 MB of text) in few segments without going near the 500 MB server budget.
 WRITER_LIMIT_MB = 256
+WORDS_KEPT = 50_000  # words whose index terms are remembered (a few MB)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class ContentIndex:
             self.ix = whoosh_index.create_in(self.path, make_schema(), indexname=NAME)
         self._local = threading.local()
         self._analyzer = self.ix.schema["body"].analyzer
+        self.terms = functools.lru_cache(maxsize=WORDS_KEPT)(self._terms)
         self._profiles: tuple[int, Profiles] | None = None
         self._profiles_lock = threading.Lock()
 
@@ -221,10 +223,14 @@ class ContentIndex:
         """Index terms (stemmed, stop words removed) of a piece of text."""
         return [t.text for t in self._analyzer(text)]
 
+    def _terms(self, word: str) -> tuple[str, ...]:
+        """analyze() of one word (self.terms remembers them: every page repeats words)."""
+        return tuple(self.analyze(word))
+
     def rarity(self, words: list[str]) -> float:
         """0..1: mean inverse document frequency of the words, 1 for never-seen words."""
         profiles = self.profiles()
-        terms = [t for w in words for t in self.analyze(w)]
+        terms = [t for w in words for t in self.terms(w)]
         if not terms or not profiles.n:
             return 0.0
         top = math.log(1 + (profiles.n + 0.5) / 0.5)
@@ -334,21 +340,19 @@ class ContentIndex:
     def candidates(self, request: SearchRequest, pool: int, stale_days: int = 365,
                    profiles: Profiles | None = None) -> tuple[Candidates, list[SearchHit]]:
         """The ranking model's first stage: the best `pool` documents of the whole library
-        with their features (profiles.FEATURES), and each as a hit. The words here are index
-        terms already (analyze()): a stem stemmed again is another word. profiles: the
-        generation the caller already reads (Candidates.docs are positions in it)."""
+        with their features (profiles.FEATURES), and each as a hit: the generation's own,
+        shared by every request, so read, never changed. The words here are index terms
+        already (analyze()): a stem stemmed again is another word. profiles: the generation
+        the caller already reads (Candidates.docs are positions in it)."""
         profiles = profiles or self.profiles()
         found = profiles.candidates(request.words, request.topics, pool, stale_days,
                                     request.parts)
         made = profiles.memo.setdefault("hits", {})  # a hit per document, made once
         hits = []
-        for row, doc in enumerate(found.docs):
+        for doc in found.docs:
             if doc not in made:
                 made[doc] = _hit(profiles.meta[doc], 0.0, [])
-            hit = copy.copy(made[doc])
-            hit.lexical = float(found.matrix[row, 0])
-            hit.topical = float(found.matrix[row, FEATURES.index("topical")])
-            hits.append(hit)
+            hits.append(made[doc])
         return found, hits
 
     # --- writing -------------------------------------------------------------------------

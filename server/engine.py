@@ -171,7 +171,8 @@ class Engine:
             topics = self.extractor.extract(context)
         profiles = self.index.profiles()
         concepts = [t for t in topics if t.kind != "keyphrase"] if s.taxonomy else []
-        words = self.query_words(context, profiles)
+        analyzed = [(name, self.index.analyze(text)) for name, text in sections(context)]
+        words = self.query_words(analyzed, profiles)
         if s.expand and concepts:
             present = dict(words)
             for term, weight in self.expansion(concepts):
@@ -179,7 +180,7 @@ class Engine:
             words = list(present.items())
         topic_ids = {t.id for t in concepts}
         exclude = {cid for cid, topic in suppressed or () if topic in topic_ids or topic == "*"}
-        parts = self.query_parts(context, profiles)
+        parts = self.query_parts(analyzed, profiles)
         parts["concepts"] = self.expansion(concepts)
         found, hits = self.index.candidates(SearchRequest(
             words=words, topics=[(t.id, t.weight) for t in concepts], parts=parts),
@@ -251,9 +252,9 @@ class Engine:
         trace: when a list, each candidate is appended with its score parts and fate."""
         s = self.settings
         topic_ids = {t.id for t in page.concepts}
-        scores = page.scores.astype(np.float64)
+        scores, matrix = page.scores.astype(np.float64), page.candidates.matrix
         if len(scores):
-            scores -= s.stale_penalty * page.candidates.matrix[:, FEATURES.index("stale")]
+            scores -= s.stale_penalty * matrix[:, FEATURES.index("stale")]
         why: dict[str, str] = {}
         spread = float(np.std(np.sort(scores)[::-1][:10])) if len(scores) > 1 else 1.0
         for i, hit in enumerate(page.hits):
@@ -277,7 +278,8 @@ class Engine:
                 else "enough already" if len(kept) >= limit and not on_topic else ""
             if trace is not None and rank < TRACED:
                 trace.append({"id": hit.id, "title": hit.title, "type": hit.type,
-                              "lexical": round(hit.lexical, 3), "topical": round(hit.topical, 3),
+                              "lexical": round(float(matrix[i, FEATURES.index("lexical")]), 3),
+                              "topical": round(float(matrix[i, FEATURES.index("topical")]), 3),
                               "personal": why.get(hit.id, ""),
                               "score": round(math.exp(score - best), 3),
                               "shown": not fate, "why_not": fate})
@@ -289,7 +291,7 @@ class Engine:
         said: dict[str, str] = {}  # term -> the page's word for it (not the site's name)
         for name, text in sections(page.context):
             for word in WORD.findall(text) if name != "site" else ():
-                for term in self.index.analyze(word):
+                for term in self.index.terms(word):
                     said.setdefault(term, word)
         return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
                            why.get(h.id, ""), self._shared(page, i, said),
@@ -304,7 +306,7 @@ class Engine:
             return [], []
         title, named = [], set()
         for word in WORD.findall(page.hits[i].title):
-            terms = set(self.index.analyze(word)) & said.keys()
+            terms = set(self.index.terms(word)) & said.keys()
             if terms and word.lower() not in (w.lower() for w in title):
                 title.append(word)
                 named |= terms
@@ -330,18 +332,18 @@ class Engine:
                 out[term] = max(out.get(term, 0.0), topic.weight * self.settings.expand)
         return list(out.items())
 
-    def query_words(self, context: Context, profiles: Profiles) -> list[tuple[str, float]]:
-        """The context's index terms, each weighted by the square root of its uses, a use
-        counting by the field it is in (a word once in the title: 1.7; four times in the text:
-        2): said often, or said where it counts, but no word drowns the others."""
+    def query_words(self, analyzed: list[tuple[str, list[str]]],
+                    profiles: Profiles) -> list[tuple[str, float]]:
+        """The context's index terms (analyzed: each field's), each weighted by the square root
+        of its uses, a use counting by the field it is in (a word once in the title: 1.7; four
+        times in the text: 2): said often, or where it counts, but no word drowns the others."""
         seen: dict[str, float] = {}
-        for fname, text in sections(context):
-            for term in self.index.analyze(text):
+        for fname, terms in analyzed:
+            for term in terms:
                 seen[term] = seen.get(term, 0.0) + FIELD_WEIGHTS[fname]
         ranked = sorted(((t, math.sqrt(w)) for t, w in seen.items()),
                         key=lambda x: -x[1] * profiles.idf(x[0]))
         return ranked[: self.settings.max_words]
-
 
     def affinity(self, context: Context, profiles: Profiles) -> tuple[float, float, float]:
         """How much more this library uses the page's words than English does: the mean log
@@ -352,7 +354,7 @@ class Engine:
             if fname == "site":
                 continue
             for word in background.words(text):
-                terms = self.index.analyze(word)
+                terms = self.index.terms(word)
                 if not terms:
                     continue  # a stop word
                 ratio = background.affinity(profiles.uses_of(terms[0]), profiles.words, word)
@@ -365,16 +367,16 @@ class Engine:
         return (total / weight, subject / subject_weight if subject_weight
                 else -background.LIMIT, more / weight)
 
-    def query_parts(self, context: Context, profiles: Profiles
+    def query_parts(self, analyzed: list[tuple[str, list[str]]], profiles: Profiles
                     ) -> dict[str, list[tuple[str, float]]]:
         """The page's terms by part: its subject (the title without the site), its outline
         (selection and headings) and its text; a term said n times weighs 1 + ln n."""
         counts: dict[str, Counter] = {"subject": Counter(), "outline": Counter(),
                                       "text": Counter()}
-        for fname, text in sections(context):
+        for fname, terms in analyzed:
             part = PART_OF.get(fname)
             if part:
-                counts[part].update(self.index.analyze(text))
+                counts[part].update(terms)
         out = {}
         for part, tf in counts.items():
             weighted = sorted(((t, 1 + math.log(n)) for t, n in tf.items()),
