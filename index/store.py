@@ -3,6 +3,7 @@
 Everything Whoosh-specific stays behind it, so a faster backend can replace it later.
 """
 
+import ctypes
 import functools
 import json
 import math
@@ -313,13 +314,14 @@ class ContentIndex:
                 with self.ix.searcher() as s:
                     self._profiles = (s.reader().generation(), Profiles(s.all_stored_fields(),
                                                                       self.analyze))
+                give_back_free_memory()
             return self._profiles[1]
 
     def rank(self, request: SearchRequest, topic_share: float = 1.0,
              authority_share: float = 0.0, stale_factor: float = 1.0,
              stale_days: int = 365) -> list[SearchHit]:
-        """request.groups: the person's audience groups; None ranks everything (evaluation)."""
-        """Suggestion ranking: word match (BM25F), topic agreement and in-links (profiles)."""
+        """Word match (BM25F), topic agreement and in-links (profiles): search by a few words.
+        request.groups: the person's audience groups; None ranks everything (evaluation)."""
         profiles = self.profiles()
         words: dict[str, float] = {}
         for word, weight in request.words:
@@ -471,6 +473,16 @@ def to_fields(doc: Document) -> dict:
     fields["indexed"] = doc.indexed or datetime.now(UTC).replace(tzinfo=None)
     fields["owner"] = doc.owner
     return fields
+
+
+def give_back_free_memory() -> None:
+    """Return the heap's free pages to the system (glibc's malloc_trim). Building profiles
+    parses every stored document; without this the ~120 MB those objects took on the reference
+    corpus stay in the process's resident size after they are freed. Elsewhere: nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def visible(audience, groups: set[str] | None) -> bool:
