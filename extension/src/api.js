@@ -31,8 +31,9 @@ async function call(settings, token, path, body) {
   return data;
 }
 
-export function suggest(settings, token, context) {
-  return call(settings, token, "/api/v1/suggestions", { context, limit: 3 });
+/** The best `limit` suggestions for the page: 3 at first, more when the person asks. */
+export function suggest(settings, token, context, limit = 3) {
+  return call(settings, token, "/api/v1/suggestions", { context, limit });
 }
 
 export function feedback(settings, token, requestId, contentId, action) {

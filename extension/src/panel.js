@@ -16,6 +16,9 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 500; // navigation and tab switches settle before we read the page
+const FIRST = 3; // cards at first: a few good ones, not a list to read
+const MORE = 5; // cards "Show more" adds each time
+const MOST = 20; // the most the server gives in one answer
 const ACTIONS = [
   ["helpful", "Helpful"],
   ["not_relevant", "Not relevant"],
@@ -24,6 +27,7 @@ const ACTIONS = [
 ];
 let timer = null;
 let running = Promise.resolve();
+let onScreen = null; // the page whose suggestions are shown: { context }
 
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
@@ -139,6 +143,7 @@ function show(name, settings, detail) {
   }
   box.hidden = false;
   $("suggestions").replaceChildren();
+  $("more").hidden = true;
   $("topics").hidden = true;
   $("main").setAttribute("aria-busy", String(name === "loading"));
   if (name !== "loading") answered();
@@ -181,7 +186,31 @@ function render(result, settings) {
   $("topics").textContent = labels.length ? `This page is about: ${labels.slice(0, 4).join(", ")}` : "";
   $("topics").hidden = !labels.length;
   for (const item of result.suggestions) list.append(card(item, result.request_id, settings));
+  $("more").hidden = result.suggestions.length < FIRST; // fewer than asked: that was all
   announce(`${result.suggestions.length} suggestions`);
+  answered();
+}
+
+/** "Show more": asks for the next ones and adds those not on screen yet, below the others. */
+async function showMore() {
+  const settings = await loadSettings();
+  const list = $("suggestions");
+  const have = new Set([...list.children].map((li) => li.dataset.id));
+  const limit = Math.min(have.size + MORE, MOST);
+  $("more").disabled = true;
+  let result;
+  try {
+    result = await suggest(settings, await getToken(), onScreen.context, limit);
+  } catch (error) {
+    announce(error.message);
+    return;
+  } finally {
+    $("more").disabled = false;
+  }
+  const fresh = result.suggestions.filter((item) => !have.has(item.id));
+  for (const item of fresh) list.append(card(item, result.request_id, settings));
+  $("more").hidden = !fresh.length || result.suggestions.length < limit || limit >= MOST;
+  announce(fresh.length ? `${fresh.length} more suggestions` : "Nothing more fits this page");
   answered();
 }
 
@@ -268,6 +297,7 @@ async function refresh(trigger, withSelection = false) {
   } catch {
     return show("no-access", settings);
   }
+  onScreen = { context };
   const key = `${context.url}|${withSelection ? context.selection || "" : ""}`;
   const { cache = {} } = await chrome.storage.session.get("cache");
   const hit = cache[key];
@@ -276,11 +306,11 @@ async function refresh(trigger, withSelection = false) {
   }
   if (automatic && !(await takeAutomaticBudget(settings.dailyLimit))) return show("limit", settings);
   show("loading", settings);
-  const payload = { context, limit: 3 };
+  const payload = { context, limit: FIRST };
   await chrome.storage.session.set({ lastPayload: payload });
   showPayload(payload);
   try {
-    const result = await suggest(settings, token, context);
+    const result = await suggest(settings, token, context, FIRST);
     cache[key] = { at: Date.now(), result };
     await chrome.storage.session.set({ cache });
     finish(result, settings, started);
@@ -315,6 +345,9 @@ async function updatePauseButton() {
 }
 
 $("ask").addEventListener("click", () => schedule("button", 0));
+$("more").addEventListener("click", () => {
+  running = running.then(showMore).catch((error) => announce(String(error.message || error)));
+});
 $("settings").addEventListener("click", () => chrome.runtime.openOptionsPage());
 $("pause").addEventListener("click", async () => {
   await pauseFor((await pausedUntil()) ? 0 : 60);

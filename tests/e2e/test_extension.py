@@ -183,6 +183,19 @@ def test_expense_page_shows_the_expense_policy_and_why(browser, pages_server):
           f"(panel's own measure: {panel.get_attribute('body', 'data-latency-ms')} ms)")
 
 
+def test_show_more_adds_the_next_suggestions_below_the_first_three(browser):
+    panel = browser.panel
+    first = browser.titles()
+    assert len(first) == 3  # the panel's default: a few good cards, not a list
+    before = browser.answers()
+    panel.click("#more")
+    browser.wait_answer(before)
+    shown = [c.get_attribute("data-id") for c in panel.query_selector_all(".card")]
+    assert browser.titles()[:3] == first and 3 < len(shown) <= 8
+    assert len(set(shown)) == len(shown)  # nothing twice
+    assert "more suggestions" in panel.text_content("#announce")
+
+
 def test_the_same_page_again_is_answered_from_the_cache(browser, service):
     home = service[2]
 
