@@ -1,6 +1,8 @@
 """The work context a person is looking at, and the text the pipeline reads from it."""
 
+import ipaddress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 # How much a word counts by where it was seen: the title names the task, the selection is what
 # the person pointed at, headings outline the page, the snippet is background.
@@ -58,6 +60,29 @@ def split_title(title: str) -> tuple[str, str]:
                 and all(w[0].isupper() or "." in w for w in words):
             return head, tail
     return title, ""
+
+
+def site_names(context: Context) -> tuple[str, list[str]]:
+    """Where the page is: the site's name from its title ("Expense report - Navan" -> "Navan")
+    and the labels of its host that name something ("acme.zendesk.com" -> ["acme", "zendesk"]),
+    without "www", the top-level domain or a country's second level ("gov.uk", "co.jp")."""
+    try:
+        host = (urlsplit(context.url.strip()).hostname or "") if context.url else ""
+    except ValueError:  # a URL too broken to have a host
+        host = ""
+    try:
+        ipaddress.ip_address(host)
+        host = ""  # an address names nothing
+    except ValueError:
+        pass
+    labels = [label for label in host.lower().split(".") if label]
+    if len(labels) > 1:
+        country = len(labels[-1]) == 2
+        labels = labels[:-1]
+        if country and len(labels) > 1 and len(labels[-1]) <= 3:
+            labels = labels[:-1]
+    words = [w for label in labels for w in label.split("-") if w and w != "www"]
+    return split_title(context.title)[1], words
 
 
 def layout(context: Context) -> tuple[str, list[tuple[int, int, str]]]:

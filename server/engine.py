@@ -17,7 +17,7 @@ from index import ContentIndex, SearchHit, SearchRequest
 from index.profiles import FEATURES, Candidates, Profiles
 from index.store import visible
 from nlp import Context, Topic, TopicExtractor, background
-from nlp.context import FIELD_WEIGHTS, split_title
+from nlp.context import FIELD_WEIGHTS, site_names, split_title
 from nlp.redact import MARK
 
 from .ranker import DEFAULT, PLAIN, Model
@@ -120,13 +120,13 @@ class Page:
     scores: np.ndarray  # the ranker's, one per hit
     features: np.ndarray  # the abstainer's input (profiles.PAGE_FEATURES + ranker.PAGE_EXTRA)
     answer: float  # the abstainer's probability that the library speaks to this page
-    affinity: tuple[float, float, float]  # see Engine.affinity
+    affinity: tuple[float, float, float, float]  # see Engine.affinity
     context: Context
     profiles: Profiles  # the generation candidates.docs point into
 
 
 def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
-                  affinity: tuple[float, float, float]) -> np.ndarray:
+                  affinity: tuple[float, float, float, float]) -> np.ndarray:
     """The abstainer's input: the page's own features, then the best score, its lead over the
     next nine (a clear winner, or a crowd of equals), the strongest concept and the page's
     affinity with the library (Engine.affinity)."""
@@ -200,7 +200,7 @@ class Engine:
                     profiles)
 
     def answer(self, model: Model, features: np.ndarray, library: int, found: bool,
-               concepts: list[Topic], affinity: tuple[float, float, float]) -> float:
+               concepts: list[Topic], affinity: tuple[float, ...]) -> float:
         """How sure the engine is that the library (of this many documents) speaks to the
         page (0..1); it answers from model.threshold up. found: whether anything matched."""
         if not found:
@@ -345,10 +345,12 @@ class Engine:
                         key=lambda x: -x[1] * profiles.idf(x[0]))
         return ranked[: self.settings.max_words]
 
-    def affinity(self, context: Context, profiles: Profiles) -> tuple[float, float, float]:
+    def affinity(self, context: Context, profiles: Profiles
+                 ) -> tuple[float, float, float, float]:
         """How much more this library uses the page's words than English does: the mean log
-        ratio over the page's words (weighted by field), over its subject's, and the share of
-        its words the library uses more (nlp/background.py)."""
+        ratio over the page's words (weighted by field), over its subject's, the share of its
+        words the library uses more (nlp/background.py), and the same for where the page is
+        (Engine.site_affinity)."""
         total = subject = weight = subject_weight = more = 0.0
         for fname, text in sections(context):
             if fname == "site":
@@ -362,10 +364,27 @@ class Engine:
                 total, weight, more = total + w * ratio, weight + w, more + w * (ratio > 0)
                 if fname == "title":
                     subject, subject_weight = subject + ratio, subject_weight + 1
+        site = self.site_affinity(context, profiles)
         if not weight:
-            return (-background.LIMIT, -background.LIMIT, 0.0)
+            return (-background.LIMIT, -background.LIMIT, 0.0, site)
         return (total / weight, subject / subject_weight if subject_weight
-                else -background.LIMIT, more / weight)
+                else -background.LIMIT, more / weight, site)
+
+    def site_affinity(self, context: Context, profiles: Profiles) -> float:
+        """Does the library speak of the tool the page is in? Its handbooks name the tools the
+        organisation works in (Jira, Workday, Zendesk) far more than English does, and not a
+        sports club's or a streaming service's. The larger of the mean log ratio over the
+        site's name and the largest over its host's labels; 0 (unknown) when neither says."""
+        def ratio(word: str) -> float | None:
+            terms = self.index.terms(word)
+            return background.affinity(profiles.uses_of(terms[0]), profiles.words, word) \
+                if terms else None
+
+        site, labels = site_names(context)
+        named = [r for r in map(ratio, background.words(site)) if r is not None]
+        hosted = [r for r in map(ratio, background.words(" ".join(labels))) if r is not None]
+        said = ([sum(named) / len(named)] if named else []) + ([max(hosted)] if hosted else [])
+        return max(said, default=0.0)
 
     def query_parts(self, analyzed: list[tuple[str, list[str]]], profiles: Profiles
                     ) -> dict[str, list[tuple[str, float]]]:

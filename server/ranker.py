@@ -24,8 +24,9 @@ PLAIN = Path(__file__).parent / "data" / "ranker-plain.json"  # fitted without t
 # Page features the engine adds to profiles.PAGE_FEATURES: the best candidate's score, how far
 # it stands above the next nine, the strongest taxonomy or rule topic (0 without taxonomy), and
 # how much more the library uses the page's words than English does (nlp/background.py): in
-# all, in the subject, and the share of words it uses more.
-PAGE_EXTRA = ("top_score", "lead", "concept", "affinity", "subject_affinity", "work_words")
+# all, in the subject, the share of words it uses more, and in the names of the site it is on.
+PAGE_EXTRA = ("top_score", "lead", "concept", "affinity", "subject_affinity", "work_words",
+              "site_affinity")
 
 
 class ModelError(ValueError):

@@ -27,7 +27,7 @@ from .ranker import PAGE_EXTRA, Linear, Model
 RANKER_L2 = 0.01  # on standardized features; small: the pairs are many
 ABSTAINER_L2 = 2
 STEPS = 600
-ABSTAINER_USES = ("affinity", "subject_affinity", "top_score", "best_semantic")
+ABSTAINER_USES = ("affinity", "subject_affinity", "site_affinity", "top_score", "best_semantic")
 SHOWN = 10  # cards scored per page, as `jitlearn eval` asks for
 
 

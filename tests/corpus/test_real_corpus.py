@@ -67,13 +67,13 @@ def cross_validated(corpus_index, extractor, shared):
 
 def test_dev_judgments_hold_the_level_measured(dev_metrics):
     """A floor against regressions, a little under what `make eval` measured on 2026-11-30 for
-    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.466, P@1 0.544,
-    recall@10 0.521, abstain 0.812, answer rate 0.962."""
+    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.464, P@1 0.532,
+    recall@10 0.522, abstain 0.938, answer rate 0.987."""
     metrics, run = dev_metrics
     assert metrics["contexts"] >= 95
     assert metrics["ndcg@5"] >= 0.43 and metrics["p@1"] >= 0.5
-    assert metrics["recall@10"] >= 0.48 and metrics["abstain_accuracy"] >= 0.75
-    assert metrics["answer_rate"] >= 0.93
+    assert metrics["recall@10"] >= 0.48 and metrics["abstain_accuracy"] >= 0.85
+    assert metrics["answer_rate"] >= 0.95
     assert len(run.read_text().splitlines()) == metrics["contexts"]
 
 
@@ -83,20 +83,19 @@ BM25F = {"ndcg@5": 0.3937, "p@1": 0.443, "recall@10": 0.4495}
 
 def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated):
     """On pages its weights were not fitted to, with the curated taxonomy and without it
-    (2026-11-30: 0.453 / 0.544 / 0.488, and 0.397 / 0.468 / 0.441 without; so without a
-    taxonomy recall@10 is still under plain search's 0.450)."""
+    (2026-11-30: 0.449 / 0.532 / 0.490, and 0.426 / 0.506 / 0.464 without; abstain 0.938 and
+    answer rate 0.962 / 0.949)."""
     for taxonomy in (True, False):
         inside, held = cross_validated[taxonomy]
-        ahead = ("ndcg@5", "p@1", "recall@10") if taxonomy else ("ndcg@5", "p@1")
-        assert all(held[k] > BM25F[k] for k in ahead), (taxonomy, held)
-        assert held["abstain_accuracy"] >= 0.6 and held["answer_rate"] >= 0.9
+        assert all(held[k] > BM25F[k] for k in ("ndcg@5", "p@1", "recall@10")), (taxonomy, held)
+        assert held["abstain_accuracy"] >= 0.85 and held["answer_rate"] >= 0.93
         assert inside["ndcg@5"] - held["ndcg@5"] <= 0.05  # not learning the judged pages
 
 
 @pytest.mark.xfail(strict=True, reason="the relevance issue's finish line, not reached yet: "
-                   "cross-validated nDCG@5 0.453 (target 0.55), P@1 0.544 (0.60), recall@10 0.488 "
-                   "(0.55), abstain 0.69 (0.90); this test passing (so failing as strict) "
-                   "says it is done")
+                   "cross-validated nDCG@5 0.449 (target 0.55), P@1 0.532 (0.60), recall@10 0.490 "
+                   "(0.55); abstain 0.94 and answer rate 0.96 are; this test passing (so "
+                   "failing as strict) says it is done")
 def test_cross_validated_the_engine_reaches_the_relevance_targets(cross_validated):
     _, held = cross_validated[True]
     assert held["ndcg@5"] >= 0.55 and held["p@1"] >= 0.60 and held["recall@10"] >= 0.55

@@ -1,6 +1,7 @@
 import pytest
 
 from nlp import Context, TopicExtractor, extract_topics
+from nlp.context import site_names
 
 
 def ids(topics):
@@ -96,3 +97,17 @@ def test_work_phrases_in_title_case_stay(extractor):
     topics = extractor.extract(Context(title="Expense Policy - Confluence",
                                        headings=["Corporate Card Rules", "Travel Booking"]))
     assert {"phrase:expense policy", "phrase:corporate card rules"} <= set(ids(topics))
+
+
+@pytest.mark.parametrize("title, url, site, labels", [
+    ("Expense report - Navan", "https://app.navan.com/expenses", "Navan", ["app", "navan"]),
+    ("Ticket #1 - Zendesk", "https://acme-help.zendesk.com/t/1", "Zendesk",
+     ["acme", "help", "zendesk"]),
+    ("London weather forecast - Met Office", "https://www.metoffice.gov.uk/", "Met Office",
+     ["metoffice"]),
+    ("Review: storage cleanup", "http://10.0.0.5:8080/x", "", []),
+    ("Broken", "http://[::1", "", []),
+    ("Untitled", "", "", []),
+])
+def test_where_a_page_is_read_from_its_title_and_host(title, url, site, labels):
+    assert site_names(Context(title=title, url=url)) == (site, labels)

@@ -28,7 +28,7 @@ def sample(n: int, work: bool, rng) -> training.Sample:
                              "type": "guide", "hash": "", "duration": 0, "topics": {}})()
             for i in range(20)]
     page_vector = rng.random(len(PAGE_FEATURES)).astype(np.float32)
-    affinity = (2.0, 2.0, 0.9) if work else (-1.0, -1.0, 0.2)  # what separates the two kinds
+    affinity = (2.0, 2.0, 0.9, 3.0) if work else (-1.0, -1.0, 0.2, 0.0)  # what tells them apart
     page = Page([], [], Candidates(np.arange(20), matrix, page_vector), hits,
                 np.zeros(20), np.zeros(0), 0.0, affinity, Context(title=f"Page {n}"), LIBRARY)
     relevant = {f"d{i}": int(g) for i, g in enumerate(grades) if g}
