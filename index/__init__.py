@@ -5,10 +5,10 @@ from .documents import Document, UnreadableFile, read_document, read_documents, 
 from .files import list_files, read_file
 from .ingest import IngestReport, Progress, ingest_dir, sync_documents
 from .schema import make_schema
-from .store import ContentIndex, IndexBusy, SearchHit, SearchRequest, path_words
+from .store import SUBJECT_WEIGHT, ContentIndex, IndexBusy, SearchHit, SearchRequest, path_words
 from .tags import EDITABLE, LEVELS
 
-__all__ = ["EDITABLE", "LEVELS", "ContentIndex", "Document", "IndexBusy", "IngestReport",
-           "Progress", "SearchHit", "SearchRequest", "UnreadableFile", "ingest_dir",
+__all__ = ["EDITABLE", "LEVELS", "SUBJECT_WEIGHT", "ContentIndex", "Document", "IndexBusy",
+           "IngestReport", "Progress", "SearchHit", "SearchRequest", "UnreadableFile", "ingest_dir",
            "list_files", "make_schema", "path_words", "read_document", "read_documents",
            "read_file", "snapshots", "sync_documents", "supported"]

@@ -29,7 +29,7 @@ from .schema import make_schema
 from .tags import apply_overrides, restore, snapshot
 
 NAME = "content"
-SUBJECT_WEIGHT = 0.5  # topic weight from which a document counts as being about the topic
+SUBJECT_WEIGHT = 0.5  # from this weight a page or document is about a topic (defined here only)
 # Whoosh's writer buffers this much in memory before it flushes a segment (MB); 256 keeps the
 # corpus (63 MB of text) in few segments without going near the 500 MB server budget.
 WRITER_LIMIT_MB = 256

@@ -6,9 +6,10 @@ index audiences for content. tests/server/test_access.py walks every endpoint wi
 """
 
 from .errors import ApiError
+from .models import ROLES
 
-EVERYONE = ("employee", "manager", "ld", "admin")
-MANAGE = ("ld", "admin")
+EVERYONE = ROLES
+MANAGE = ("ld", "admin")  # who looks after the content library (L&D and admins)
 ADMIN = ("admin",)
 
 API = {

@@ -19,6 +19,8 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from index import SUBJECT_WEIGHT
+
 from .models import now
 from .services import index_of, taxonomy_of
 
@@ -26,7 +28,6 @@ MIN_GROUP = 5
 WEEKS = 12
 CACHE_S = 60  # analytics take in new events at most once a minute per process
 EPOCH = datetime(1970, 1, 5)  # a Monday: weeks run Monday to Sunday
-SUBJECT = 0.5  # a document this much about a topic counts as content for it
 
 
 def _list(value) -> list:
@@ -184,7 +185,7 @@ def gaps(app: Flask, people: dict[str, set]) -> list[dict]:
     strong: Counter = Counter()
     for meta in profiles.meta:
         for topic, weight in json.loads(meta.get("topic_weights") or "{}").items():
-            if weight >= SUBJECT:
+            if weight >= SUBJECT_WEIGHT:
                 strong[topic] += 1
     taxonomy = taxonomy_of(app)
     rows = []

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from index import SearchRequest
 
 from . import db, feedback, payload
+from .access import MANAGE
 from .auth import require_token
 from .errors import ApiError
 from .models import ACTIONS
@@ -120,7 +121,7 @@ def content_detail(hit) -> dict:
 
 def viewer_groups() -> set[str] | None:
     """L&D and admins manage all content; everyone else sees what their groups may."""
-    return None if g.user.role in ("ld", "admin") else g.user.memberships()
+    return None if g.user.role in MANAGE else g.user.memberships()
 
 
 @api.get("/stale")
@@ -155,7 +156,7 @@ def content(content_id: str):
     hit = index_of(current_app).get(content_id, viewer_groups())
     if hit is None:
         raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
-    return jsonify(content_detail(hit) if g.user.role in ("ld", "admin") else content_json(hit))
+    return jsonify(content_detail(hit) if g.user.role in MANAGE else content_json(hit))
 
 
 @api.patch("/content/<path:content_id>")

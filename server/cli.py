@@ -10,6 +10,7 @@ import click
 
 from . import audit, create_app, db
 from .errors import ApiError
+from .models import ROLES
 
 
 def _app(quiet: bool = True):
@@ -681,7 +682,7 @@ def users():
 @users.command("add")
 @click.argument("name")
 @click.option("--role", default="employee", show_default=True,
-              type=click.Choice(["employee", "manager", "ld", "admin"]))
+              type=click.Choice(ROLES))
 @click.option("--email", default=None)
 @click.option("--groups", default="", help="Audience groups, comma-separated: finance,managers.")
 @click.option("--manager", default=None, help="The user NAME reports to (an existing user).")

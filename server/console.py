@@ -27,6 +27,7 @@ from flask import (
 )
 
 from . import audit, db
+from .access import MANAGE
 from .accounts import authenticate, create_link, deactivate, use_link
 from .errors import ApiError
 from .models import ROLES, User
@@ -34,7 +35,6 @@ from .sessions import ServerSessions, end_sessions
 
 console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                     static_folder="static", static_url_path="/static")
-MANAGE = ("ld", "admin")
 USERS_PAGE = 50
 
 

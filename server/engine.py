@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from index import ContentIndex, SearchHit, SearchRequest
+from index import SUBJECT_WEIGHT, ContentIndex, SearchHit, SearchRequest
 from index.profiles import FEATURES, Candidates, Profiles
 from index.store import visible
 from nlp import Context, Topic, TopicExtractor, background
@@ -24,7 +24,6 @@ from .ranker import DEFAULT, PLAIN, Model
 
 REASON_WEIGHT = 0.2  # a document this much about a topic may be explained by it
 MIN_FIT = 0.2  # a document this much about a topic builds it (personal goals)
-SUBJECT_WEIGHT = 0.5  # a page or document this much about a topic is about it
 TRACED = 30  # candidates the test bench lists
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")  # a word as people write it ("on-call")
 PART_OF = {"title": "subject", "selection": "outline", "headings": "outline",

@@ -13,16 +13,15 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from index import SearchHit, SearchRequest
+from index import SUBJECT_WEIGHT, SearchHit, SearchRequest
 
 from .engine import Personal
 from .models import Occupation, OccupationSkill, PersonFeedback, Skill, User
 from .profile import current_levels, privacy_of, profile_of
-from .roles import on_scale, scale
+from .roles import KEY_SKILL, on_scale, scale
 from .services import index_of, taxonomy_of
 
 MAX_GAPS = 20
-SUBJECT = 0.5  # a document this much about a topic is about it (index.store.SUBJECT_WEIGHT)
 _lock = threading.Lock()
 
 
@@ -52,7 +51,7 @@ def gaps_for(app: Flask, db: Session, role_ids: list[str], levels: dict[str, int
         rows = db.execute(select(Skill, OccupationSkill)
                           .join(OccupationSkill, OccupationSkill.skill_id == Skill.id)
                           .where(OccupationSkill.occupation_id == role_id,
-                                 OccupationSkill.importance >= 0.5))
+                                 OccupationSkill.importance >= KEY_SKILL))
         for skill, need in rows:
             required, current = on_scale(app, need.level), levels.get(skill.id, 0)
             if current >= required:
@@ -103,7 +102,7 @@ def teaching(app: Flask, name: str, groups: set[str] | None, limit: int = 3) -> 
     hits = ix.rank(SearchRequest(words=[(name, 1.0)], topics=[(t, 1.0) for t in topics],
                                  limit=limit * 5, groups=groups))
     if topics:
-        kept = [h for h in hits if any(h.topics.get(t, 0.0) >= SUBJECT for t in topics)]
+        kept = [h for h in hits if any(h.topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in topics)]
     else:
         stems = set(ix.analyze(name))
         kept = [h for h in hits if stems and stems <= set(ix.analyze(h.title))]

@@ -12,6 +12,7 @@ from .titles import Match, TitleMatcher
 
 _lock = threading.Lock()
 MAX_SKILLS = 40  # skills listed per role, most important first
+KEY_SKILL = 0.5  # a skill from this importance (0..1) is one the role really needs
 
 
 def scale(app: Flask) -> list[str]:
@@ -105,14 +106,14 @@ def role_json(app: Flask, db: Session, occupation: Occupation,
 def next_roles(db: Session, role_id: str, limit: int = 10) -> list[dict]:
     """Related roles, closest first, each with how many of its key skills this role shares."""
     find(db, role_id)
-    mine = {s.id for s, n in needs(db, role_id) if n.importance >= 0.5}
+    mine = {s.id for s, n in needs(db, role_id) if n.importance >= KEY_SKILL}
     rows = db.execute(select(RelatedOccupation, Occupation)
                       .join(Occupation, Occupation.id == RelatedOccupation.related_id)
                       .where(RelatedOccupation.occupation_id == role_id)
                       .order_by(RelatedOccupation.rank).limit(limit)).all()
     out = []
     for link, occupation in rows:
-        theirs = {s.id for s, n in needs(db, occupation.id) if n.importance >= 0.5}
+        theirs = {s.id for s, n in needs(db, occupation.id) if n.importance >= KEY_SKILL}
         out.append({"id": occupation.id, "title": occupation.title, "rank": link.rank,
                     "tier": link.tier, "shared_skills": len(mine & theirs),
                     "new_skills": len(theirs - mine)})
