@@ -2,7 +2,8 @@
 // the same patterns: nlp/redact.py).
 // A classic script: injected into pages before capture.js, and imported by extension pages.
 (() => {
-  const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+  // any script's letters; tests/data/redaction.json holds the cases both sides must agree on
+  const EMAIL = /[\p{L}\p{N}_\p{M}.%+-]+@[\p{L}\p{N}_\p{M}-]+(?:\.[\p{L}\p{N}_\p{M}-]+)*\.\p{L}{2,}/gu;
   // a phone number: optional +, then 7 or more digits split by spaces, dots, dashes, brackets
   const PHONE = /(?:\+|\b)\d(?:[\s().-]*\d){6,}\b/g;
   const LONG_DIGITS = /\d{6,}/g; // card, account and ID numbers
