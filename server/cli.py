@@ -26,13 +26,16 @@ def fail(message: str) -> None:
 
 
 class Commands(click.Group):
-    """Every command: a ranking model that cannot be used is a clear message, not a trace."""
+    """Every command: what the services refuse (ApiError) and a ranking model that cannot be
+    used are a clear message and exit status 1, not a trace; here once for all of them."""
 
     def invoke(self, ctx):
         from .ranker import ModelError
 
         try:
             return super().invoke(ctx)
+        except ApiError as exc:
+            raise click.ClickException(exc.message) from exc
         except ModelError as exc:
             raise click.ClickException(str(exc)) from exc
 
@@ -409,11 +412,8 @@ def sources_add(name, folder, feed, sitemap, every):
         fail("give exactly one of --folder, --feed or --sitemap")
     app = _app()
     with app.app_context():
-        try:
-            source = add_source(db.session(), name, given[0][0], given[0][1], every,
-                                home=app.config["HOME"])
-        except ApiError as exc:
-            fail(exc.message)
+        source = add_source(db.session(), name, given[0][0], given[0][1], every,
+                            home=app.config["HOME"])
         click.echo(f"added {source.kind} source {source.name}, synced every {every} minutes")
 
 
@@ -475,10 +475,7 @@ def sources_remove(name, keep_documents):
 
     app = _app()
     with app.app_context():
-        try:
-            n = remove_source(app, db.session(), name, withdraw=not keep_documents)
-        except ApiError as exc:
-            fail(exc.message)
+        n = remove_source(app, db.session(), name, withdraw=not keep_documents)
         click.echo(f"removed {name}; {n} documents withdrawn")
 
 
@@ -558,10 +555,7 @@ def content_tag(ids, query, source, type_, topic, changes, dry_run, by):
                                    ("topic", topic)) if v})
     app = _app()
     with app.app_context():
-        try:
-            result = bulk(app, db.session(), body, by)
-        except ApiError as exc:
-            fail(exc.message)
+        result = bulk(app, db.session(), body, by)
     for doc_id in result["ids"]:
         click.echo(doc_id)
     verb = "would change" if dry_run else "changed"
@@ -620,10 +614,7 @@ def import_assessments_cmd(csv_file):
 
     app = _app()
     with app.app_context():
-        try:
-            added, skipped = import_assessments(app, db.session(), csv_file)
-        except ApiError as exc:
-            fail(exc.message)
+        added, skipped = import_assessments(app, db.session(), csv_file)
     for where, why in skipped[:20]:
         click.echo(f"skipped {where}: {why}", err=True)
     click.echo(f"assessments: {added} ratings added, {len(skipped)} lines skipped")
@@ -691,14 +682,11 @@ def users_add(name, role, email, groups, manager):
     from .people import add_user, find_user
 
     with _app().app_context():
-        try:
-            boss = find_user(db.session(), manager) if manager else None
-            user = add_user(db.session(), name, role, email, groups.split(","),
-                            manager=boss)
-            audit.record(db.session(), "cli", "user.add", user.name, role=user.role)
-            db.session().commit()
-        except ApiError as exc:
-            fail(exc.message)
+        boss = find_user(db.session(), manager) if manager else None
+        user = add_user(db.session(), name, role, email, groups.split(","),
+                        manager=boss)
+        audit.record(db.session(), "cli", "user.add", user.name, role=user.role)
+        db.session().commit()
         click.echo(f"added {user.name} ({user.role})")
         click.echo(f"one-time sign-in link for the console: {_link(user)}", err=True)
 
@@ -721,10 +709,7 @@ def users_delete(name, yes):
     from .people import find_user
 
     with _app().app_context():
-        try:
-            user = find_user(db.session(), name)
-        except ApiError as exc:
-            fail(exc.message)
+        user = find_user(db.session(), name)
         if not yes:
             click.confirm(f"Delete {name} and everything stored about them? This cannot be "
                           "undone", abort=True)
@@ -749,10 +734,7 @@ def users_link(name, subject, issuer):
     from .people import find_user
 
     with _app().app_context():
-        try:
-            user = find_user(db.session(), name)
-        except ApiError as exc:
-            fail(exc.message)
+        user = find_user(db.session(), name)
         if not user.active:
             fail(f"{name} is deactivated")
         if subject is None:
@@ -781,12 +763,9 @@ def users_password(name, password):
     from .people import find_user
 
     with _app().app_context():
-        try:
-            set_password(db.session(), find_user(db.session(), name), password)
-            audit.record(db.session(), "cli", "password.change", name)
-            db.session().commit()
-        except ApiError as exc:
-            fail(exc.message)
+        set_password(db.session(), find_user(db.session(), name), password)
+        audit.record(db.session(), "cli", "password.change", name)
+        db.session().commit()
         click.echo(f"password set for {name}")
 
 
@@ -798,12 +777,9 @@ def users_manager(name, manager):
     from .people import find_user, set_manager
 
     with _app().app_context():
-        try:
-            session = db.session()
-            boss = None if manager == "-" else find_user(session, manager)
-            set_manager(session, find_user(session, name), boss)
-        except ApiError as exc:
-            fail(exc.message)
+        session = db.session()
+        boss = None if manager == "-" else find_user(session, manager)
+        set_manager(session, find_user(session, name), boss)
         click.echo(f"{name} reports to {manager if boss else 'nobody'}")
 
 
@@ -828,10 +804,7 @@ def users_deactivate(name):
     from .people import find_user
 
     with _app().app_context():
-        try:
-            user = find_user(db.session(), name)
-        except ApiError as exc:
-            fail(exc.message)
+        user = find_user(db.session(), name)
         audit.record(db.session(), "cli", "user.deactivate", name)
         deactivate(db.session(), user)
         click.echo(f"deactivated {name}; their tokens are revoked")
@@ -887,14 +860,11 @@ def tokens_create(user, name, expires, scope):
 
     age = _age(expires)
     with _app().app_context():
-        try:
-            person = find_user(db.session(), user)
-            token = create_token(db.session(), person, name, age, scope)
-            audit.record(db.session(), "cli", "token.create", person.name, name=name,
-                         scope=scope, expires=expires or "")
-            db.session().commit()
-        except ApiError as exc:
-            fail(exc.message)
+        person = find_user(db.session(), user)
+        token = create_token(db.session(), person, name, age, scope)
+        audit.record(db.session(), "cli", "token.create", person.name, name=name,
+                     scope=scope, expires=expires or "")
+        db.session().commit()
         click.echo(token)
 
 
