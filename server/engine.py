@@ -373,7 +373,9 @@ class Engine:
         """Does the library speak of the tool the page is in? Its handbooks name the tools the
         organisation works in (Jira, Workday, Zendesk) far more than English does, and not a
         sports club's or a streaming service's. The larger of the mean log ratio over the
-        site's name and the largest over its host's labels; 0 (unknown) when neither says."""
+        site's name and the largest over its host's labels, never below 0: a site the library
+        does not name says nothing either way (a small library names few), nor does a page
+        without a site or an address."""
         def ratio(word: str) -> float | None:
             terms = self.index.terms(word)
             return background.affinity(profiles.uses_of(terms[0]), profiles.words, word) \
@@ -383,7 +385,7 @@ class Engine:
         named = [r for r in map(ratio, background.words(site)) if r is not None]
         hosted = [r for r in map(ratio, background.words(" ".join(labels))) if r is not None]
         said = ([sum(named) / len(named)] if named else []) + ([max(hosted)] if hosted else [])
-        return max(said, default=0.0)
+        return max([0.0, *said])
 
     def query_parts(self, analyzed: list[tuple[str, list[str]]], profiles: Profiles
                     ) -> dict[str, list[tuple[str, float]]]:

@@ -1,6 +1,7 @@
 """Content restricted to audience groups never reaches anyone outside them."""
 
 INTERVIEWING = {"title": "Interview scorecard: Senior Backend Engineer - Greenhouse",
+                "url": "https://app.greenhouse.io/scorecards/8812",  # as the extension sends
                 "headings": ["Structured interview", "Scorecard"]}
 RESTRICTED = "samples:training/interviewer-training.md"  # audience: managers, engineering
 
