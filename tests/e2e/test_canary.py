@@ -44,6 +44,11 @@ def test_a_canary_in_every_context_field_is_found_nowhere(tmp_path, jitlearn_bin
                        "headings": [f"Claim for {CANARY.upper()}"],
                        "selection": f"receipt {CANARY}", "text": f"Reimburse {CANARY} today.",
                        "description": f"{CANARY} travel"}
+            # on a host nobody names, the small sample library may or may not answer; on the
+            # expense tool's own address its rule does, so both paths are walked
+            status, _ = http(base, "/api/v1/suggestions", {"context": context}, token)
+            assert status == 200
+            context["url"] = f"https://app.navan.com/expenses/{CANARY}"
             status, answer = http(base, "/api/v1/suggestions", {"context": context}, token)
             assert status == 200 and answer["suggestions"]
             http(base, "/api/v1/feedback", {"request_id": answer["request_id"],
