@@ -355,10 +355,9 @@ class Engine:
             if fname == "site":
                 continue
             for word in background.words(text):
-                terms = self.index.terms(word)
-                if not terms:
+                ratio = self.word_affinity(word, profiles)
+                if ratio is None:
                     continue  # a stop word
-                ratio = background.affinity(profiles.uses_of(terms[0]), profiles.words, word)
                 w = FIELD_WEIGHTS[fname]
                 total, weight, more = total + w * ratio, weight + w, more + w * (ratio > 0)
                 if fname == "title":
@@ -369,6 +368,12 @@ class Engine:
         return (total / weight, subject / subject_weight if subject_weight
                 else -background.LIMIT, more / weight, site)
 
+    def word_affinity(self, word: str, profiles: Profiles) -> float | None:
+        """background.affinity of one word in this library; None for a stop word."""
+        terms = self.index.terms(word)
+        return background.affinity(profiles.uses_of(terms[0]), profiles.words, word) \
+            if terms else None
+
     def site_affinity(self, context: Context, profiles: Profiles) -> float:
         """Does the library speak of the tool the page is in? Its handbooks name the tools the
         organisation works in (Jira, Workday, Zendesk) far more than English does, and not a
@@ -376,14 +381,11 @@ class Engine:
         site's name and the largest over its host's labels, never below 0: a site the library
         does not name says nothing either way (a small library names few), nor does a page
         without a site or an address."""
-        def ratio(word: str) -> float | None:
-            terms = self.index.terms(word)
-            return background.affinity(profiles.uses_of(terms[0]), profiles.words, word) \
-                if terms else None
-
         site, labels = site_names(context)
-        named = [r for r in map(ratio, background.words(site)) if r is not None]
-        hosted = [r for r in map(ratio, background.words(" ".join(labels))) if r is not None]
+        named = [r for w in background.words(site)
+                 if (r := self.word_affinity(w, profiles)) is not None]
+        hosted = [r for w in background.words(" ".join(labels))
+                  if (r := self.word_affinity(w, profiles)) is not None]
         said = ([sum(named) / len(named)] if named else []) + ([max(hosted)] if hosted else [])
         return max([0.0, *said])
 
