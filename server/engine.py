@@ -288,8 +288,11 @@ class Engine:
             kept.append((i, hit))
         kept = self._mandatory_first(kept, subject)
         said: dict[str, str] = {}  # term -> the page's word for it (not the site's name)
+        common = self.extractor.nlp.Defaults.stop_words  # "per", "via": no evidence for a card
         for name, text in sections(page.context):
             for word in WORD.findall(text) if name != "site" else ():
+                if word.lower() in common:
+                    continue
                 for term in self.index.terms(word):
                     said.setdefault(term, word)
         return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
