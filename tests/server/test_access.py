@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from server import create_app, db
-from server.access import API, EVERYONE, PUBLIC
-from server.people import add_user, create_token
+from server.api.access import API, EVERYONE, PUBLIC
+from server.app import create_app
+from server.people.users import add_user, create_token
+from server.storage import db
 
 
 @pytest.fixture(scope="module")

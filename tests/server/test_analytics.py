@@ -3,9 +3,9 @@
 import re
 import time
 
-from server import db
-from server.accounts import set_password
-from server.people import add_user, create_token
+from server.console.accounts import set_password
+from server.people.users import add_user, create_token
+from server.storage import db
 
 EXPENSE = {"context": {"title": "Expense report - Navan", "url": "https://app.navan.com/expenses"}}
 TAX = {"context": {"title": "Filing the quarterly VAT return - sales tax compliance"}}
@@ -57,7 +57,7 @@ def test_analytics_count_people_and_feedback_and_leave_small_groups_out(app):
 
 
 def test_new_requests_are_taken_in_without_reading_everything_again(app):
-    from server.analytics import rollup
+    from server.suggest.analytics import rollup
 
     with app.app_context():
         s = db.session()
@@ -77,7 +77,7 @@ def test_new_requests_are_taken_in_without_reading_everything_again(app):
 
 
 def test_a_csv_cell_never_runs_as_a_formula():
-    from server.analytics import as_csv
+    from server.suggest.analytics import as_csv
 
     rows = [{"topic": '=HYPERLINK("https://evil.example","x")', "people": 5},
             {"topic": "+1-555", "people": -3}, {"topic": "@SUM(A1)", "people": 7},

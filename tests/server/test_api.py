@@ -53,8 +53,8 @@ def test_api_needs_a_valid_token(client, headers):
 
 
 def test_revoked_token_stops_working(app, client):
-    from server import db
-    from server.people import add_user, create_token, revoke_token
+    from server.people.users import add_user, create_token, revoke_token
+    from server.storage import db
 
     with app.app_context():
         token = create_token(db.session(), add_user(db.session(), "revokee"))
@@ -113,8 +113,8 @@ def test_hostile_text_is_answered_not_crashed(client, auth):
 
 
 def test_health_says_degraded_without_the_trained_pipeline(tmp_path, sample_index):
-    from server import create_app
-    from server.services import engine_of
+    from server.app import create_app
+    from server.runtime import engine_of
 
     app = create_app({"HOME": str(tmp_path), "INDEX_DIR": str(sample_index), "MODEL": ""})
     engine_of(app)
@@ -152,8 +152,8 @@ def test_cors_answers_only_the_configured_extension(client, auth):
 def test_a_token_is_stored_hashed_and_knows_when_it_was_last_used(app, client, make_token):
     from sqlalchemy import select
 
-    from server import db
-    from server.models import ApiToken
+    from server.storage import db
+    from server.storage.models import ApiToken
 
     token = make_token("lin")
     with app.app_context():

@@ -14,8 +14,8 @@ def shown(client, token, context):
 
 
 def test_suggestions_respect_the_audience(app, client):
-    from server import db
-    from server.people import add_user, create_token
+    from server.people.users import add_user, create_token
+    from server.storage import db
 
     with app.app_context():
         manager = create_token(db.session(), add_user(db.session(), "mo", groups=["Managers"]))

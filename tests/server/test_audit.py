@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from server import db
-from server.accounts import set_password
 from server.cli import main
-from server.people import add_user, create_token
+from server.console.accounts import set_password
+from server.people.users import add_user, create_token
+from server.storage import db
 
 from .conftest import PASSWORD, csrf, sign_in
 
@@ -25,7 +25,7 @@ def people(app):
 
 
 def trail(app) -> list[dict]:
-    from server.audit import as_dict, entries
+    from server.storage.audit import as_dict, entries
 
     with app.app_context():
         return [as_dict(e) for e in reversed(entries(db.session()))]
@@ -67,7 +67,7 @@ def test_admins_read_and_download_the_trail_and_nobody_else_does(people):
 
 
 def test_the_api_scim_and_cli_are_recorded_too(people, tmp_path, monkeypatch):
-    from server.people import find_user
+    from server.people.users import find_user
 
     with people.app_context():
         token = create_token(db.session(), find_user(db.session(), "ivy"))

@@ -3,9 +3,10 @@
 
 import pytest
 
-from server import create_app, db
-from server.career import CareerDataError, import_esco, import_onet, import_roles
-from server.roles import match_title
+from server.app import create_app
+from server.career.imports import CareerDataError, import_esco, import_onet, import_roles
+from server.career.roles import match_title
+from server.storage import db
 
 # Real job titles and the O*NET occupation a person holding them is in. The first group was used
 # while tuning the matcher; the second was written down before the matcher first saw it (two of
@@ -93,7 +94,7 @@ def test_a_title_that_is_no_job_names_no_role(career):
 def test_roles_api_lists_skills_by_importance_and_next_roles_closest_first(career, make_token):
     client = career.test_client()
     with career.app_context():
-        from server.people import add_user, create_token
+        from server.people.users import add_user, create_token
 
         token = create_token(db.session(), add_user(db.session(), "ada"))
     auth = {"Authorization": f"Bearer {token}"}
@@ -114,8 +115,8 @@ def test_roles_api_lists_skills_by_importance_and_next_roles_closest_first(caree
 
 
 def test_reimport_keeps_ids_so_ratings_and_targets_survive(career, shared):
-    from server.models import Profile, SkillRating
-    from server.people import add_user
+    from server.people.users import add_user
+    from server.storage.models import Profile, SkillRating
 
     with career.app_context():
         s = db.session()
@@ -153,7 +154,7 @@ def test_an_organisations_own_roles_and_paths(career, tmp_path):
         assert (report.occupations, report.related) == (3, 2)
         assert report.skipped == [("Senior Software Engineer", "next role 'Staff Engineer' is "
                                    "not a role in the file")]
-        from server.roles import needs, next_roles
+        from server.career.roles import needs, next_roles
 
         names = {s.name: (n.importance, n.level) for s, n in needs(db.session(),
                                                                   "org:engineering-manager")}
@@ -206,7 +207,7 @@ def test_escos_own_csv_download_with_skills_and_relations(career, tmp_path):
            [f"{base}/occupation/o1", "optional", "knowledge", f"{base}/skill/s2"]])
     (tmp_path / "notes.csv").write_text("id,description\nx,y\n")
     with career.app_context():
-        from server.roles import needs
+        from server.career.roles import needs
 
         report = import_esco(db.session(), tmp_path)
         assert (report.occupations, report.skills, report.requirements) == (1, 2, 2)

@@ -120,7 +120,7 @@ def test_demo_loads_samples_and_prints_a_working_token(home):
     listed = run("users", "list")[1].splitlines()
     assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin"]  # not twice
     link = again.split("one-time link: ")[1].split()[0]
-    from server import create_app
+    from server.app import create_app
 
     signed_in = create_app({"HOME": str(home), "MODEL": ""}).test_client().get(
         link.split(":8000", 1)[1])

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from server import db
-from server.accounts import create_link, set_password
-from server.people import add_user
+from server.console.accounts import create_link, set_password
+from server.people.users import add_user
+from server.storage import db
 
 from .conftest import PASSWORD, csrf, sign_in
 
@@ -51,7 +51,7 @@ def test_a_post_without_the_csrf_token_is_refused(people):
     assert answer.status_code == 400 and "did not come from this site" in answer.get_data(
         as_text=True)
     with people.app_context():
-        from server.models import User
+        from server.storage.models import User
 
         assert db.session().get(User, 1).active
 
@@ -67,7 +67,7 @@ def test_an_employee_cannot_open_l_and_d_or_admin_pages(people):
 
 def test_a_one_time_link_signs_in_once(people):
     with people.app_context():
-        from server.people import find_user
+        from server.people.users import find_user
 
         token = create_link(db.session(), find_user(db.session(), "ada"))
     client = people.test_client()
@@ -103,7 +103,7 @@ def test_tagging_a_document_in_the_console(people):
 
 
 def test_deactivated_people_lose_the_console_and_their_tokens(people):
-    from server.people import create_token, find_user
+    from server.people.users import create_token, find_user
 
     with people.app_context():
         token = create_token(db.session(), find_user(db.session(), "ada"))
@@ -154,7 +154,7 @@ EXTENSION = "chrome-extension://agphlekpiaoblfclgcbkmfoneiploppe/connected.html"
 def connect_link(redirect=EXTENSION, challenge=None, state="a-state-of-16-chars"):
     from urllib.parse import urlencode
 
-    from server.oidc import challenge as s256
+    from server.integrations.oidc import challenge as s256
 
     return "/console/connect?" + urlencode({
         "redirect_uri": redirect, "state": state, "code_challenge_method": "S256",
@@ -207,9 +207,9 @@ def test_connect_links_for_other_pages_or_without_pkce_are_refused(people):
 def test_an_expired_connect_code_is_refused(people):
     from datetime import timedelta
 
-    from server.connect import redeem
     from server.errors import ApiError
-    from server.models import ConnectCode
+    from server.integrations.connect import redeem
+    from server.storage.models import ConnectCode
 
     client = people.test_client()
     sign_in(client, "ada")
@@ -266,7 +266,7 @@ def test_a_role_change_or_deactivation_ends_the_persons_sessions(people):
     sign_in(admin, "ivy")
     sign_in(lena, "lena")
     with people.app_context():
-        from server.people import find_user
+        from server.people.users import find_user
 
         lena_id, ada_id = (find_user(db.session(), n).id for n in ("lena", "ada"))
     admin.post(f"/console/users/{lena_id}", data={"action": "role", "role": "employee",
@@ -282,7 +282,7 @@ def test_a_role_change_or_deactivation_ends_the_persons_sessions(people):
 def test_a_session_ends_at_its_absolute_lifetime_however_active(people):
     from sqlalchemy import update
 
-    from server.models import ConsoleSession, now
+    from server.storage.models import ConsoleSession, now
 
     client = people.test_client()
     sign_in(client, "lena")
@@ -293,7 +293,7 @@ def test_a_session_ends_at_its_absolute_lifetime_however_active(people):
         s.commit()
     assert client.get("/console/me").status_code == 302
     with people.app_context():  # the daily purge deletes what has ended
-        from server.sessions import purge_sessions
+        from server.console.sessions import purge_sessions
 
         assert purge_sessions(db.session(), 12) >= 1
         db.session().commit()

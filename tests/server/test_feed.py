@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from server import db
-from server.career import import_roles
-from server.people import add_user, create_token
+from server.career.imports import import_roles
+from server.people.users import add_user, create_token
+from server.storage import db
 
 CAREER = Path(__file__).resolve().parents[2] / "samples" / "career" / "roles.csv"
 BUDGET_PAGE = {"context": {"title": "FY2027 annual budgeting cycle - Finance",

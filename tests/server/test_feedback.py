@@ -4,8 +4,8 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
-from server import db
-from server.models import SuggestionEvent
+from server.storage import db
+from server.storage.models import SuggestionEvent
 
 PRIVACY = {"title": "Export HR data to a spreadsheet - personal data of employees"}
 
@@ -81,7 +81,7 @@ def test_context_text_is_never_stored_or_logged(app, client, auth, caplog):
 def test_done_and_snooze_hide_the_item_and_snooze_wears_off(app, client, auth):
     from datetime import timedelta
 
-    from server.models import Feedback
+    from server.storage.models import Feedback
 
     first = ask(client, auth, PRIVACY)
     done, later = first["suggestions"][0]["id"], first["suggestions"][1]["id"]
@@ -100,7 +100,7 @@ def test_done_and_snooze_hide_the_item_and_snooze_wears_off(app, client, auth):
 
 
 def test_completed_content_stays_away_on_pages_about_other_topics(app, client, auth):
-    from server.models import Feedback
+    from server.storage.models import Feedback
 
     first = ask(client, auth, PRIVACY)
     done = first["suggestions"][0]["id"]
@@ -115,8 +115,8 @@ def test_completed_content_stays_away_on_pages_about_other_topics(app, client, a
 def test_old_events_are_purged_and_acknowledgments_kept(app, client, auth):
     from datetime import timedelta
 
-    from server.models import Feedback
-    from server.retention import purge
+    from server.storage.models import Feedback
+    from server.storage.retention import purge
 
     first = ask(client, auth, PRIVACY)
     for item, action in zip(first["suggestions"][:2], ("helpful", "acknowledged"), strict=True):

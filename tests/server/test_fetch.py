@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from server.fetch import Allowed, Refused, TooMuch, fetch
+from server.integrations.http import Allowed, Refused, TooMuch, fetch
 
 
 class Pages(BaseHTTPRequestHandler):

@@ -4,13 +4,13 @@ from pathlib import Path
 
 from index import ingest_dir, snapshots
 from nlp import Context
-from server import create_app
-from server.engine import Engine
-from server.follow import follow_once, publish_if_changed
-from server.models import RuleVersion
-from server.replay import draft_engine
-from server.rulesets import builtin
-from server.services import engine_of, index_of
+from server.app import create_app
+from server.content.follow import follow_once, publish_if_changed
+from server.content.rulesets import builtin
+from server.runtime import engine_of, index_of
+from server.storage.models import RuleVersion
+from server.suggest.engine import Engine
+from server.suggest.replay import draft_engine
 
 
 def test_a_follower_keeps_answering_after_its_first_snapshots_are_pruned(tmp_path, extractor,

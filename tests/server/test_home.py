@@ -2,8 +2,8 @@
 
 import stat
 
-from server import create_app
-from server.backup import backup
+from server.app import create_app
+from server.storage.backup import backup
 
 
 def mode(path) -> int:

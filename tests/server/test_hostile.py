@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.openapi import openapi
+from server.api.openapi import openapi
 
 HUGE = 2**64
 LONE = "\ud800"

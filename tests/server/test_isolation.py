@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index import ingest_dir
-from server import create_app, db
-from server.people import add_user, create_token
-from server.services import index_of, tagger_of
+from server.app import create_app
+from server.people.users import add_user, create_token
+from server.runtime import index_of, tagger_of
+from server.storage import db
 
 GROUPS = ("finance", "managers", "legal")
 SUBJECTS = {

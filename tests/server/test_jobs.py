@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from server import create_app, db
-from server.jobs import recorded
-from server.leader import Leadership
-from server.models import JobRun
+from server.app import create_app
+from server.jobs.leader import Leadership
+from server.jobs.schedule import recorded
+from server.storage import db
+from server.storage.models import JobRun
 
 
 @pytest.fixture

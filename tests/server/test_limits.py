@@ -1,7 +1,8 @@
 """Rate limits: a token or an address over its limit gets 429 with Retry-After; others go on."""
 
-from server import create_app, db
-from server.people import add_user, create_token
+from server.app import create_app
+from server.people.users import add_user, create_token
+from server.storage import db
 
 
 def test_a_token_over_its_limit_waits_and_another_token_does_not(tmp_path):

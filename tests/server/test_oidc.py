@@ -13,7 +13,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, OctKey, RSAKey
 
-from server import oidc
+from server.integrations import oidc
 
 ISSUER, CLIENT = "https://login.example.com", "jitlearn"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1"})
@@ -82,8 +82,8 @@ def test_roles_from_groups_take_the_highest():
 
 
 def test_a_first_sign_in_never_takes_over_a_local_account(app):
-    from server import db
-    from server.people import add_user
+    from server.people.users import add_user
+    from server.storage import db
 
     boss_claims = {"iss": ISSUER, "sub": "evil", "preferred_username": "boss",
                    "email": "boss@example.com", "email_verified": False}
@@ -108,9 +108,9 @@ def test_a_first_sign_in_never_takes_over_a_local_account(app):
 
 
 def test_claims_make_and_update_a_person_keeping_their_directory_groups(app):
-    from server import db
-    from server.models import DirectoryGroup, DirectoryMember
-    from server.people import add_user
+    from server.people.users import add_user
+    from server.storage import db
+    from server.storage.models import DirectoryGroup, DirectoryMember
 
     cfg = {**app.config, "OIDC_ROLE_GROUPS": "admin=it-admins"}
     claims = {"iss": ISSUER, "sub": "s1", "preferred_username": "ada", "email": "ada@example.com",

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from nlp import Context
-from server import db
-from server.career import import_roles
-from server.people import add_user, create_token
+from server.career.imports import import_roles
+from server.people.users import add_user, create_token
+from server.storage import db
 
 CAREER = Path(__file__).resolve().parents[2] / "samples" / "career" / "roles.csv"
 BUDGET_PAGE = {"context": {
@@ -101,8 +101,8 @@ def test_gaps_are_ordered_by_importance_times_gap_and_carry_content(sam):
 def test_eval_applies_a_judgments_profile_like_the_api(app, engine, tmp_path):
     import json
 
-    from server.evaluation import run_eval
-    from server.gaps import profile_signal
+    from server.people.gaps import profile_signal
+    from server.suggest.evaluation import run_eval
 
     judgments = tmp_path / "j.jsonl"
     course = "samples:training/budgeting-for-new-managers.md"

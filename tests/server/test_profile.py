@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server import create_app, db
-from server.career import import_roles
-from server.people import add_user, create_token
+from server.app import create_app
+from server.career.imports import import_roles
+from server.people.users import add_user, create_token
+from server.storage import db
 
 ROLES = ("role,level,skills,next_roles\n"
          "Software Engineer,2,Programming:5:3;Code review:4:3,Engineering Manager\n"
@@ -241,7 +242,7 @@ LEVELS = st.dictionaries(st.integers(1, 5), st.integers(1, 6), min_size=1, max_s
 
 @given(spread=LEVELS.filter(lambda d: sum(d.values()) >= 5))
 def test_bands_never_hold_fewer_than_five_and_lose_nobody(spread):
-    from server.profile import bands
+    from server.people.profile import bands
 
     out = bands(spread, 5)
     assert all(n >= 5 for n in out.values())
@@ -272,8 +273,8 @@ def test_team_skills_single_nobody_out_and_ignore_the_managers_own_ratings(squad
     """own[i] / by_mia[i]: the level person i gave themselves / mia gave them (0: none)."""
     from sqlalchemy import delete
 
-    from server.models import SkillRating, User
-    from server.profile import MIN_GROUP, rate, team_skills
+    from server.people.profile import MIN_GROUP, rate, team_skills
+    from server.storage.models import SkillRating, User
 
     app, mia_id, team = squad
     with app.app_context():

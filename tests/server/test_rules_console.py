@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from server import db
-from server.accounts import set_password
-from server.people import add_user, create_token
+from server.console.accounts import set_password
+from server.people.users import add_user, create_token
+from server.storage import db
 
 PASSWORD = "correct horse battery"
 RULE = {"id": "url-claims-tool", "kind": "url", "host": "*.claimsy.example", "path": "/*",

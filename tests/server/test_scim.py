@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from server import db
-from server.models import Profile, User
+from server.storage import db
+from server.storage.models import Profile, User
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -98,7 +98,7 @@ def test_provisioning_a_team_with_manager_department_and_group(app, directory):
 def test_deactivation_stops_the_persons_tokens_at_once(app, directory, make_token):
     status, ada = directory("POST", "/Users", person("ada"))
     with app.app_context():
-        from server.people import create_token
+        from server.people.users import create_token
 
         token = create_token(db.session(), db.session().get(User, row(app, "ada").id))
     api = app.test_client()
@@ -272,7 +272,7 @@ def test_people_from_before_provisioning_get_their_scim_id_from_the_migration(tm
     from alembic.config import Config
     from sqlalchemy import create_engine, text
 
-    from server.db import MIGRATIONS, upgrade
+    from server.storage.db import MIGRATIONS, upgrade
 
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     cfg = Config()

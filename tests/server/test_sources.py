@@ -5,8 +5,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from server import db
-from server.sources import add_source, remove_source, sync_source
+from server.content.sources import add_source, remove_source, sync_source
+from server.storage import db
 
 
 class Site:
@@ -45,7 +45,7 @@ def site(loopback):
 @pytest.fixture
 def lib(tmp_path):
     """An app with its own, empty index (sources write to it)."""
-    from server import create_app
+    from server.app import create_app
 
     # the test's sites are on loopback, which sources may fetch only when an admin allows it
     return create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True,
@@ -202,7 +202,7 @@ def test_sources_api_is_for_ld_and_admins(client, make_token, site):
 def test_each_source_gets_one_job_on_its_own_schedule(lib, site, tmp_path):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from server.jobs import refresh_jobs, sync_job
+    from server.jobs.schedule import refresh_jobs, sync_job
 
     site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
     scheduler = BackgroundScheduler()  # never started here: the jobs are checked, then run
@@ -223,7 +223,7 @@ def test_each_source_gets_one_job_on_its_own_schedule(lib, site, tmp_path):
 def test_a_source_that_never_ran_or_is_overdue_syncs_at_once_after_a_restart():
     from datetime import UTC, datetime, timedelta
 
-    from server.jobs import due
+    from server.jobs.schedule import due
 
     now = datetime.now(UTC)
     assert due(60, None) - now < timedelta(seconds=5)
@@ -236,7 +236,7 @@ def test_a_source_that_never_ran_or_is_overdue_syncs_at_once_after_a_restart():
 @pytest.fixture
 def strict(tmp_path):
     """An app as installed: no internal host allowed, folder sources only under content/."""
-    from server import create_app
+    from server.app import create_app
 
     (tmp_path / "content").mkdir()
     return create_app({"HOME": str(tmp_path / "home"), "MODEL": "", "TESTING": True,
@@ -244,7 +244,7 @@ def strict(tmp_path):
 
 
 def lnd_client(app):
-    from server.people import add_user, create_token
+    from server.people.users import add_user, create_token
 
     with app.app_context():
         token = create_token(db.session(), add_user(db.session(), "lin", "ld"))

@@ -2,10 +2,11 @@
 
 import pytest
 
-from server import create_app, db
-from server.models import ContentTags
-from server.people import add_user, create_token
-from server.services import index_of
+from server.app import create_app
+from server.people.users import add_user, create_token
+from server.runtime import index_of
+from server.storage import db
+from server.storage.models import ContentTags
 
 GUIDE = """---
 title: Booking business travel

@@ -8,10 +8,10 @@ from click.testing import CliRunner
 
 from index.profiles import FEATURES, PAGE_FEATURES, Candidates, Profiles
 from nlp import Context
-from server import training
 from server.cli import main
-from server.engine import Page
-from server.ranker import Model, ModelError
+from server.suggest import training
+from server.suggest.engine import Page
+from server.suggest.ranker import Model, ModelError
 from tests.conftest import SAMPLES
 
 LIBRARY = Profiles([])  # the judged pages' candidates carry their own features

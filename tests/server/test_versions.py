@@ -1,10 +1,11 @@
 """A changed policy gets a new version; an acknowledgment holds for the version acknowledged."""
 
 from index import ingest_dir
-from server import create_app, db
-from server.people import add_user, create_token
-from server.services import index_of, tagger_of
-from server.versions import record_versions
+from server.app import create_app
+from server.content.versions import record_versions
+from server.people.users import add_user, create_token
+from server.runtime import index_of, tagger_of
+from server.storage import db
 
 POLICY = """---
 title: Gifts and Entertainment Policy
@@ -59,6 +60,6 @@ def test_an_unchanged_policy_is_not_a_new_version(tmp_path):
     ingest(app, folder)
     ingest(app, folder)
     with app.app_context():
-        from server.versions import count
+        from server.content.versions import count
 
         assert count(db.session()) == 1

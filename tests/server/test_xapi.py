@@ -11,10 +11,11 @@ import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
 from sqlalchemy import select, update
 
-from server import create_app, db
-from server.models import XapiOutbox, now
-from server.people import add_user, create_token
-from server.xapi import VERBS, deliver
+from server.app import create_app
+from server.integrations.xapi import VERBS, deliver
+from server.people.users import add_user, create_token
+from server.storage import db
+from server.storage.models import XapiOutbox, now
 
 CONTEXT = {"title": "Expense report - Navan", "headings": ["Receipts", "Corporate card"]}
 ACTIONS = ("opened", "completed", "helpful", "not_relevant", "acknowledged")
@@ -187,7 +188,7 @@ def test_the_lrs_refuses_a_request_without_the_version_header(lrs):
 
 
 def test_delivered_statements_are_purged_with_old_events_and_waiting_ones_kept(world, lrs):
-    from server.retention import purge
+    from server.storage.retention import purge
 
     app, auth, _ = world
     queued = every_kind(app, auth)
@@ -204,7 +205,7 @@ def test_delivered_statements_are_purged_with_old_events_and_waiting_ones_kept(w
 
 
 def test_an_lrs_without_credentials_gets_no_authorization_header(tmp_path, loopback):
-    from server.xapi import post
+    from server.integrations.xapi import post
 
     seen = []
 

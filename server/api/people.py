@@ -1,0 +1,267 @@
+"""The people half of /api/v1: the person's own profile and skills, feedback, roles and gaps."""
+
+from flask import current_app, g, jsonify, request
+
+from server.api.auth import require_token
+from server.api.openapi import (
+    ANY_OBJECT,
+    BOOL,
+    INT,
+    ITEM,
+    NUM,
+    SKILL_REF,
+    STR,
+    array,
+    nullable,
+    obj,
+    ref,
+    spec,
+    text,
+)
+from server.api.validation import string
+from server.api.views import api, json_body
+from server.career.roles import find, match_title, next_roles, role_json
+from server.errors import ApiError
+from server.people import profile as people
+from server.storage import db
+
+GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
+           "required_label": STR, "roles": array(STR), "score": NUM, "content": array(ITEM)})
+PROFILE_CHANGES = obj({}, {"current_title": text(200), "role_id": nullable(text(200)),
+                           "department": text(100), "location": text(100),
+                           "target_roles": array(text(200), 10), "goals": array(text(300), 20),
+                           "languages": array(text(20), 10),
+                           "privacy": {"type": "object", "additionalProperties": BOOL}},
+                      closed=True)
+PERSON_ID = (404,)
+
+
+@api.get("/me/profile")
+@spec("My profile", ok=ref("Profile"))
+@require_token
+def my_profile():
+    return jsonify(people.profile_json(current_app, db.session(), g.user))
+
+
+@api.put("/me/profile")
+@spec("Change my profile: only the fields sent change", body=PROFILE_CHANGES, ok=ref("Profile"),
+      errors=(404,))
+@require_token
+def put_my_profile():
+    return jsonify(people.update_profile(current_app, db.session(), g.user, json_body()))
+
+
+@api.get("/me/export")
+@spec(ok=obj({"account": ANY_OBJECT, "profile": ref("Profile"), "skills": array(ref("Rating"))}))
+@require_token
+def export_me():
+    """Everything stored about me, as a JSON file to keep."""
+    response = jsonify(people.export(current_app, db.session(), g.user))
+    response.headers["Content-Disposition"] = f'attachment; filename="jitlearn-{g.user.id}.json"'
+    return response
+
+
+@api.delete("/me/data")
+@spec("Forget everything about me but my account", ok=obj({"deleted": BOOL, "kept": STR}))
+@require_token
+def forget_me():
+    people.forget(db.session(), g.user)
+    db.checkpoint(db.session())
+    return jsonify({"deleted": True, "kept": "your account and its tokens"})
+
+
+@api.get("/me/skills")
+@spec("My skill ratings by source", ok=obj({"skills": array(ref("Rating")), "scale": array(STR)}))
+@require_token
+def my_skills():
+    return jsonify({"skills": people.ratings(db.session(), g.user),
+                    "scale": people.scale(current_app)})
+
+
+@api.post("/me/skills")
+@spec(body=obj({"skill": text(300, 1), "level": {"type": "integer", "minimum": 1}}, closed=True),
+      ok=obj({"skill": STR, "level": INT, "source": STR}), status=201, errors=(404,))
+@require_token
+def rate_my_skill():
+    """Self-assessment: {"skill": id or name, "level": 1..n on the proficiency scale}."""
+    body = json_body()
+    unknown = sorted(set(body) - {"skill", "level"})
+    if unknown or "skill" not in body or "level" not in body:
+        raise ApiError("invalid_body", "send {\"skill\": \"Programming\", \"level\": 3}")
+    rating = people.rate(current_app, db.session(), g.user, body["skill"], body["level"], "self")
+    return jsonify({"skill": rating.skill_id, "level": rating.level, "source": "self"}), 201
+
+
+@api.get("/me/gaps")
+@spec(ok=obj({"gaps": array(GAP), "scale": array(STR)}))
+@require_token
+def my_gaps():
+    """Skills my target roles need beyond my levels, by importance x gap, with content."""
+    from server.people.gaps import gap_json, my_gaps
+
+    session = db.session()
+    gaps = my_gaps(current_app, session, g.user)
+    return jsonify({"gaps": [gap_json(current_app, gap, g.user.memberships()) for gap in gaps],
+                    "scale": people.scale(current_app)})
+
+
+@api.get("/me/feed")
+@spec(query={"page": ({"type": "integer", "minimum": 1, "maximum": 1000}, False),
+             "per_page": ({"type": "integer", "minimum": 1, "maximum": 50}, False)},
+      ok=obj({"request_id": STR, "page": INT, "per_page": INT, "total": INT,
+              "items": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
+                                  "summary": STR, "source": STR, "reason": STR,
+                                  "also": array(STR), "score": NUM}))}))
+@require_token
+def my_feed():
+    """What to learn next, from every source, ranked: ?page=1&per_page=10"""
+    from server.people.feed import MAX_PER_PAGE, page
+
+    number, per_page = request.args.get("page", "1"), request.args.get("per_page", "10")
+    if not number.isdigit() or int(number) < 1 or int(number) > 1000:
+        raise ApiError("invalid_page", "page is a whole number from 1")
+    if not per_page.isdigit() or not 1 <= int(per_page) <= MAX_PER_PAGE:
+        raise ApiError("invalid_page", f"per_page is a whole number from 1 to {MAX_PER_PAGE}")
+    return jsonify(page(current_app, db.session(), g.user, int(number), int(per_page)))
+
+
+@api.get("/skills/in-demand")
+@spec(ok=obj({"skills": array(obj({"id": STR, "name": STR, "why": array(STR)}))}))
+@require_token
+def skills_in_demand():
+    """Skills in demand, each with why (rising at work, an admin's flag, job-posting data)."""
+    from server.people.demand import in_demand
+
+    return jsonify({"skills": in_demand(current_app, db.session())})
+
+
+@api.put("/skills/<path:skill_id>/in-demand")
+@spec(body=obj({"in_demand": BOOL}, closed=True), errors=(404,),
+      ok=obj({"id": STR, "name": STR, "in_demand": BOOL}))
+@require_token
+def flag_skill(skill_id: str):
+    """Admins mark a skill in demand: {"in_demand": true}."""
+    from server.people.demand import flag
+
+    body = json_body()
+    if set(body) != {"in_demand"}:
+        raise ApiError("invalid_body", "send {\"in_demand\": true} or false")
+    skill = people.find_skill(db.session(), skill_id)
+    flag(db.session(), skill, body["in_demand"])
+    return jsonify({"id": skill.id, "name": skill.name, "in_demand": skill.flagged})
+
+
+@api.get("/team/skills")
+@spec(ok=obj({"skills": array(obj({"id": STR, "name": STR, "people": INT,
+                                     "levels": {"type": "object",
+                                                "additionalProperties": INT}}))}))
+@require_token
+def team_skills():
+    """For a manager: how the team's skills spread over the scale, as counts (5+ people)."""
+    return jsonify(people.team_skills(db.session(), g.user))
+
+
+@api.get("/me/feedback")
+@spec(ok=obj({"feedback": array(ref("PersonFeedback"))}))
+@require_token
+def my_feedback():
+    """All the feedback about me, whoever gave it."""
+    return jsonify({"feedback": people.feedback_about(db.session(), g.user, g.user)})
+
+
+@api.post("/me/feedback-requests")
+@spec(body=obj({"peer": text(200, 1)}, closed=True), ok=obj({"asked": STR}), status=201)
+@require_token
+def ask_for_feedback():
+    """{"peer": "name"}: that person may now give me feedback. The answer is the same whether
+    or not the name has an account: this is no way to find out who works here."""
+    from sqlalchemy import select
+
+    from server.storage.models import User
+
+    body = json_body()
+    if set(body) != {"peer"} or not isinstance(body["peer"], str):
+        raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")
+    name = string(body, "peer", "body", 200, required=True).strip()
+    peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
+    if peer is not None:  # oneself included: ask_peer refuses that with its reason
+        people.ask_peer(db.session(), g.user, peer)
+    return jsonify({"asked": name}), 201
+
+
+
+@api.get("/people/<int:person_id>/profile")
+@spec("A person's profile, for those their rules allow", errors=PERSON_ID,
+      ok={"allOf": [ref("Profile"), obj({"skills": array(ref("Rating"))})]})
+@require_token
+def person_profile(person_id: int):
+    session = db.session()
+    subject = people.person(session, g.user, person_id)
+    if subject is None or not people.may_view(session, g.user, subject):
+        raise ApiError("forbidden", "only the person, their manager chain (if they allow it) "
+                       "and admins see a profile", 403)
+    return jsonify({**people.profile_json(current_app, session, subject),
+                    "skills": people.ratings(session, subject)})
+
+
+@api.post("/people/<int:person_id>/feedback")
+@spec("Feedback for a report (as their manager) or a peer who asked", errors=PERSON_ID,
+      status=201, ok=ref("PersonFeedback"),
+      body=obj({}, {"skills": array(text(300), 20), "note": text(2000), "shared": BOOL,
+                    "ratings": {"type": "object", "maxProperties": 20,
+                                "additionalProperties": INT}}, closed=True))
+@require_token
+def give_person_feedback(person_id: int):
+    session = db.session()
+    subject = people.person(session, g.user, person_id)
+    if subject is None:
+        raise ApiError("forbidden", people.FEEDBACK_REFUSED, 403)
+    return jsonify(people.give_feedback(current_app, session, g.user, subject, json_body())), 201
+
+
+@api.get("/people/<int:person_id>/feedback")
+@spec("The feedback about a person that the caller may read", errors=PERSON_ID,
+      ok=obj({"feedback": array(ref("PersonFeedback"))}))
+@require_token
+def read_person_feedback(person_id: int):
+    session = db.session()
+    subject = people.person(session, g.user, person_id)
+    if subject is None:
+        return jsonify({"feedback": []})  # as for anyone the caller gave no feedback
+    return jsonify({"feedback": people.feedback_about(session, g.user, subject)})
+
+
+@api.get("/roles")
+@spec(query={"q": (text(200, 1), True)}, ok=obj({"query": STR, "roles": array(obj(
+    {"id": STR, "title": STR, "matched": STR, "score": NUM}))}))
+@require_token
+def search_roles():
+    """Roles for a job title: /api/v1/roles?q=Sr.%20Software%20Engineer"""
+    title = (request.args.get("q") or "").strip()
+    if not title or len(title) > 200:
+        raise ApiError("invalid_query", "q is a job title of 1-200 characters")
+    matches = match_title(current_app, db.session(), title)
+    return jsonify({"query": title, "roles": [
+        {"id": m.occupation_id, "title": m.title, "matched": m.matched, "score": m.score}
+        for m in matches]})
+
+
+@api.get("/roles/<path:role_id>/next")
+@spec("Roles people move to from this one", errors=(404,), ok=obj({"id": STR, "next": array(obj(
+    {"id": STR, "title": STR, "rank": INT, "tier": STR, "shared_skills": INT,
+     "new_skills": INT}))}))
+@require_token
+def role_next(role_id: str):
+    return jsonify({"id": role_id, "next": next_roles(db.session(), role_id)})
+
+
+@api.get("/roles/<path:role_id>")
+@spec("A role with its skills and content for the most important", errors=(404,),
+      ok=obj({"id": STR, "title": STR, "source": STR, "description": STR,
+              "job_zone": nullable(INT), "scale": array(STR),
+              "skills": array(obj({"id": STR, "name": STR}))}))
+@require_token
+def role(role_id: str):
+    session = db.session()
+    return jsonify(role_json(current_app, session, find(session, role_id),
+                             g.user.memberships()))

@@ -1,0 +1,329 @@
+"""The JSON API under /api/v1 and the health check. Views parse, call a service, answer."""
+
+import os
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from index import SearchRequest
+from server import payload
+from server.api.access import MANAGE
+from server.api.auth import require_token
+from server.api.openapi import (
+    ANY_OBJECT,
+    BOOL,
+    INT,
+    LIST_CHANGE,
+    NUM,
+    STR,
+    array,
+    nullable,
+    obj,
+    ref,
+    spec,
+    text,
+)
+from server.api.validation import expect_object, parse_context, parse_limit, reject_unknown, string
+from server.errors import ApiError
+from server.runtime import engine_of, health, index_of, taxonomy_of
+from server.storage import db
+from server.storage.models import ACTIONS
+from server.suggest import feedback
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+root = Blueprint("root", __name__)
+
+CONTENT_DETAIL = {"allOf": [ref("Content"), obj(
+    {"skills": array(STR), "tags": array(STR), "language": STR, "provider": STR, "owner": STR,
+     "review_by": nullable(STR), "proposed": obj({"topics": array(obj({"id": STR, "label": STR,
+                                                                          "confidence": NUM})),
+                                                 "skills": array(obj({"name": STR,
+                                                                      "confidence": NUM}))}),
+     "manual": ANY_OBJECT})]}
+# Tag changes: a list field takes a list, {add, remove} or null; see server/content/tags.py.
+TAG_CHANGES = obj({}, {"topics": LIST_CHANGE, "skills": LIST_CHANGE, "tags": LIST_CHANGE,
+                       "audience": LIST_CHANGE, "type": nullable(STR), "level": nullable(STR),
+                       "duration": nullable(INT), "language": nullable(STR),
+                       "mandatory": nullable(BOOL), "owner": nullable(STR),
+                       "review_by": nullable(STR)}, closed=True) | {"minProperties": 1}
+SUGGESTIONS = obj({"request_id": STR,
+                   "topics": array(obj({"id": STR, "label": STR, "weight": NUM,
+                                        "evidence": array(STR)})),
+                   "suggestions": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
+                                             "summary": STR, "score": NUM,
+                                             "reasons": array(STR), "mandatory": BOOL}))})
+
+
+def json_body() -> dict:
+    if not request.is_json:
+        raise ApiError("invalid_json", "send JSON with 'Content-Type: application/json'", 415)
+    try:
+        body = payload.loads(request.get_data(cache=True))
+    except payload.PayloadError as exc:
+        raise ApiError("invalid_json", f"the request body: {exc}") from None
+    return expect_object(body)
+
+
+@root.get("/healthz")
+@spec("Is the service up: database and pipeline checks", errors=(503,),
+      ok=obj({"status": STR, "checks": ANY_OBJECT}))
+def healthz():
+    report = health(current_app)
+    return jsonify(report), 200 if report["status"] != "down" else 503
+
+
+@api.post("/connect")
+@spec("The extension trades a one-time connect code and its PKCE verifier for a personal token",
+      body=obj({"code": text(100, 1), "code_verifier": text(128, 43),
+                "redirect_uri": text(300, 1)}, closed=True),
+      ok=obj({"token": STR, "name": STR}), status=201, errors=(400, 413, 415, 429))
+def connect_extension():
+    from server.integrations.connect import redeem
+
+    body = json_body()
+    reject_unknown(body, {"code", "code_verifier", "redirect_uri"}, "request body")
+    user, token = redeem(db.session(), string(body, "code", "request body", 100, True),
+                         string(body, "code_verifier", "request body", 128, True),
+                         string(body, "redirect_uri", "request body", 300, True))
+    return jsonify(token=token, name=user.name), 201
+
+
+@api.get("/openapi.json")
+@spec("This document: the API's contract, generated from its routes", ok=ANY_OBJECT)
+def openapi_document():
+    from server.api.openapi import openapi
+
+    return jsonify(openapi(current_app))
+
+
+@api.get("/me")
+@spec(ok=obj({"id": INT, "name": STR, "role": STR}))
+@require_token
+def me():
+    """Who the token belongs to: the extension checks its connection with this."""
+    return jsonify({"id": g.user.id, "name": g.user.name, "role": g.user.role})
+
+
+def content_json(hit) -> dict:
+    return {"id": hit.id, "title": hit.title, "url": hit.url, "type": hit.type,
+            "summary": hit.summary, "topics": hit.topics, "audience": hit.audience,
+            "mandatory": hit.mandatory, "level": hit.level, "duration": hit.duration,
+            "source": hit.source}
+
+
+def content_detail(hit) -> dict:
+    """Everything about a document, for L&D: effective tags, proposals, manual values."""
+    from server.content.tags import detail
+
+    return {**content_json(hit), "skills": hit.skills, "tags": hit.tags,
+            "language": hit.language, "provider": hit.provider, "owner": hit.owner,
+            "review_by": hit.review_by.strftime("%Y-%m-%d") if hit.review_by else None,
+            **detail(current_app, db.session(), hit)}
+
+
+def viewer_groups() -> set[str] | None:
+    """L&D and admins manage all content; everyone else sees what their groups may."""
+    return None if g.user.role in MANAGE else g.user.memberships()
+
+
+@api.get("/stale")
+@spec(query={"owner": (text(200), False)}, ok=obj({"stale": array(obj({"id": STR, "title": STR}))}))
+@require_token
+def stale():
+    """What needs review: past its review-by date, or unchanged for STALE_DAYS."""
+    owner = request.args.get("owner") or None
+    if owner is not None and len(owner) > 200:
+        raise ApiError("invalid_query", "owner is at most 200 characters")
+    items = index_of(current_app).stale(int(current_app.config["STALE_DAYS"]), owner)
+    return jsonify({"stale": items})
+
+
+@api.get("/versions/<path:content_id>")
+@spec("A policy's recorded versions", errors=(404,), ok=obj({"id": STR, "versions": array(obj(
+    {"version": INT, "hash": STR, "title": STR, "recorded_at": STR}))}))
+@require_token
+def versions(content_id: str):
+    from server.content.versions import versions_of
+
+    if index_of(current_app).get(content_id, viewer_groups()) is None:
+        raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
+    return jsonify({"id": content_id, "versions": versions_of(db.session(), content_id)})
+
+
+@api.get("/content/<path:content_id>")
+@spec("One document; L&D and admins also get its tags, proposals and manual values",
+      errors=(404,), ok={"anyOf": [CONTENT_DETAIL, ref("Content")]})
+@require_token
+def content(content_id: str):
+    hit = index_of(current_app).get(content_id, viewer_groups())
+    if hit is None:
+        raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
+    return jsonify(content_detail(hit) if g.user.role in MANAGE else content_json(hit))
+
+
+@api.patch("/content/<path:content_id>")
+@spec(body=TAG_CHANGES, ok=CONTENT_DETAIL, errors=(404, 409, 503))
+@require_token
+def tag_content(content_id: str):
+    """L&D sets tags on one document: see server/content/tags.py for the shape of a change."""
+    from server.content.tags import edit, parse_changes
+
+    ix = index_of(current_app)
+    if ix.get(content_id) is None:
+        raise ApiError("not_found", f"no content {content_id!r}", 404)
+    if ix.document(content_id) is None:
+        raise ApiError("needs_sync", "this document was indexed by an older version; sync its "
+                       "source once, then tag it", 409)
+    edit(current_app, db.session(), [content_id], parse_changes(json_body(), taxonomy_of(
+        current_app)), g.user.name)
+    return jsonify(content_detail(ix.get(content_id)))
+
+
+@api.post("/content/bulk")
+@spec(body=obj({"changes": TAG_CHANGES},
+               {"query": nullable(text(500)), "source": nullable(text(500)),
+                "type": nullable(text(500)), "topic": nullable(text(500)), "dry_run": BOOL,
+                "ids": nullable(array(text(500), 1000) | {"minItems": 1})}, closed=True),
+      ok=obj({"matched": INT, "changed": INT, "ids": array(STR), "dry_run": BOOL}), errors=(503,))
+@require_token
+def bulk_tag():
+    """Tag every document a query and filters select (or a list of ids) the same way."""
+    from server.content.tags import bulk
+
+    return jsonify(bulk(current_app, db.session(), json_body(), g.user.name))
+
+
+@api.get("/topics")
+@spec(ok=obj({"topics": array(obj({"id": STR, "label": STR, "parent": nullable(STR),
+                                     "skills": array(STR)}))}))
+@require_token
+def topics():
+    """The taxonomy: topic ids to tag with, their labels, parents and the skills they teach."""
+    taxonomy = taxonomy_of(current_app)
+    return jsonify({"topics": [{"id": t.id, "label": t.label, "parent": t.parent,
+                                "skills": taxonomy.skills(t.id)}
+                               for t in taxonomy.topics.values()]})
+
+
+@api.get("/search")
+@spec("Search the content the caller may see",
+      query={"q": (text(500, 1), True),
+             "limit": ({"type": "integer", "minimum": 1, "maximum": 50}, False)},
+      ok=obj({"query": STR, "results": array(ref("Content"))}))
+@require_token
+def search():
+    query = (request.args.get("q") or "").strip()
+    if not query or len(query) > 500:
+        raise ApiError("invalid_query", "q is 1-500 characters: /api/v1/search?q=expenses")
+    limit = request.args.get("limit", "10")
+    if not limit.isdigit() or not 1 <= int(limit) <= 50:
+        raise ApiError("invalid_limit", "limit must be a whole number from 1 to 50")
+    hits = index_of(current_app).search(SearchRequest(
+        words=[(w, 1.0) for w in query.split()], fields={"title": 1.0, "headings": 1.0,
+                                                          "summary": 1.0, "body": 1.0},
+        limit=int(limit), groups=g.user.memberships()))
+    return jsonify({"query": query, "results": [content_json(h) for h in hits]})
+
+
+@api.get("/sources")
+@spec("Content sources with their last run", ok=obj({"sources": array(ref("Source"))}))
+@require_token
+def list_sources():
+    from sqlalchemy import select
+
+    from server.content.sources import describe
+    from server.storage.models import Source
+
+    rows = db.session().scalars(select(Source).order_by(Source.name))
+    return jsonify({"sources": [describe(s) for s in rows]})
+
+
+@api.post("/sources")
+@spec("Add a content source", body=obj({"name": text(100, 1), "kind": text(20, 1),
+                                      "location": text(2000, 1)},
+                                     {"every_minutes": INT}, closed=True),
+      ok=ref("Source"), status=201, errors=(403, 409))
+@require_token
+def create_source():
+    from server.content.sources import add_source, describe
+
+    body = json_body()
+    reject_unknown(body, {"name", "kind", "location", "every_minutes"}, "request body")
+    every = body.get("every_minutes", 60)
+    if isinstance(every, bool) or not isinstance(every, int):
+        raise ApiError("invalid_schedule", "every_minutes must be a whole number")
+    source = add_source(db.session(), string(body, "name", "body", 100, required=True),
+                        string(body, "kind", "body", 20, required=True),
+                        string(body, "location", "body", 2000, required=True), every,
+                        roots=current_app.config["SOURCE_ROOTS"].split(os.pathsep),
+                        home=current_app.config["HOME"], actor=g.user.name)
+    return jsonify(describe(source)), 201
+
+
+@api.post("/sources/<name>/sync")
+@spec("Sync a source now", ok=ref("Source"), errors=(404, 503))
+@require_token
+def run_source(name: str):
+    from server.content.sources import describe, sync_source
+
+    return jsonify(describe(sync_source(current_app, db.session(), name, actor=g.user.name)))
+
+
+@api.delete("/sources/<name>")
+@spec("Remove a source and withdraw its documents", errors=(404, 503),
+      ok=obj({"removed": STR, "withdrawn": INT}))
+@require_token
+def delete_source(name: str):
+    from server.content.sources import remove_source
+
+    withdrawn = remove_source(current_app, db.session(), name, actor=g.user.name)
+    return jsonify({"removed": name, "withdrawn": withdrawn})
+
+
+@api.post("/suggestions")
+@spec("What to learn for the page the person is on", ok=SUGGESTIONS,
+      body=obj({"context": ref("Context")}, {"limit": {"type": "integer", "minimum": 1}},
+               closed=True))
+@require_token
+def suggestions():
+    body = json_body()
+    reject_unknown(body, {"context", "limit"}, "request body")
+    if "context" not in body:
+        raise ApiError("missing_field", "context is required: {\"context\": {\"title\": ...}}")
+    context = parse_context(body["context"])
+    limit = parse_limit(body, current_app.config["SUGGESTION_LIMIT"],
+                        current_app.config["MAX_SUGGESTION_LIMIT"])
+    session = db.session()
+    from server.people.gaps import personal
+
+    result = engine_of(current_app).suggest(
+        context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
+        groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id),
+        personal=personal(current_app, session, g.user))
+    feedback.record_event(session, g.user.id, result, current_app)
+    return jsonify(result.to_dict())
+
+
+@api.post("/feedback")
+@spec("What the person did with a suggestion", status=201, errors=(404,),
+      body=obj({"request_id": text(64, 1), "content_id": text(500, 1),
+                "action": {"enum": list(ACTIONS)}}, closed=True),
+      ok=obj({"id": INT, "request_id": STR, "content_id": STR, "action": STR}))
+@require_token
+def give_feedback():
+    body = json_body()
+    reject_unknown(body, {"request_id", "content_id", "action"}, "request body")
+    request_id = string(body, "request_id", "body", 64, required=True)
+    content_id = string(body, "content_id", "body", 500, required=True)
+    action = string(body, "action", "body", 20, required=True)
+    if action not in ACTIONS:
+        raise ApiError("invalid_action", f"action must be one of: {', '.join(ACTIONS)}")
+    from server.integrations import xapi
+
+    # the item itself only when it is needed: its version, or its name for the LRS
+    hit = index_of(current_app).get(content_id) if action == "acknowledged" or \
+        xapi.enabled(current_app) else None
+    saved = feedback.record(db.session(), g.user.id, request_id, content_id, action,
+                            version=hit.hash if hit and action == "acknowledged" else "",
+                            app=current_app, hit=hit)
+    return jsonify({"id": saved.id, "request_id": request_id, "content_id": content_id,
+                    "action": action}), 201

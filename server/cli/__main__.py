@@ -1,0 +1,5 @@
+"""`python -m server.cli`: the same command as `jitlearn`."""
+
+from server.cli import main
+
+main()

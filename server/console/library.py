@@ -1,0 +1,149 @@
+"""Console pages for L&D: the content library (search, filters, a document, tagging, bulk
+tagging) and the sources with their status and a "sync now" button."""
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from index import LEVELS
+from index.documents import TYPES
+from server.console.views import MANAGE, console, signed_in
+from server.errors import ApiError
+from server.runtime import index_of, taxonomy_of
+from server.storage import db
+from server.storage.models import Source
+
+PAGE = 50
+FILTERS = ("q", "type", "topic", "source", "audience", "stale", "mandatory")
+
+
+@console.get("/content")
+@signed_in(*MANAGE)
+def library():
+    args = {k: request.args.get(k, "").strip()[:200] for k in FILTERS}
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    total, hits = index_of(current_app).browse(
+        args["q"], args["type"], args["topic"], args["source"], args["audience"],
+        int(current_app.config["STALE_DAYS"]) if args["stale"] else None,
+        bool(args["mandatory"]), limit=PAGE, offset=(page - 1) * PAGE)
+    sources = sorted(index_of(current_app).stats()["sources"])
+    return render_template("console/library.html", hits=hits, total=total, args=args,
+                           page=page, pages=max(1, -(-total // PAGE)), types=TYPES,
+                           topics=taxonomy_of(current_app).topics.values(), sources=sources)
+
+
+def _changes_from(form, hit) -> dict:
+    """The fields of the tag form that differ from the document now, as a change
+    (server/content/tags.py); lists come from comma-separated fields."""
+    def listed(name):
+        return [v.strip() for v in form.get(name, "").split(",") if v.strip()]
+
+    duration = form.get("duration", "0").strip() or "0"
+    if not duration.isdigit():
+        raise ApiError("invalid_value", "duration is whole minutes")
+    review_by = form.get("review_by", "").strip()
+    wanted = {"topics": listed("topics"), "skills": listed("skills"), "tags": listed("tags"),
+              "audience": listed("audience"), "type": form.get("type", ""),
+              "level": form.get("level", ""), "language": form.get("language", "") or "en",
+              "owner": form.get("owner", "").strip(), "mandatory": form.get("mandatory") == "on",
+              "duration": int(duration)}
+    now = {"topics": list(hit.topics), "skills": hit.skills, "tags": hit.tags,
+           "audience": hit.audience, "type": hit.type, "level": hit.level,
+           "language": hit.language or "en", "owner": hit.owner, "mandatory": hit.mandatory,
+           "duration": hit.duration}
+    changes = {k: v for k, v in wanted.items()
+               if (sorted(v) != sorted(now[k]) if isinstance(v, list) else v != now[k])}
+    current_review = hit.review_by.strftime("%Y-%m-%d") if hit.review_by else ""
+    if review_by != current_review:
+        changes["review_by"] = review_by or None
+    return changes
+
+
+@console.route("/content/<path:content_id>", methods=["GET", "POST"])
+@signed_in(*MANAGE)
+def document(content_id: str):
+    from server.content.tags import detail, edit, parse_changes
+    from server.content.versions import versions_of
+
+    ix, session_ = index_of(current_app), db.session()
+    hit = ix.get(content_id)
+    if hit is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "accept":
+                changes = parse_changes({"topics": {"add": [request.form.get("topic", "")]}},
+                                        taxonomy_of(current_app))
+            elif request.form.get("action") == "reset":
+                changes = parse_changes({f: None for f in ("topics", "skills", "tags",
+                                                           "audience", "type", "level",
+                                                           "duration", "language",
+                                                           "mandatory", "owner",
+                                                           "review_by")},
+                                        taxonomy_of(current_app))
+            else:
+                changes = _changes_from(request.form, hit)
+                if not changes:
+                    flash("Nothing changed.")
+                    return redirect(url_for("console.document", content_id=content_id))
+                changes = parse_changes(changes, taxonomy_of(current_app))
+            if ix.document(content_id) is None:
+                raise ApiError("needs_sync", "indexed by an older version: sync its source first")
+            edit(current_app, session_, [content_id], changes, g.user.name)
+            flash("Saved: the new tags apply to suggestions now.")
+            return redirect(url_for("console.document", content_id=content_id))
+        except ApiError as exc:
+            flash(exc.message)
+    full = ix.document(content_id)
+    return render_template("console/document.html", hit=hit, text=full.body if full else "",
+                           headings=full.headings if full else [],
+                           about=detail(current_app, session_, hit),
+                           versions=versions_of(session_, content_id), types=TYPES,
+                           levels=LEVELS, taxonomy=taxonomy_of(current_app))
+
+
+@console.post("/content-bulk")
+@signed_in(*MANAGE)
+def bulk():
+    from server.content.tags import bulk as bulk_tag
+
+    body = {k: request.form.get(k, "") for k in ("query", "source", "type", "topic")}
+    body = {k: v for k, v in body.items() if v}
+    add = [v.strip() for v in request.form.get("add_topics", "").split(",") if v.strip()]
+    changes: dict = {"topics": {"add": add}} if add else {}
+    if request.form.get("owner"):
+        changes["owner"] = request.form["owner"]
+    body["changes"] = changes
+    body["dry_run"] = request.form.get("dry_run") == "on"
+    try:
+        result = bulk_tag(current_app, db.session(), body, g.user.name)
+        verb = "would change" if result["dry_run"] else "changed"
+        flash(f"{result['matched']} documents matched; {verb} {result['changed']}.")
+    except ApiError as exc:
+        flash(exc.message)
+    return redirect(url_for("console.library", q=body.get("query", ""),
+                            source=body.get("source", ""), type=body.get("type", ""),
+                            topic=body.get("topic", "")))
+
+
+@console.get("/sources")
+@signed_in(*MANAGE)
+def sources():
+    from server.content.sources import describe
+
+    rows = db.session().scalars(select(Source).order_by(Source.name))
+    return render_template("console/sources.html", sources=[describe(s) for s in rows])
+
+
+@console.post("/sources/<name>/sync")
+@signed_in(*MANAGE)
+def sync_now(name: str):
+    from server.content.sources import sync_source
+
+    try:
+        source = sync_source(current_app, db.session(), name, actor=g.user.name)
+        flash(f"{name}: {source.last_status}, " + ", ".join(
+            f"{k} {v}" for k, v in source.last_counts.items()))
+    except ApiError as exc:
+        flash(exc.message)
+    return redirect(url_for("console.sources"))

@@ -1,0 +1,1 @@
+"""Background jobs: what runs on a schedule, and which one process runs them."""

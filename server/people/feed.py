@@ -1,0 +1,146 @@
+"""The personal learning feed: one ranked stream from everything that says what to learn next.
+
+Sources, strongest first: mandatory policies not yet acknowledged; content that closes the gaps
+to the target roles; skills a manager or a peer suggested; core skills of the current role; skills
+in demand that the person's roles use. Each item says which source put it there (and which others
+agree). An item dismissed, marked not relevant or completed from the feed never comes back, a
+snoozed one stays away for SNOOZE_DAYS, an acknowledged one until its next version.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from index import SearchHit
+from server.people.demand import in_demand
+from server.people.gaps import my_gaps, teaching
+from server.people.profile import privacy_of, profile_of
+from server.runtime import index_of
+from server.storage.models import (
+    SNOOZE_DAYS,
+    SUPPRESSING,
+    Feedback,
+    Occupation,
+    OccupationSkill,
+    PersonFeedback,
+    Skill,
+    SuggestionEvent,
+    User,
+    now,
+)
+from server.suggest.feedback import acknowledged
+
+FEED = "feed"  # the topic feed requests are recorded under, so feedback on them is the feed's
+WEIGHTS = {"mandatory": 1.0, "gap": 0.9, "feedback": 0.85, "core": 0.6, "in_demand": 0.5}
+PER_SKILL = 3  # items per skill, best first; later ones count a little less
+MAX_SKILLS = 5  # skills taken from each source
+MAX_PER_PAGE = 50
+
+
+@dataclass
+class Item:
+    hit: SearchHit
+    source: str
+    reason: str
+    score: float
+    also: list[str] = field(default_factory=list)
+
+
+def hidden(db: Session, user: User) -> set[str]:
+    """Content the person sent away from the feed, or completed anywhere."""
+    since = now() - timedelta(days=SNOOZE_DAYS)
+    rows = db.execute(select(Feedback.content_id, Feedback.action, Feedback.topics).where(
+        Feedback.user_id == user.id,
+        or_(Feedback.action.in_(SUPPRESSING),
+            (Feedback.action == "snoozed") & (Feedback.created_at >= since))))
+    return {cid for cid, action, topics in rows if action == "completed" or FEED in topics}
+
+
+def build(app: Flask, db: Session, user: User) -> list[Item]:
+    groups = user.memberships()
+    items: dict[str, Item] = {}
+
+    def offer(hit: SearchHit, source: str, reason: str, strength: float) -> None:
+        score = WEIGHTS[source] * strength
+        current = items.get(hit.id)
+        if current is None:
+            items[hit.id] = Item(hit, source, reason, score)
+            return
+        if reason not in (current.reason, *current.also):
+            if score > current.score:
+                current.also.insert(0, current.reason)
+                current.hit, current.source, current.reason = hit, source, reason
+            else:
+                current.also.append(reason)
+        current.score = max(current.score, score) + 0.05  # sources agreeing count
+
+    def teach(skill: str, source: str, reason: str, strength: float) -> None:
+        for n, hit in enumerate(teaching(app, skill, groups, PER_SKILL)):
+            offer(hit, source, reason, strength * (1 - 0.15 * n))
+
+    seen = acknowledged(db, user.id)
+    for hit in index_of(app).mandatory(groups):
+        if hit.hash not in seen.get(hit.id, ()):
+            offer(hit, "mandatory", "Mandatory: you have not acknowledged this version yet", 1.0)
+    if not privacy_of(db, user)["personalize"]:
+        return _ranked(items, hidden(db, user), seen)
+    for gap in my_gaps(app, db, user)[:MAX_SKILLS]:
+        teach(gap.name, "gap", f"Builds {gap.name.lower()}, needed for {gap.roles[0]}, your "
+              "target role", 0.5 + 0.5 * gap.score)
+    for item in db.scalars(select(PersonFeedback).where(PersonFeedback.subject_id == user.id)
+                           .order_by(PersonFeedback.id.desc()).limit(MAX_SKILLS)):
+        who = "your manager" if item.relation == "manager" else "a peer you asked"
+        for name in db.scalars(select(Skill.name).where(Skill.id.in_(item.skills))):
+            teach(name, "feedback", f"{who.capitalize()} suggested focusing on {name.lower()}",
+                  1.0)
+    role_skills = _role_skills(db, user)
+    role = db.get(Occupation, profile_of(db, user).occupation_id or "")
+    for name, importance in role_skills[:MAX_SKILLS]:
+        if role is not None and importance >= 0.7:
+            teach(name, "core", f"A core skill of {role.title}, your role", importance)
+    wanted = {name.lower() for name, _ in role_skills}
+    for skill in in_demand(app, db):
+        if skill["name"].lower() in wanted:
+            teach(skill["name"], "in_demand", f"{skill['name']} is in demand: "
+                  f"{skill['why'][0]}" if skill["why"] else f"{skill['name']} is in demand", 1.0)
+    return _ranked(items, hidden(db, user), seen)
+
+
+def _role_skills(db: Session, user: User) -> list[tuple[str, float]]:
+    """Skills the current role needs, most important first."""
+    role_id = profile_of(db, user).occupation_id
+    if not role_id:
+        return []
+    rows = db.execute(select(Skill.name, OccupationSkill.importance)
+                      .join(OccupationSkill, OccupationSkill.skill_id == Skill.id)
+                      .where(OccupationSkill.occupation_id == role_id)
+                      .order_by(OccupationSkill.importance.desc(), Skill.name))
+    return [(name, importance) for name, importance in rows]
+
+
+def _ranked(items: dict[str, Item], hide: set[str], seen: dict[str, set[str]]) -> list[Item]:
+    """Best first, without what was sent away or acknowledged in its current version."""
+    return sorted((i for i in items.values() if i.hit.id not in hide
+                   and i.hit.hash not in seen.get(i.hit.id, ())),
+                  key=lambda i: (-i.score, i.hit.id))
+
+
+def page(app: Flask, db: Session, user: User, number: int, per_page: int) -> dict:
+    """One page of the feed, recorded (ids only) so feedback on its items can be given."""
+    ranked = build(app, db, user)
+    start = (number - 1) * per_page
+    shown = ranked[start:start + per_page]
+    request_id = uuid.uuid4().hex
+    db.add(SuggestionEvent(request_id=request_id, user_id=user.id, topics=[FEED],
+                           shown=[i.hit.id for i in shown]))
+    db.commit()
+    return {"request_id": request_id, "page": number, "per_page": per_page,
+            "total": len(ranked),
+            "items": [{"id": i.hit.id, "title": i.hit.title, "url": i.hit.url,
+                       "type": i.hit.type, "summary": i.hit.summary, "source": i.source,
+                       "reason": i.reason, "also": i.also, "score": round(i.score, 3)}
+                      for i in shown]}

@@ -1,0 +1,70 @@
+"""The database: one SQLAlchemy engine per process, a session per request, Alembic migrations."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+MIGRATION_LOCK = 0x6A6C6D67  # "jlmg": held while one process migrates
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _):  # WAL: readers never wait for the one writer
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted rows zeroed, not left in free pages
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # processes starting together migrate in turn
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    upgrade(engine)
+    app.extensions["jitlearn.database"] = engine
+    app.extensions["jitlearn.db"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(close_session)
+
+
+def checkpoint(db: Session) -> None:
+    """After deleting someone's data: copy the write-ahead log into the database file and empty
+    it, so the deleted rows are not left readable in the log (SQLite; PostgreSQL needs nothing
+    here: its VACUUM reclaims dead rows on its own schedule)."""
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def session() -> Session:
+    if "db" not in g:
+        g.db = current_app.extensions["jitlearn.db"]()
+    return g.db
+
+
+def close_session(_exc=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()

@@ -1,0 +1,1 @@
+"""Suggesting: the engine, its learned ranker, how it is trained, evaluated and how it fares."""

@@ -1,0 +1,468 @@
+"""The suggestion engine: context -> topics (nlp) -> candidates (index) -> ranked, explained list.
+
+The service layer between the HTTP views and the nlp/index packages; it imports neither Flask
+nor spaCy nor Whoosh, so the API, the CLI and the evaluation all share exactly this path.
+"""
+
+import math
+import re
+import threading
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from index import SUBJECT_WEIGHT, ContentIndex, SearchHit, SearchRequest
+from index.profiles import FEATURES, Candidates, Profiles
+from index.store import visible
+from nlp import Context, Topic, TopicExtractor, background
+from nlp.context import FIELD_WEIGHTS, site_names, split_title
+from nlp.redact import MARK
+from server.suggest.ranker import DEFAULT, PLAIN, Model
+
+REASON_WEIGHT = 0.2  # a document this much about a topic may be explained by it
+MIN_FIT = 0.2  # a document this much about a topic builds it (personal goals)
+TRACED = 30  # candidates the test bench lists
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")  # a word as people write it ("on-call")
+PART_OF = {"title": "subject", "selection": "outline", "headings": "outline",
+           "description": "text", "text": "text"}  # the site's name is left out
+
+
+@dataclass
+class Settings:
+    """Knobs that are not learned, in one place so the bench and the eval see the same numbers.
+    How candidates are weighed, and when to say nothing, is learned (server/suggest/ranker.py)."""
+
+    max_words: int = 100  # context terms used, most prominent and rarest first
+    pool: int = 100  # candidates the ranking model scores
+    expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
+    stale_days: int = 365  # unchanged for this long counts as stale
+    taxonomy: bool = True  # False: the taxonomy and rules are ignored (a library on day one)
+    # The abstainer weighs a page's best match against what best matches were like in the
+    # library it was fitted on; in a library of a few pages they are all weaker. Below this
+    # many documents a page with a match is answered when its words are more the library's
+    # than English's (Engine.affinity), and only then.
+    min_library: int = 50
+    # Content on a subject the person is building (a gap, a goal, feedback) ranks up by up to
+    # personal_boost times the spread (standard deviation) of the page's ten best scores: a
+    # nudge among near-equals, never a reason to show what the page is not about. (Hiding
+    # courses outside a person's roles was tried and cost relevance on the judged pages with
+    # a profile, so personalisation only ever lifts.)
+    personal_boost: float = 1.0
+    # A stale document (review overdue, or unchanged for stale_days) loses this much of its
+    # score (in the ranker's units: 0.5 turns an even match into 38:62). A product rule, not
+    # learned: nothing in the judged library is stale, so no judgment could teach it.
+    stale_penalty: float = 0.5
+
+
+@dataclass
+class Personal:
+    """What a person's profile adds: topics they are building (0..1) and why, for the reasons."""
+
+    topics: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def add(self, topic: str, weight: float, reason: str) -> None:
+        if weight > self.topics.get(topic, 0.0):
+            self.topics[topic], self.reasons[topic] = weight, reason
+
+    def match(self, hit: SearchHit, page: set[str], min_fit: float) -> tuple[float, str]:
+        """How much the hit builds what the person is building, on one of the page's topics."""
+        best, reason = 0.0, ""
+        for topic, weight in self.topics.items():
+            if topic in page and hit.topics.get(topic, 0.0) >= min_fit:
+                value = min(weight, hit.topics[topic])
+                if value > best:
+                    best, reason = value, self.reasons[topic]
+        return best, reason
+
+
+@dataclass
+class Suggestion:
+    id: str
+    title: str
+    url: str
+    type: str
+    summary: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    mandatory: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    request_id: str
+    topics: list[Topic]
+    suggestions: list[Suggestion]
+    abstained: str = ""  # why nothing was suggested, for logs and the test bench
+
+    def to_dict(self) -> dict:
+        return {"request_id": self.request_id,
+                "topics": [{"id": t.id, "label": t.label, "weight": t.weight,
+                            "evidence": t.evidence} for t in self.topics],
+                "suggestions": [s.to_dict() for s in self.suggestions]}
+
+
+@dataclass
+class Page:
+    """What the engine made of a page: its topics, the candidates and what the model says."""
+
+    topics: list[Topic]
+    concepts: list[Topic]  # the taxonomy and rule topics the ranking used
+    candidates: Candidates
+    hits: list[SearchHit]
+    scores: np.ndarray  # the ranker's, one per hit
+    features: np.ndarray  # the abstainer's input (profiles.PAGE_FEATURES + ranker.PAGE_EXTRA)
+    answer: float  # the abstainer's probability that the library speaks to this page
+    affinity: tuple[float, float, float, float]  # see Engine.affinity
+    context: Context
+    profiles: Profiles  # the generation candidates.docs point into
+
+
+def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
+                  affinity: tuple[float, float, float, float]) -> np.ndarray:
+    """The abstainer's input: the page's own features, then the best score, its lead over the
+    next nine (a clear winner, or a crowd of equals), the strongest concept and the page's
+    affinity with the library (Engine.affinity)."""
+    top = np.sort(scores)[::-1][:10]
+    best = float(top[0]) if len(top) else 0.0
+    lead = best - float(top[1:].mean()) if len(top) > 1 else 0.0
+    concept = max((t.weight for t in concepts), default=0.0)
+    return np.concatenate([found.page, np.array([best, lead, concept, *affinity],
+                                                dtype=np.float32)])
+
+
+class Engine:
+    """Built once per process; safe to call from several threads."""
+
+    def __init__(self, extractor: TopicExtractor, index: ContentIndex,
+                 settings: Settings | None = None, model: Model | None = None):
+        """model: the ranking model; by default the one fitted to the reference judgments,
+        with or without taxonomy features as settings.taxonomy says."""
+        self.extractor = extractor
+        self.settings = settings or Settings()
+        self.model = model or Model.load(DEFAULT if self.settings.taxonomy else PLAIN)
+        self._nlp_lock = threading.Lock()  # spaCy pipelines are not documented thread-safe
+        self.use_index(index)
+
+    def use_index(self, index: ContentIndex) -> None:
+        """Serve from another index (a follower's new snapshot): everything that reads the
+        index is rebound here, so nothing keeps reading one that is retired and deleted."""
+        self.index = index
+        self.extractor.set_rarity(index.rarity)
+
+    @property
+    def degraded(self) -> bool:
+        return self.extractor.info.degraded
+
+    def read(self, context: Context, groups: set[str] | None = None,
+             suppressed: set[tuple[str, str]] | None = None) -> Page:
+        """One spaCy pass, the first stage and both models: everything but the choice of
+        cards. The training reads the judged pages through here, as suggest() does. The whole
+        request reads one generation of the profiles (the index may commit meanwhile)."""
+        s = self.settings
+        with self._nlp_lock:
+            topics = self.extractor.extract(context)
+        profiles = self.index.profiles()
+        concepts = [t for t in topics if t.kind != "keyphrase"] if s.taxonomy else []
+        analyzed = [(name, self.index.analyze(text)) for name, text in sections(context)]
+        words = self.query_words(analyzed, profiles)
+        if s.expand and concepts:
+            present = dict(words)
+            for term, weight in self.expansion(concepts):
+                present[term] = max(present.get(term, 0.0), weight)
+            words = list(present.items())
+        topic_ids = {t.id for t in concepts}
+        exclude = {cid for cid, topic in suppressed or () if topic in topic_ids or topic == "*"}
+        parts = self.query_parts(analyzed, profiles)
+        parts["concepts"] = self.expansion(concepts)
+        found, hits = self.index.candidates(SearchRequest(
+            words=words, topics=[(t.id, t.weight) for t in concepts], parts=parts),
+            pool=s.pool, stale_days=s.stale_days, profiles=profiles)
+        scores = self.model.score(found.matrix)
+        affinity = self.affinity(context, profiles)
+        features = page_features(found, scores, concepts, affinity)
+        answer = self.answer(self.model, features, profiles.n, bool(hits), concepts, affinity)
+        # whether the library speaks to the page is decided on all of it; what this person
+        # is shown leaves out what is not for their groups and what they dismissed
+        keep = [i for i, hit in enumerate(hits)
+                if hit.id not in exclude and visible(hit.audience, groups)]
+        if len(keep) < len(hits):
+            found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
+            hits, scores = [hits[i] for i in keep], scores[keep]
+        return Page(topics, concepts, found, hits, scores, features, answer, affinity, context,
+                    profiles)
+
+    def answer(self, model: Model, features: np.ndarray, library: int, found: bool,
+               concepts: list[Topic], affinity: tuple[float, ...]) -> float:
+        """How sure the engine is that the library (of this many documents) speaks to the
+        page (0..1); it answers from model.threshold up. found: whether anything matched."""
+        if not found:
+            return 0.0
+        if any(t.rules and t.weight >= SUBJECT_WEIGHT for t in concepts):
+            return 1.0  # an admin's rule fired: someone who knows says this page is work
+        if library < self.settings.min_library:
+            return 1.0 if affinity[0] > 0 else 0.5 * model.threshold
+        return model.answer_probability(features)
+
+    def suggest(self, context: Context, limit: int = 3,
+                suppressed: set[tuple[str, str]] | None = None,
+                groups: set[str] | None = None,
+                acknowledged: dict[str, set[str]] | None = None,
+                personal: Personal | None = None, trace: list | None = None) -> Result:
+        """groups: the person's audience groups; content restricted to others never shows.
+        personal: what the person is building; it ranks content on the page's topics, never
+        brings in other topics. trace: a list to receive every candidate (the test bench)."""
+        page = self.read(context, groups=groups, suppressed=suppressed)
+        result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[])
+        if page.answer < self.model.threshold:
+            result.abstained = "nothing in the library matches this page" if not page.answer \
+                else (f"this page does not look like work the library speaks to (confidence "
+                      f"{page.answer:.2f})")
+        elif not page.hits:
+            result.abstained = "nothing this person may see, and has not dismissed, matches"
+        else:
+            result.suggestions = self._choose(page, limit, acknowledged or {}, personal, trace)
+        return result
+
+    def explain(self, context: Context, limit: int = 3, groups: set[str] | None = None,
+                personal: Personal | None = None) -> dict:
+        """What the test bench shows: topics with evidence, the rules that fired, every
+        candidate with its score parts and why it was or was not shown, the suggestions."""
+        trace: list[dict] = []
+        result = self.suggest(context, limit, groups=groups, personal=personal, trace=trace)
+        topics = result.topics
+        return {"topics": [{"id": t.id, "label": t.label, "weight": round(t.weight, 3),
+                            "evidence": t.evidence, "rules": t.rules, "kind": t.kind}
+                           for t in topics],
+                "rules": sorted({r for t in topics for r in t.rules}),
+                "candidates": trace, "suggestions": [x.to_dict() for x in result.suggestions],
+                "abstained": result.abstained}
+
+    def _choose(self, page: Page, limit: int, acknowledged: dict[str, set[str]],
+                personal: Personal | None, trace: list | None) -> list[Suggestion]:
+        """The model's order, the person's goals as a nudge, then the cards: no duplicates,
+        nothing acknowledged, on-topic mandatory policies first.
+        trace: when a list, each candidate is appended with its score parts and fate."""
+        s = self.settings
+        topic_ids = {t.id for t in page.concepts}
+        scores, matrix = page.scores.astype(np.float64), page.candidates.matrix
+        if len(scores):
+            scores -= s.stale_penalty * matrix[:, FEATURES.index("stale")]
+        why: dict[str, str] = {}
+        spread = float(np.std(np.sort(scores)[::-1][:10])) if len(scores) > 1 else 1.0
+        for i, hit in enumerate(page.hits):
+            built, reason = personal.match(hit, topic_ids, MIN_FIT) if personal else (0, "")
+            if built:
+                scores[i] += s.personal_boost * built * spread
+                why[hit.id] = reason
+        order = np.argsort(-scores, kind="stable")
+        best = float(scores[order[0]])
+        kept: list[tuple[int, SearchHit]] = []
+        titles: set[str] = set()
+        # the page's subject: its strongest topic, when it is clearly about one
+        strongest = max(page.concepts, key=lambda t: t.weight, default=None)
+        subject = strongest.id if strongest and strongest.weight >= SUBJECT_WEIGHT else None
+        for rank, i in enumerate(order):
+            hit, score = page.hits[i], float(scores[i])
+            title = " ".join(hit.title.lower().split())
+            on_topic = on_subject(hit, subject)
+            fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
+                else "same title as one above" if title in titles \
+                else "enough already" if len(kept) >= limit and not on_topic else ""
+            if trace is not None and rank < TRACED:
+                trace.append({"id": hit.id, "title": hit.title, "type": hit.type,
+                              "lexical": round(float(matrix[i, FEATURES.index("lexical")]), 3),
+                              "topical": round(float(matrix[i, FEATURES.index("topical")]), 3),
+                              "personal": why.get(hit.id, ""),
+                              "score": round(math.exp(score - best), 3),
+                              "shown": not fate, "why_not": fate})
+            if fate:
+                continue
+            titles.add(title)
+            kept.append((i, hit))
+        kept = self._mandatory_first(kept, subject)
+        said: dict[str, str] = {}  # term -> the page's word for it (not the site's name)
+        common = self.extractor.nlp.Defaults.stop_words  # "per", "via": no evidence for a card
+        for name, text in sections(page.context):
+            for word in WORD.findall(text) if name != "site" else ():
+                if word.lower() in common:
+                    continue
+                for term in self.index.terms(word):
+                    said.setdefault(term, word)
+        return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
+                           why.get(h.id, ""), self._shared(page, i, said),
+                           split_title(page.context.title)[1])
+                for i, h in kept[:limit]]
+
+    def _shared(self, page: Page, i: int, said: dict[str, str]) -> tuple[list[str], list[str]]:
+        """What a candidate and its page have in common, to say why it is there: the words of
+        its title the page says, and the other words of the page its text has, the rarest
+        first; as the page wrote them. said: the page's terms, each with the page's word."""
+        if not said:
+            return [], []
+        title, named = [], set()
+        for word in WORD.findall(page.hits[i].title):
+            terms = set(self.index.terms(word)) & said.keys()
+            if terms and word.lower() not in (w.lower() for w in title):
+                title.append(word)
+                named |= terms
+        has = page.profiles.shared(int(page.candidates.docs[i]), said) - named
+        words = sorted(has, key=lambda t: -page.profiles.idf(t))
+        return title, [said[t] for t in words]
+
+    @staticmethod
+    def _mandatory_first(kept: list[tuple[int, SearchHit]],
+                         subject: str | None) -> list[tuple[int, SearchHit]]:
+        """The best mandatory item about the page's subject goes first: what the organisation
+        requires is never below the fold of three cards. The others keep the model's order,
+        so required reading does not crowd out the rest."""
+        first = next((k for k in kept if on_subject(k[1], subject)), None)
+        return kept if first is None else [first] + [k for k in kept if k is not first]
+
+    def expansion(self, concepts: list[Topic]) -> list[tuple[str, float]]:
+        """The labels of the page's topics as extra words: a page that says "customers table"
+        is about data classification, and documents say so in those words."""
+        out: dict[str, float] = {}
+        for topic in concepts:
+            for term in self.index.analyze(topic.label):
+                out[term] = max(out.get(term, 0.0), topic.weight * self.settings.expand)
+        return list(out.items())
+
+    def query_words(self, analyzed: list[tuple[str, list[str]]],
+                    profiles: Profiles) -> list[tuple[str, float]]:
+        """The context's index terms (analyzed: each field's), each weighted by the square root
+        of its uses, a use counting by the field it is in (a word once in the title: 1.7; four
+        times in the text: 2): said often, or where it counts, but no word drowns the others."""
+        seen: dict[str, float] = {}
+        for fname, terms in analyzed:
+            for term in terms:
+                seen[term] = seen.get(term, 0.0) + FIELD_WEIGHTS[fname]
+        ranked = sorted(((t, math.sqrt(w)) for t, w in seen.items()),
+                        key=lambda x: -x[1] * profiles.idf(x[0]))
+        return ranked[: self.settings.max_words]
+
+    def affinity(self, context: Context, profiles: Profiles
+                 ) -> tuple[float, float, float, float]:
+        """How much more this library uses the page's words than English does: the mean log
+        ratio over the page's words (weighted by field), over its subject's, the share of its
+        words the library uses more (nlp/background.py), and the same for where the page is
+        (Engine.site_affinity)."""
+        total = subject = weight = subject_weight = more = 0.0
+        for fname, text in sections(context):
+            if fname == "site":
+                continue
+            for word in background.words(text):
+                ratio = self.word_affinity(word, profiles)
+                if ratio is None:
+                    continue  # a stop word
+                w = FIELD_WEIGHTS[fname]
+                total, weight, more = total + w * ratio, weight + w, more + w * (ratio > 0)
+                if fname == "title":
+                    subject, subject_weight = subject + ratio, subject_weight + 1
+        site = self.site_affinity(context, profiles)
+        if not weight:
+            return (-background.LIMIT, -background.LIMIT, 0.0, site)
+        return (total / weight, subject / subject_weight if subject_weight
+                else -background.LIMIT, more / weight, site)
+
+    def word_affinity(self, word: str, profiles: Profiles) -> float | None:
+        """background.affinity of one word in this library; None for a stop word."""
+        terms = self.index.terms(word)
+        return background.affinity(profiles.uses_of(terms[0]), profiles.words, word) \
+            if terms else None
+
+    def site_affinity(self, context: Context, profiles: Profiles) -> float:
+        """Does the library speak of the tool the page is in? Its handbooks name the tools the
+        organisation works in (Jira, Workday, Zendesk) far more than English does, and not a
+        sports club's or a streaming service's. The larger of the mean log ratio over the
+        site's name and the largest over its host's labels, never below 0: a site the library
+        does not name says nothing either way (a small library names few), nor does a page
+        without a site or an address."""
+        site, labels = site_names(context)
+        named = [r for w in background.words(site)
+                 if (r := self.word_affinity(w, profiles)) is not None]
+        hosted = [r for w in background.words(" ".join(labels))
+                  if (r := self.word_affinity(w, profiles)) is not None]
+        said = ([sum(named) / len(named)] if named else []) + ([max(hosted)] if hosted else [])
+        return max([0.0, *said])
+
+    def query_parts(self, analyzed: list[tuple[str, list[str]]], profiles: Profiles
+                    ) -> dict[str, list[tuple[str, float]]]:
+        """The page's terms by part: its subject (the title without the site), its outline
+        (selection and headings) and its text; a term said n times weighs 1 + ln n."""
+        counts: dict[str, Counter] = {"subject": Counter(), "outline": Counter(),
+                                      "text": Counter()}
+        for fname, terms in analyzed:
+            part = PART_OF.get(fname)
+            if part:
+                counts[part].update(terms)
+        out = {}
+        for part, tf in counts.items():
+            weighted = sorted(((t, 1 + math.log(n)) for t, n in tf.items()),
+                              key=lambda x: -x[1] * profiles.idf(x[0]))
+            out[part] = weighted[: self.settings.max_words]
+        return out
+
+
+def sections(context: Context) -> list[tuple[str, str]]:
+    """The context's (field, text) parts, without the marks left where personal data was."""
+    return [(name, text.replace(MARK, " ")) for name, text in context.sections()]
+
+
+def on_subject(hit: SearchHit, subject: str | None) -> bool:
+    """Is this mandatory content about the page's subject (its strongest topic)?"""
+    return hit.mandatory and subject is not None \
+        and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
+
+
+def topic_reasons(hit: SearchHit, concepts: list[Topic], site: str) -> list[str]:
+    """"About Expenses: your page mentions “expense report”", for each of the page's topics
+    (strongest first) this item is about; evidence once each, no host or site names."""
+    reasons = []
+    hosts = {w.lower() for w in site.split()}
+    for topic in concepts:
+        if hit.topics.get(topic.id, 0) < REASON_WEIGHT:
+            continue
+        said, seen = [], set()
+        for e in topic.evidence:
+            if not e.startswith("via ") and "." not in e and e.lower() not in seen \
+                    and e.lower() not in hosts:
+                said.append(e)
+                seen.add(e.lower())
+        reasons.append(f"About {topic.label}: your page mentions "
+                       f"{', '.join(f'“{e}”' for e in said[:2])}" if said
+                       else f"About {topic.label}, the wider subject of your page")
+    return reasons
+
+
+def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
+               personal: str = "", shared: tuple[list[str], list[str]] = ([], []),
+               site: str = "") -> Suggestion:
+    """A hit as the panel shows it, with reasons a person can check against their page: what
+    this item has in common with it (Engine._shared), else the page's topic it is about; never
+    the site's name ("Navan" of "Expense report - Navan") as evidence."""
+    reasons = [personal] if personal else []
+    if hit.mandatory:
+        reasons.append(f"Mandatory {hit.type}" if hit.type in ("policy", "procedure")
+                       else "Required for your role")
+    title, text = shared
+    quote = lambda words: ", ".join(f"“{w}”" for w in words[:3])  # noqa: E731
+    if title:
+        reasons.append(f"Its title names {quote(title)}, as your page does")
+    if text:
+        reasons.append(f"It {'also ' if title else ''}covers {quote(text)} from your page")
+    if not title and not text:  # found by its topics or meaning: which topic, in the page's words
+        reasons += topic_reasons(hit, concepts, site)[:1]
+    if hit.type == "course" and hit.duration:
+        length = f"{hit.duration}-minute" if hit.duration < 90 else \
+            f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
+        reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
+    return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
+                      summary=hit.summary, score=max(round(score, 3), 0.001),
+                      reasons=reasons,
+                      mandatory=hit.mandatory)

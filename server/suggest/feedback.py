@@ -1,0 +1,70 @@
+"""What was shown and what people said about it; dismissed items stay hidden for that topic."""
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from server.errors import ApiError
+from server.integrations import xapi
+from server.storage.models import SNOOZE_DAYS, SUPPRESSING, Feedback, SuggestionEvent, now
+from server.suggest.engine import Result
+
+
+def record_event(db: Session, user_id: int, result: Result, app: Flask | None = None) -> None:
+    """Keep ids and topic ids only: the context text itself is never stored. With an LRS
+    configured (app), the statements for what was shown go in the same transaction."""
+    topics = [t.id for t in result.topics if t.kind != "keyphrase"]
+    db.add(SuggestionEvent(request_id=result.request_id, user_id=user_id, topics=topics,
+                           shown=[s.id for s in result.suggestions],
+                           rules=sorted({r for t in result.topics for r in t.rules})))
+    if app is not None:
+        db.add_all(xapi.for_suggestions(app, user_id, result.request_id, topics,
+                                        result.suggestions))
+    db.commit()
+
+
+def record(db: Session, user_id: int, request_id: str, content_id: str, action: str,
+           version: str = "", app: Flask | None = None, hit=None) -> Feedback:
+    """version: the content hash the person saw, kept for acknowledgments (a new one asks again).
+    With an LRS configured (app), the statement for it goes in the same transaction."""
+    event = db.get(SuggestionEvent, request_id)
+    if event is None or event.user_id != user_id:
+        raise ApiError("unknown_request", "no suggestions with this request_id were given to "
+                       "you; use the request_id from POST /api/v1/suggestions", 404)
+    if content_id not in event.shown:
+        raise ApiError("not_shown", f"{content_id!r} was not suggested in that request")
+    row = Feedback(user_id=user_id, request_id=request_id, content_id=content_id,
+                   action=action, topics=list(event.topics),
+                   content_hash=version if action == "acknowledged" else "")
+    db.add(row)
+    if app is not None:
+        db.flush()  # the row's id names its statement
+        db.add_all(xapi.for_feedback(app, row.id, user_id, request_id, action,
+                                     list(event.topics), hit, content_id))
+    db.commit()
+    return row
+
+
+def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
+    """content id -> versions (content hashes) this person acknowledged."""
+    rows = db.execute(select(Feedback.content_id, Feedback.content_hash).where(
+        Feedback.user_id == user_id, Feedback.action == "acknowledged")).all()
+    out: dict[str, set[str]] = {}
+    for content_id, version in rows:
+        out.setdefault(content_id, set()).add(version)
+    return out
+
+
+def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:
+    """(content id, topic id) pairs this person asked not to see again, or not for now; topic
+    "*" for content they completed."""
+    snoozed_since = now() - timedelta(days=SNOOZE_DAYS)
+    rows = db.execute(select(Feedback.content_id, Feedback.action, Feedback.topics).where(
+        Feedback.user_id == user_id,
+        or_(Feedback.action.in_(SUPPRESSING),
+            (Feedback.action == "snoozed") & (Feedback.created_at >= snoozed_since)))).all()
+    # what the person completed is done with, whatever page they are on ("*": every topic)
+    return {(content_id, topic) for content_id, action, topics in rows
+            for topic in (["*"] if action == "completed" else topics)}

@@ -1,0 +1,91 @@
+"""The learned part of suggesting: how to weigh a candidate's features, and when to say nothing.
+
+Two small linear models, fitted to graded judgments by server/suggest/training.py
+(`jitlearn train`) and stored as JSON, so an organisation can refit them on its own judgments
+or feedback:
+- the ranker scores each candidate from index/profiles.FEATURES; it is fitted pairwise (a
+  better-graded document should outscore a worse one on the same page), so only differences
+  between scores mean anything;
+- the abstainer gives the probability that a page is work the library speaks to, from the page's
+  features (profiles.PAGE_FEATURES) and what the ranker made of it (PAGE_EXTRA); below its
+  threshold the engine suggests nothing.
+"""
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.profiles import FEATURES, PAGE_FEATURES
+
+DEFAULT = Path(__file__).parent.parent / "data" / "ranker.json"
+PLAIN = Path(__file__).parent.parent / "data" / "ranker-plain.json"  # fitted without the taxonomy
+# Page features the engine adds to profiles.PAGE_FEATURES: the best candidate's score, how far
+# it stands above the next nine, the strongest taxonomy or rule topic (0 without taxonomy), and
+# how much more the library uses the page's words than English does (nlp/background.py): in
+# all, in the subject, the share of words it uses more, and in the names of the site it is on.
+PAGE_EXTRA = ("top_score", "lead", "concept", "affinity", "subject_affinity", "work_words",
+              "site_affinity")
+
+
+class ModelError(ValueError):
+    """A model file that cannot be used: unreadable, or made for other features."""
+
+
+@dataclass
+class Linear:
+    """Standardize, then weigh: score = ((x - mean) / scale) . weights + bias."""
+
+    names: list[str]
+    mean: list[float]
+    scale: list[float]
+    weights: list[float]
+    bias: float = 0.0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        z = (np.asarray(x, dtype=np.float64) - np.array(self.mean)) / np.array(self.scale)
+        return z @ np.array(self.weights) + self.bias
+
+
+@dataclass
+class Model:
+    ranker: Linear
+    abstainer: Linear
+    threshold: float = 0.5  # answer when the abstainer's probability is at least this
+    trained: dict = field(default_factory=dict)  # on what, when, and the cross-validated figures
+
+    def score(self, matrix: np.ndarray) -> np.ndarray:
+        return self.ranker(matrix) if len(matrix) else np.zeros(0)
+
+    def answer_probability(self, page: np.ndarray) -> float:
+        return float(1 / (1 + math.exp(-float(self.abstainer(page)))))
+
+    @classmethod
+    def neutral(cls) -> "Model":
+        """No learning: the first stage's own order, always answering. What training reads
+        the judged pages with (it rescores them under every model it fits)."""
+        first = {"lexical": 1.0, "coverage": 1.0, "title_cover": 1.0, "topical": 1.0}
+        page = PAGE_FEATURES + PAGE_EXTRA
+        return cls(Linear(list(FEATURES), [0.0] * len(FEATURES), [1.0] * len(FEATURES),
+                          [first.get(f, 0.0) for f in FEATURES]),
+                   Linear(list(page), [0.0] * len(page), [1.0] * len(page), [0.0] * len(page),
+                          10.0), threshold=0.0)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT) -> "Model":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            model = cls(ranker=Linear(**data["ranker"]), abstainer=Linear(**data["abstainer"]),
+                        threshold=float(data["threshold"]), trained=data.get("trained", {}))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"{path}: not a ranking model ({exc})") from exc
+        if tuple(model.ranker.names) != FEATURES \
+                or tuple(model.abstainer.names) != PAGE_FEATURES + PAGE_EXTRA:
+            raise ModelError(f"{path}: made for other features; retrain it with `jitlearn "
+                             f"train JUDGMENTS.jsonl --output {path}`")
+        return model
