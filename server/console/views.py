@@ -2,10 +2,9 @@
 
 Server-rendered (Jinja), no front-end build. A session is kept on the server
 (server/console/sessions.py); its cookie (HttpOnly, SameSite=Lax, Secure over TLS) holds only a
-random id. The session holds the
-user id, a CSRF token and when it was last used; it ends after IDLE_MINUTES of inactivity,
-SESSION_HOURS after sign-in, at sign-out, and when the person's password or role changes or they
-are deactivated. Every POST must carry the session's CSRF token.
+random id. The session holds the user id, a CSRF token and when it was last used; it ends after
+IDLE_MINUTES of inactivity, SESSION_HOURS after sign-in, at sign-out, and when the person's
+password or role changes or they are deactivated. Every POST must carry the session's CSRF token.
 """
 
 import hmac
