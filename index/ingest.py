@@ -11,8 +11,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Document, UnreadableFile, content_hash, read_documents
+from .documents import Document, UnreadableFile, content_hash
 from .files import list_files, read_file, time_limit
+from .formats import read_documents
 from .profiles import make_profile
 from .store import ContentIndex
 from .tags import apply_overrides

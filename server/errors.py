@@ -36,11 +36,18 @@ def console_error(status: int, message: str):
                            title=CONSOLE_TITLES.get(status, "Something went wrong")), status
 
 
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+SCIM_MEDIA = "application/scim+json"
+
+
 def scim_error(status: int, message: str, scim_type: str = ""):
     """Under /scim/, errors take SCIM's own shape (RFC 7644 §3.12)."""
-    from server.integrations.scim.views import error_response
-
-    return error_response(status, message, scim_type)
+    body = {"schemas": [SCIM_ERROR], "status": str(status), "detail": message}
+    if scim_type:
+        body["scimType"] = scim_type
+    answer = jsonify(body)
+    answer.status_code, answer.mimetype = status, SCIM_MEDIA
+    return answer
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,8 @@ from flask import Flask
 from index import ContentIndex, path_words
 from nlp import DocumentTagger, TopicExtractor
 from nlp.taxonomy import Taxonomy
+from server.content import rulesets
+from server.content.follow import first_index
 from server.suggest.engine import Engine, Settings
 from server.suggest.ranker import DEFAULT, Model
 
@@ -23,8 +25,6 @@ RELOAD_S = 2.0  # how often a process checks for a newly published taxonomy and 
 def ruleset(app: Flask) -> tuple[int, str | None, str | None]:
     """(version, taxonomy path, rules path) of the published taxonomy and rules; version 0 is
     the built-in files. Checked against the database at most every RELOAD_S seconds."""
-    from server.content import rulesets
-
     cached = app.extensions.get("jitlearn.ruleset")
     if cached is not None and time.monotonic() - cached[0] < RELOAD_S:
         return cached[1:]
@@ -78,8 +78,6 @@ def index_of(app: Flask) -> ContentIndex:
         with _lock:
             ix = app.extensions.get("jitlearn.index")
             if ix is None and app.config["INDEX_FOLLOW"]:  # another machine writes the index
-                from server.content.follow import first_index
-
                 ix = app.extensions["jitlearn.index"] = first_index(app)
             elif ix is None:
                 ix = app.extensions["jitlearn.index"] = ContentIndex(app.config["INDEX_DIR"])

@@ -1,7 +1,12 @@
 """Readers for every format jitlearn ingests; each returns Documents with id "" or "#<key>"."""
 
-from ..documents import Document, UnreadableFile
+import re
+from pathlib import PurePosixPath
+
+from ..documents import NOT_CONTENT, TYPES, Document, UnreadableFile, content_hash, safe_url
+from ..links import link_keys
 from . import catalog, feeds, markup, office, packages
+from .meta import first_paragraph
 
 MARKDOWN = (".md", ".markdown", ".md.tmpl", ".md.erb", ".mdx")
 HTML = (".html", ".htm")
@@ -47,3 +52,70 @@ def parse(raw: bytes, name: str) -> list[Document]:
             raise UnreadableFile("a sitemap lists pages to fetch; add it as a sitemap source")
         return feeds.feed(raw)
     raise UnreadableFile(f"unsupported file type (supported: {', '.join(SUPPORTED)})")
+
+
+def supported(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name.lower().endswith(SUPPORTED) and not NOT_CONTENT.match(name) \
+        and not name.startswith(".")
+
+
+def read_documents(raw: bytes, source: str, rel_path: str) -> list[Document]:
+    """Every document in one file; raises UnreadableFile with a reason a person can act on.
+
+    A Markdown, HTML, PDF or Word file is one document, id SOURCE:<path>; a catalog or feed is
+    one per row or entry, id SOURCE:<path>#<key>.
+    """
+    docs = parse(raw, rel_path)
+    digest = content_hash(raw)
+    links = link_keys(decode(raw)) if rel_path.lower().endswith(LINKED) else []
+    for doc in docs:
+        finish(doc, source, f"{rel_path}{doc.id}", digest, links)
+    return docs
+
+
+def finish(doc: Document, source: str, key: str, digest: str, links: list[str] = ()) -> None:
+    """Give a parsed document its id SOURCE:<key>, hash and links, and fill what it lacks."""
+    doc.id = f"{source}:{key}"
+    doc.source = source
+    doc.url = safe_url(doc.url)
+    doc.hash = digest
+    doc.links = list(links)
+    path = key.split("#", 1)[0]
+    if not doc.title:
+        doc.title = _title_from_path(path)
+    if not doc.summary:
+        doc.summary = first_paragraph(doc.body)
+    if doc.type not in TYPES:
+        doc.type = guess_type(doc.title, path)
+
+
+def read_document(raw: bytes, source: str, rel_path: str) -> Document:
+    """The one document of a single-document file."""
+    docs = read_documents(raw, source, rel_path)
+    if not docs:
+        raise UnreadableFile("no document in this file")
+    return docs[0]
+
+
+LINKED = (".md", ".markdown", ".md.tmpl", ".md.erb", ".mdx", ".html", ".htm", ".txt")
+
+
+def _title_from_path(rel_path: str) -> str:
+    stem = PurePosixPath(rel_path).name.split(".")[0]
+    if stem.lower() in ("index", "_index", "readme") and "/" in rel_path:
+        stem = PurePosixPath(rel_path).parent.name
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or rel_path
+
+
+def guess_type(title: str, rel_path: str) -> str:
+    where = f"{title} {rel_path}".lower()
+    if re.search(r"\bpolic(y|ies)\b|\bstandard\b|code of conduct|terms of", where):
+        return "policy"
+    if re.search(r"\bprocedures?\b|\bprocess\b|\bworkflows?\b|runbook", where):
+        return "procedure"
+    if re.search(r"\bcourses?\b|\btraining\b|\bworkshop|\bwebinar|\blfd\d", where):
+        return "course"
+    if re.search(r"template", where):
+        return "template"
+    return "guide"

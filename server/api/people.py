@@ -23,7 +23,12 @@ from server.api.views import api, json_body
 from server.career.roles import find, match_title, next_roles, role_json
 from server.errors import ApiError
 from server.people import profile as people
+from server.people.demand import flag, in_demand
+from server.people.feed import MAX_PER_PAGE, page
+from server.people.gaps import gap_json
+from server.people.gaps import my_gaps as gaps_of
 from server.storage import db
+from server.storage.models import User
 
 GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
            "required_label": STR, "roles": array(STR), "score": NUM, "content": array(ITEM)})
@@ -97,10 +102,8 @@ def rate_my_skill():
 @require_token
 def my_gaps():
     """Skills my target roles need beyond my levels, by importance x gap, with content."""
-    from server.people.gaps import gap_json, my_gaps
-
     session = db.session()
-    gaps = my_gaps(current_app, session, g.user)
+    gaps = gaps_of(current_app, session, g.user)
     return jsonify({"gaps": [gap_json(current_app, gap, g.user.memberships()) for gap in gaps],
                     "scale": people.scale(current_app)})
 
@@ -115,8 +118,6 @@ def my_gaps():
 @require_token
 def my_feed():
     """What to learn next, from every source, ranked: ?page=1&per_page=10"""
-    from server.people.feed import MAX_PER_PAGE, page
-
     number, per_page = request.args.get("page", "1"), request.args.get("per_page", "10")
     if not number.isdigit() or int(number) < 1 or int(number) > 1000:
         raise ApiError("invalid_page", "page is a whole number from 1")
@@ -130,8 +131,6 @@ def my_feed():
 @require_token
 def skills_in_demand():
     """Skills in demand, each with why (rising at work, an admin's flag, job-posting data)."""
-    from server.people.demand import in_demand
-
     return jsonify({"skills": in_demand(current_app, db.session())})
 
 
@@ -141,8 +140,6 @@ def skills_in_demand():
 @require_token
 def flag_skill(skill_id: str):
     """Admins mark a skill in demand: {"in_demand": true}."""
-    from server.people.demand import flag
-
     body = json_body()
     if set(body) != {"in_demand"}:
         raise ApiError("invalid_body", "send {\"in_demand\": true} or false")
@@ -177,7 +174,6 @@ def ask_for_feedback():
     or not the name has an account: this is no way to find out who works here."""
     from sqlalchemy import select
 
-    from server.storage.models import User
 
     body = json_body()
     if set(body) != {"peer"} or not isinstance(body["peer"], str):

@@ -18,15 +18,22 @@ from server.api.openapi import (
     array,
     nullable,
     obj,
+    openapi,
     ref,
     spec,
     text,
 )
 from server.api.validation import expect_object, parse_context, parse_limit, reject_unknown, string
+from server.content.sources import add_source, describe, remove_source, sync_source
+from server.content.tags import bulk, detail, edit, parse_changes
+from server.content.versions import versions_of
 from server.errors import ApiError
+from server.integrations import xapi
+from server.integrations.connect import redeem
+from server.people.gaps import personal
 from server.runtime import engine_of, health, index_of, taxonomy_of
 from server.storage import db
-from server.storage.models import ACTIONS
+from server.storage.models import ACTIONS, Source
 from server.suggest import feedback
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,8 +84,6 @@ def healthz():
                 "redirect_uri": text(300, 1)}, closed=True),
       ok=obj({"token": STR, "name": STR}), status=201, errors=(400, 413, 415, 429))
 def connect_extension():
-    from server.integrations.connect import redeem
-
     body = json_body()
     reject_unknown(body, {"code", "code_verifier", "redirect_uri"}, "request body")
     user, token = redeem(db.session(), string(body, "code", "request body", 100, True),
@@ -90,8 +95,6 @@ def connect_extension():
 @api.get("/openapi.json")
 @spec("This document: the API's contract, generated from its routes", ok=ANY_OBJECT)
 def openapi_document():
-    from server.api.openapi import openapi
-
     return jsonify(openapi(current_app))
 
 
@@ -112,8 +115,6 @@ def content_json(hit) -> dict:
 
 def content_detail(hit) -> dict:
     """Everything about a document, for L&D: effective tags, proposals, manual values."""
-    from server.content.tags import detail
-
     return {**content_json(hit), "skills": hit.skills, "tags": hit.tags,
             "language": hit.language, "provider": hit.provider, "owner": hit.owner,
             "review_by": hit.review_by.strftime("%Y-%m-%d") if hit.review_by else None,
@@ -142,8 +143,6 @@ def stale():
     {"version": INT, "hash": STR, "title": STR, "recorded_at": STR}))}))
 @require_token
 def versions(content_id: str):
-    from server.content.versions import versions_of
-
     if index_of(current_app).get(content_id, viewer_groups()) is None:
         raise ApiError("not_found", f"no content {content_id!r} that you may see", 404)
     return jsonify({"id": content_id, "versions": versions_of(db.session(), content_id)})
@@ -165,8 +164,6 @@ def content(content_id: str):
 @require_token
 def tag_content(content_id: str):
     """L&D sets tags on one document: see server/content/tags.py for the shape of a change."""
-    from server.content.tags import edit, parse_changes
-
     ix = index_of(current_app)
     if ix.get(content_id) is None:
         raise ApiError("not_found", f"no content {content_id!r}", 404)
@@ -187,8 +184,6 @@ def tag_content(content_id: str):
 @require_token
 def bulk_tag():
     """Tag every document a query and filters select (or a list of ids) the same way."""
-    from server.content.tags import bulk
-
     return jsonify(bulk(current_app, db.session(), json_body(), g.user.name))
 
 
@@ -230,8 +225,6 @@ def search():
 def list_sources():
     from sqlalchemy import select
 
-    from server.content.sources import describe
-    from server.storage.models import Source
 
     rows = db.session().scalars(select(Source).order_by(Source.name))
     return jsonify({"sources": [describe(s) for s in rows]})
@@ -244,8 +237,6 @@ def list_sources():
       ok=ref("Source"), status=201, errors=(403, 409))
 @require_token
 def create_source():
-    from server.content.sources import add_source, describe
-
     body = json_body()
     reject_unknown(body, {"name", "kind", "location", "every_minutes"}, "request body")
     every = body.get("every_minutes", 60)
@@ -263,8 +254,6 @@ def create_source():
 @spec("Sync a source now", ok=ref("Source"), errors=(404, 503))
 @require_token
 def run_source(name: str):
-    from server.content.sources import describe, sync_source
-
     return jsonify(describe(sync_source(current_app, db.session(), name, actor=g.user.name)))
 
 
@@ -273,8 +262,6 @@ def run_source(name: str):
       ok=obj({"removed": STR, "withdrawn": INT}))
 @require_token
 def delete_source(name: str):
-    from server.content.sources import remove_source
-
     withdrawn = remove_source(current_app, db.session(), name, actor=g.user.name)
     return jsonify({"removed": name, "withdrawn": withdrawn})
 
@@ -293,7 +280,6 @@ def suggestions():
     limit = parse_limit(body, current_app.config["SUGGESTION_LIMIT"],
                         current_app.config["MAX_SUGGESTION_LIMIT"])
     session = db.session()
-    from server.people.gaps import personal
 
     result = engine_of(current_app).suggest(
         context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
@@ -317,7 +303,6 @@ def give_feedback():
     action = string(body, "action", "body", 20, required=True)
     if action not in ACTIONS:
         raise ApiError("invalid_action", f"action must be one of: {', '.join(ACTIONS)}")
-    from server.integrations import xapi
 
     # the item itself only when it is needed: its version, or its name for the LRS
     hit = index_of(current_app).get(content_id) if action == "acknowledged" or \

@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.career.skills import teaching
 from server.career.titles import Match, TitleMatcher
 from server.errors import ApiError
 from server.storage.models import (
@@ -92,8 +93,6 @@ WITH_CONTENT = 10  # the most important skills of a role come with content that 
 def role_json(app: Flask, db: Session, occupation: Occupation,
               groups: set[str] | None = None) -> dict:
     """A role with its skills; the most important ones with content the viewer may see."""
-    from server.people.gaps import teaching
-
     skills = []
     for n, (skill, need) in enumerate(needs(db, occupation.id)):
         entry = skill_json(app, skill, need)

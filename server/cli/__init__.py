@@ -153,7 +153,7 @@ def ingest(source, full, directories):
     from server.content.sources import NAME
     from server.content.tags import overrides
     from server.content.versions import record_versions
-    from server.jobs.schedule import background_priority
+    from server.jobs.runs import background_priority
     from server.runtime import index_of, tagger_of
 
     background_priority()  # a server on this machine answers first

@@ -7,6 +7,10 @@ from sqlalchemy import select
 from index import LEVELS
 from index.documents import TYPES
 from server.console.views import MANAGE, console, signed_in
+from server.content.sources import describe, sync_source
+from server.content.tags import bulk as bulk_tag
+from server.content.tags import detail, edit, parse_changes
+from server.content.versions import versions_of
 from server.errors import ApiError
 from server.runtime import index_of, taxonomy_of
 from server.storage import db
@@ -62,9 +66,6 @@ def _changes_from(form, hit) -> dict:
 @console.route("/content/<path:content_id>", methods=["GET", "POST"])
 @signed_in(*MANAGE)
 def document(content_id: str):
-    from server.content.tags import detail, edit, parse_changes
-    from server.content.versions import versions_of
-
     ix, session_ = index_of(current_app), db.session()
     hit = ix.get(content_id)
     if hit is None:
@@ -105,8 +106,6 @@ def document(content_id: str):
 @console.post("/content-bulk")
 @signed_in(*MANAGE)
 def bulk():
-    from server.content.tags import bulk as bulk_tag
-
     body = {k: request.form.get(k, "") for k in ("query", "source", "type", "topic")}
     body = {k: v for k, v in body.items() if v}
     add = [v.strip() for v in request.form.get("add_topics", "").split(",") if v.strip()]
@@ -129,8 +128,6 @@ def bulk():
 @console.get("/sources")
 @signed_in(*MANAGE)
 def sources():
-    from server.content.sources import describe
-
     rows = db.session().scalars(select(Source).order_by(Source.name))
     return render_template("console/sources.html", sources=[describe(s) for s in rows])
 
@@ -138,8 +135,6 @@ def sources():
 @console.post("/sources/<name>/sync")
 @signed_in(*MANAGE)
 def sync_now(name: str):
-    from server.content.sources import sync_source
-
     try:
         source = sync_source(current_app, db.session(), name, actor=g.user.name)
         flash(f"{name}: {source.last_status}, " + ", ".join(

@@ -12,10 +12,14 @@ from server import payload
 from server.console.views import MANAGE, console, signed_in
 from server.content import rulesets
 from server.errors import ApiError
+from server.people.gaps import profile_signal
 from server.runtime import engine_of, ruleset_changed
 from server.storage import db
 from server.storage.audit import RULE_PREFIXES
 from server.storage.models import AuditEntry, RuleVersion
+from server.suggest.analytics import as_csv, cached, charts
+from server.suggest.evaluation import load_judgments
+from server.suggest.replay import draft_engine, replay
 
 
 def _rules(text: str) -> list[dict]:
@@ -101,9 +105,6 @@ def discard_draft():
 @signed_in(*MANAGE)
 def bench():
     """Paste a context, see the topics, rules, candidates with their scores, and suggestions."""
-    from server.people.gaps import profile_signal
-    from server.suggest.replay import draft_engine
-
     form, result = request.form, None
     session_ = db.session()
     judged = _judged(current_app)
@@ -135,7 +136,6 @@ def _judged(app) -> dict[str, dict]:
     """The judged contexts (JITLEARN_EVAL_JUDGMENTS) to pick from, by id; none when unset."""
     from pathlib import Path
 
-    from server.suggest.evaluation import load_judgments
 
     path = app.config.get("EVAL_JUDGMENTS") or ""
     if not path or not Path(path).is_file():
@@ -149,8 +149,6 @@ def _judged(app) -> dict[str, dict]:
 @console.get("/rules/replay")
 @signed_in("admin")
 def replay_draft():
-    from server.suggest.replay import replay
-
     return render_template("console/replay.html", report=replay(current_app, db.session()))
 
 
@@ -193,8 +191,6 @@ def rollback(version_id: int):
 @console.get("/analytics")
 @signed_in(*MANAGE)
 def analytics():
-    from server.suggest.analytics import cached, charts
-
     data = cached(current_app, db.session())
     return render_template("console/analytics.html", data=data,
                            charts=set(charts(data)) if data else set())
@@ -206,7 +202,6 @@ def analytics_chart(name: str):
     """One chart as an SVG image (the page shows it with <img>: no inline style or script)."""
     from flask import Response, abort
 
-    from server.suggest.analytics import cached, charts
 
     data = cached(current_app, db.session())
     svg = charts(data).get(name) if data else None
@@ -222,7 +217,6 @@ def analytics_chart(name: str):
 def analytics_csv(table: str):
     from flask import Response, abort
 
-    from server.suggest.analytics import as_csv, cached
 
     if table not in ("demand", "fared", "rules", "gaps", "stale"):
         abort(404)

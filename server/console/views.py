@@ -28,9 +28,14 @@ from flask import (
 )
 
 from server.api.access import MANAGE
-from server.console.accounts import authenticate, create_link, deactivate, use_link
+from server.console.accounts import authenticate, create_link, deactivate, set_password, use_link
 from server.console.sessions import ServerSessions, end_sessions
 from server.errors import ApiError
+from server.integrations import oidc
+from server.integrations.connect import check_request, issue
+from server.integrations.oidc import enabled
+from server.people.profile import profile_json, ratings, update_profile
+from server.people.users import create_token
 from server.storage import audit, db
 from server.storage.models import ROLES, User
 
@@ -80,7 +85,6 @@ def csrf_token():
             session["csrf"] = secrets.token_urlsafe(32)
         return session["csrf"]
 
-    from server.integrations.oidc import enabled
 
     cfg = current_app.config
     return {"csrf_token": token, "roles": ROLES,
@@ -137,8 +141,6 @@ def login():
 @console.get("/oidc/login")
 def oidc_login():
     """Off to the organisation's identity provider; it sends the browser back to oidc_callback."""
-    from server.integrations import oidc
-
     if not oidc.enabled(current_app.config):
         abort(404)
     if "oidc_browser" not in session:
@@ -153,8 +155,6 @@ def oidc_login():
 
 @console.get("/oidc/callback")
 def oidc_callback():
-    from server.integrations import oidc
-
     if not oidc.enabled(current_app.config):
         abort(404)
     try:
@@ -176,8 +176,6 @@ def oidc_callback():
 @signed_in()
 def connect():
     """The extension asks for a token: the signed-in person agrees, the extension gets a code."""
-    from server.integrations.connect import check_request, issue
-
     try:
         asked = check_request(current_app.config, request.args)
     except ApiError as exc:
@@ -235,8 +233,6 @@ def users():
 @signed_in("admin")
 def change_user(user_id: int):
     """Change a role, make a sign-in link, issue a token, or deactivate."""
-    from server.people.users import create_token
-
     session_ = db.session()
     person = session_.get(User, user_id)
     if person is None:
@@ -276,10 +272,6 @@ def change_user(user_id: int):
 @signed_in()
 def me():
     """The person's own page: profile, goals, skills, password, and connecting the extension."""
-    from server.console.accounts import set_password
-    from server.people.profile import profile_json, ratings, update_profile
-    from server.people.users import create_token
-
     session_, token = db.session(), None
     if request.method == "POST":
         action = request.form.get("action")

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask
 
 from index import ContentIndex, snapshots
+from server.jobs.runs import recorded
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,8 @@ def local(app: Flask) -> Path:
     return Path(app.config["HOME"]) / "snapshots"
 
 
-def publish_if_changed(app: Flask) -> str | None:
+def publish_if_changed(app: Flask, ix: ContentIndex) -> str | None:
     """On the writer: publish the index unless the newest snapshot already holds it."""
-    from server.jobs.schedule import recorded
-    from server.runtime import index_of
-
-    ix = index_of(app)
     if snapshots.generation(snapshots.current(store(app))) == ix.ix.latest_generation():
         return None
     names: list[str] = []

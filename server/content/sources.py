@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from index import IndexBusy, IngestReport, UnreadableFile, ingest_dir, sync_documents
-from index.documents import content_hash, finish
-from index.formats import feeds, markup
+from index.documents import content_hash
+from index.formats import feeds, finish, markup
 from server.content.tags import overrides
 from server.content.versions import record_versions
 from server.errors import ApiError

@@ -8,9 +8,7 @@ Job functions are plain functions that the CLI and the tests call directly.
 """
 
 import logging
-import os
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR
@@ -19,52 +17,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from server.jobs.leader import Leadership, runner
-from server.storage.models import JobRun, Source, now
+from server.jobs.tasks import publish_job, purge_job, sync_job, xapi_job
+from server.storage.models import Source
 
 log = logging.getLogger(__name__)
 REFRESH_MINUTES = 1  # how soon a source added or removed elsewhere is (un)scheduled
-
-
-BACKGROUND_NICE = 10  # background work yields the CPU to serving requests
-
-
-def background_priority() -> None:
-    """Lower this thread's CPU priority (on Linux nice is per thread, and the processes it
-    starts inherit it), so syncs and re-indexing never starve the requests being served."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
-        pass
-
-
-def recorded(app: Flask, job: str, work: Callable[[], str]) -> None:
-    """Run work() and keep a job_runs row of it: started, ended, ok or failed (and why)."""
-    with app.extensions["jitlearn.db"]() as db:
-        run = JobRun(job=job[:200], runner=runner())
-        db.add(run)
-        db.commit()
-        try:
-            run.detail = (work() or "")[:500]
-            run.status = "ok"
-        except Exception as exc:
-            run.status, run.detail = "failed", f"{exc.__class__.__name__}: {exc}"[:500]
-            raise
-        finally:
-            run.finished_at = now()
-            db.commit()
-
-
-def sync_job(app: Flask, name: str) -> None:
-    from server.content.sources import sync_source
-
-    def work() -> str:
-        background_priority()
-        with app.extensions["jitlearn.db"]() as db:
-            source = sync_source(app, db, name)
-            log.info("source %s: %s %s", name, source.last_status, source.last_counts)
-            return f"{source.last_status} {source.last_counts}"
-
-    recorded(app, f"sync:{name}", work)
 
 
 def refresh_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
@@ -90,31 +47,6 @@ def due(every_minutes: int, last_run_at: datetime | None) -> datetime:
     if last_run_at is None:
         return now
     return max(now, last_run_at.replace(tzinfo=UTC) + timedelta(minutes=every_minutes))
-
-
-def purge_job(app: Flask) -> None:
-    from server.console.sessions import purge_sessions
-    from server.storage.retention import purge
-
-    def work() -> str:
-        with app.extensions["jitlearn.db"]() as db:
-            counts = purge(db, int(app.config["RETENTION_DAYS"]))
-            counts["sessions"] = purge_sessions(db, float(app.config["SESSION_HOURS"]))
-            db.commit()
-            log.info("retention: purged %s", counts)
-            return str(counts)
-
-    recorded(app, "purge", work)
-
-
-def xapi_job(app: Flask) -> None:
-    """Send the statements that are due; a run that sent or missed something is recorded."""
-    from server.integrations import xapi
-
-    with app.extensions["jitlearn.db"]() as db:
-        counts = xapi.deliver(app, db)
-    if any(counts.values()):
-        recorded(app, "xapi", lambda: str(counts))
 
 
 def start(app: Flask) -> threading.Thread:
@@ -153,9 +85,7 @@ def schedule(app: Flask) -> BackgroundScheduler:
                       replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=datetime.now(UTC))
     if app.config["INDEX_SNAPSHOTS"]:  # several machines: publish the index when it changed
-        from server.content.follow import publish_if_changed
-
-        scheduler.add_job(publish_if_changed, "interval",
+        scheduler.add_job(publish_job, "interval",
                           seconds=float(app.config["SNAPSHOT_EVERY_SECONDS"]), args=[app],
                           id="publish-index", replace_existing=True, coalesce=True,
                           max_instances=1, next_run_time=datetime.now(UTC))

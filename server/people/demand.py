@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from server.errors import ApiError
 from server.runtime import taxonomy_of
 from server.storage.models import Skill, now
+from server.suggest.analytics import ready_rollup, week_of
 
 WINDOW_WEEKS = 4
 MIN_GROUP = 5  # fewer people than this are never counted or shown
@@ -22,8 +23,6 @@ RISING = 1.5  # this many times the people of the window before
 def rising(app: Flask, db: Session) -> dict[str, dict]:
     """skill name (lower case) -> {"topic", "recent", "before"} for topics more people met,
     from the analytics' weekly counts (empty while their first load runs)."""
-    from server.suggest.analytics import ready_rollup, week_of
-
     r = ready_rollup(app, db)
     if r is None:
         return {}

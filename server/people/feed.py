@@ -16,8 +16,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from index import SearchHit
+from server.career.skills import teaching
 from server.people.demand import in_demand
-from server.people.gaps import my_gaps, teaching
+from server.people.gaps import my_gaps
 from server.people.profile import privacy_of, profile_of
 from server.runtime import index_of
 from server.storage.models import (

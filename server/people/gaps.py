@@ -1,27 +1,25 @@
-"""Skill gaps (what target roles need beyond a person's levels), the content that teaches a skill,
-and the personal signal that suggestions and the feed rank with.
+"""Skill gaps (what target roles need beyond a person's levels) and the personal signal that
+suggestions and the feed rank with.
 
 Skills meet content through the taxonomy: a topic names the skills content on it teaches, and a
 skill's own words name topics ("Budgeting" is the budgeting topic). Nothing here is per-person
 scoring of people: a gap is the person's own, shown to them.
 """
 
-import threading
 from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from index import SUBJECT_WEIGHT, SearchHit, SearchRequest
-from server.career.roles import KEY_SKILL, on_scale, scale
+from server.career.roles import KEY_SKILL, match_title, on_scale, scale
+from server.career.skills import named_topics, skill_topics, teaching
 from server.people.profile import current_levels, privacy_of, profile_of
-from server.runtime import index_of, taxonomy_of
+from server.runtime import taxonomy_of
 from server.storage.models import Occupation, OccupationSkill, PersonFeedback, Skill, User
 from server.suggest.engine import Personal
 
 MAX_GAPS = 20
-_lock = threading.Lock()
 
 
 @dataclass
@@ -67,47 +65,6 @@ def my_gaps(app: Flask, db: Session, user: User) -> list[Gap]:
     return gaps_for(app, db, profile_of(db, user).target_roles or [], current_levels(db, user))
 
 
-def skill_topics(app: Flask, name: str) -> list[str]:
-    """Taxonomy topics that teach a skill: those naming it, and those its words name."""
-    index = _phrases(app)
-    stems = frozenset(index_of(app).analyze(name))
-    named = index["skills"].get(name.lower(), [])
-    worded = [t for phrase, t in index["phrases"] if phrase and phrase <= stems]
-    return list(dict.fromkeys([*named, *worded]))
-
-
-def _phrases(app: Flask) -> dict:
-    cached = app.extensions.get("jitlearn.skill_phrases")
-    if cached is None:
-        with _lock:
-            taxonomy, analyze = taxonomy_of(app), index_of(app).analyze
-            skills: dict[str, list[str]] = {}
-            phrases = []
-            for topic in taxonomy.topics.values():
-                for skill in topic.skills:  # only topics that name it themselves
-                    skills.setdefault(skill.lower(), []).append(topic.id)
-                for phrase in topic.phrases():
-                    phrases.append((frozenset(analyze(phrase)), topic.id))
-            cached = app.extensions["jitlearn.skill_phrases"] = {"skills": skills,
-                                                                 "phrases": phrases}
-    return cached
-
-
-def teaching(app: Flask, name: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
-    """Content that teaches a skill, best first: content whose subject is one of the skill's
-    topics, or, for a skill no topic names (a technology), content whose title names it."""
-    ix = index_of(app)
-    topics = skill_topics(app, name)
-    hits = ix.rank(SearchRequest(words=[(name, 1.0)], topics=[(t, 1.0) for t in topics],
-                                 limit=limit * 5, groups=groups))
-    if topics:
-        kept = [h for h in hits if any(h.topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in topics)]
-    else:
-        stems = set(ix.analyze(name))
-        kept = [h for h in hits if stems and stems <= set(ix.analyze(h.title))]
-    return kept[:limit]
-
-
 def personal_for(app: Flask, db: Session, gaps: list[Gap], goals: list[str],
                  focus: list[tuple[str, str]]) -> Personal:
     """The personal signal: topics the person is building, each with the reason to show."""
@@ -121,15 +78,10 @@ def personal_for(app: Flask, db: Session, gaps: list[Gap], goals: list[str],
             out.add(topic, 0.8, f"Builds {skill.lower()}, which your {who} suggested")
     taxonomy = taxonomy_of(app)
     for goal in goals:
-        for topic in _goal_topics(app, goal):
+        for topic in named_topics(app, goal):
             out.add(topic, 0.7, f"Towards your goal: {goal}"
                     if len(goal) <= 60 else f"Towards your goal of {taxonomy.label(topic)}")
     return out
-
-
-def _goal_topics(app: Flask, goal: str) -> list[str]:
-    stems = frozenset(index_of(app).analyze(goal))
-    return [t for phrase, t in _phrases(app)["phrases"] if phrase and phrase <= stems]
 
 
 def personal(app: Flask, db: Session, user: User) -> Personal | None:
@@ -162,8 +114,6 @@ def profile_signal(app: Flask, db: Session, profile: dict) -> Personal | None:
     {"role": title, "target_role": title, "goals": [...], "tenure_days": n}. The target title is
     matched to imported roles (without career data its own words name the topics); the current
     role adds nothing yet: it only ever narrowed what was shown, which cost relevance."""
-    from server.career.roles import match_title
-
     def role_of(title: str) -> str | None:
         found = match_title(app, db, title, 1) if title else []
         return found[0].occupation_id if found else None

@@ -18,6 +18,9 @@ from pathlib import Path, PurePosixPath
 
 from flask import Flask
 
+from index import ContentIndex
+from server.runtime import index_of
+
 MANIFEST = "jitlearn-backup.json"
 
 
@@ -35,8 +38,6 @@ def _sqlite_path(app: Flask) -> Path:
 
 def backup(app: Flask, target: Path, index_only: bool = False) -> dict:
     """Write target (.tar.gz); returns what went in."""
-    from server.runtime import index_of
-
     home = Path(app.config["HOME"])
     counts = {"database": 0, "index_files": 0}
     # the backup holds the signing key and everyone's data: readable by its owner only, from the
@@ -96,8 +97,6 @@ def restore(source: Path, home: Path) -> dict:
 
 def check(home: Path) -> dict:
     """The database passes SQLite's integrity check and the index opens."""
-    from index import ContentIndex
-
     out = {}
     db = home / "jitlearn.db"
     if db.exists():

@@ -22,6 +22,7 @@ from server.content.rulesets import draft, published, texts
 from server.runtime import engine_of, index_of
 from server.storage.models import RuleVersion, SuggestionEvent
 from server.suggest.engine import Engine, Settings
+from server.suggest.evaluation import run_eval
 
 RECENT = 200  # requests replayed
 SHOWN = 5
@@ -91,8 +92,6 @@ def replay(app: Flask, db: Session) -> dict:
            "examples": examples}
     judgments = app.config.get("EVAL_JUDGMENTS") or ""
     if judgments and Path(judgments).is_file():
-        from server.suggest.evaluation import run_eval
-
         now_ = run_eval(engine_of(app), Path(judgments))
         then = run_eval(draft_engine(app, version), Path(judgments))
         out["metrics"] = {k: {"published": now_[k], "draft": then[k],

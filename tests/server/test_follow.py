@@ -29,7 +29,7 @@ def test_a_follower_keeps_answering_after_its_first_snapshots_are_pruned(tmp_pat
         (src / f"policy-{n}.md").write_text(
             f"# Expense policy {n}\nClaims for client dinners and offsite receipts, rule {n}.")
         ingest_dir(index_of(writer), "hb", src, tag)
-        assert publish_if_changed(writer)
+        assert publish_if_changed(writer, index_of(writer))
         if n == 0:  # the follower's engines start on the first snapshot
             follower.extensions["jitlearn.engine"] = Engine(extractor, index_of(follower))
             first = Path(index_of(follower).ix.storage.folder)

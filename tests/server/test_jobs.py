@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.jobs.leader import Leadership
-from server.jobs.schedule import recorded
+from server.jobs.runs import recorded
 from server.storage import db
 from server.storage.models import JobRun
 

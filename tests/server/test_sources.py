@@ -202,7 +202,8 @@ def test_sources_api_is_for_ld_and_admins(client, make_token, site):
 def test_each_source_gets_one_job_on_its_own_schedule(lib, site, tmp_path):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from server.jobs.schedule import refresh_jobs, sync_job
+    from server.jobs.schedule import refresh_jobs
+    from server.jobs.tasks import sync_job
 
     site.pages["/feed.xml"] = (200, rss(("a", "Expense tips")))
     scheduler = BackgroundScheduler()  # never started here: the jobs are checked, then run

@@ -22,7 +22,7 @@ from server import payload
 from server.api.auth import bearer_token
 from server.console.accounts import deactivate
 from server.console.accounts import delete as delete_user
-from server.errors import ApiError
+from server.errors import SCIM_MEDIA, ApiError
 from server.people.users import add_user, set_manager, token_holder
 from server.storage import audit, db
 from server.storage.models import DirectoryGroup, DirectoryMember, Profile, User, now
@@ -33,8 +33,6 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-MEDIA = "application/scim+json"
 MAX_PAGE_NUMBER = 2**31 - 1  # startIndex and count beyond this are clamped (SQL offsets overflow)
 PAGE, MAX_PAGE = 100, 1000
 
@@ -49,18 +47,9 @@ class ScimError(ApiError):
         self.scim_type = scim_type
 
 
-def error_response(status: int, detail: str, scim_type: str = ""):
-    body = {"schemas": [ERROR], "status": str(status), "detail": detail}
-    if scim_type:
-        body["scimType"] = scim_type
-    answer = jsonify(body)
-    answer.status_code, answer.mimetype = status, MEDIA
-    return answer
-
-
 def _answer(body: dict, status: int = 200, location: str = ""):
     answer = jsonify(body)
-    answer.status_code, answer.mimetype = status, MEDIA
+    answer.status_code, answer.mimetype = status, SCIM_MEDIA
     if location:
         answer.headers["Location"] = location
     return answer

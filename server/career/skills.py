@@ -1,0 +1,58 @@
+"""Skills meet content: the taxonomy topics that teach a skill, and the content on them.
+
+Skills meet content through the taxonomy: a topic names the skills content on it teaches, and a
+skill's own words name topics ("Budgeting" is the budgeting topic).
+"""
+
+import threading
+
+from flask import Flask
+
+from index import SUBJECT_WEIGHT, SearchHit, SearchRequest
+from server.runtime import index_of, taxonomy_of
+
+_lock = threading.Lock()
+
+
+def skill_topics(app: Flask, name: str) -> list[str]:
+    """Taxonomy topics that teach a skill: those naming it, and those its words name."""
+    named = _phrases(app)["skills"].get(name.lower(), [])
+    return list(dict.fromkeys([*named, *named_topics(app, name)]))
+
+
+def named_topics(app: Flask, text: str) -> list[str]:
+    """Taxonomy topics whose phrases the text says (a goal, a skill's name)."""
+    stems = frozenset(index_of(app).analyze(text))
+    return [t for phrase, t in _phrases(app)["phrases"] if phrase and phrase <= stems]
+
+
+def _phrases(app: Flask) -> dict:
+    cached = app.extensions.get("jitlearn.skill_phrases")
+    if cached is None:
+        with _lock:
+            taxonomy, analyze = taxonomy_of(app), index_of(app).analyze
+            skills: dict[str, list[str]] = {}
+            phrases = []
+            for topic in taxonomy.topics.values():
+                for skill in topic.skills:  # only topics that name it themselves
+                    skills.setdefault(skill.lower(), []).append(topic.id)
+                for phrase in topic.phrases():
+                    phrases.append((frozenset(analyze(phrase)), topic.id))
+            cached = app.extensions["jitlearn.skill_phrases"] = {"skills": skills,
+                                                                 "phrases": phrases}
+    return cached
+
+
+def teaching(app: Flask, name: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
+    """Content that teaches a skill, best first: content whose subject is one of the skill's
+    topics, or, for a skill no topic names (a technology), content whose title names it."""
+    ix = index_of(app)
+    topics = skill_topics(app, name)
+    hits = ix.rank(SearchRequest(words=[(name, 1.0)], topics=[(t, 1.0) for t in topics],
+                                 limit=limit * 5, groups=groups))
+    if topics:
+        kept = [h for h in hits if any(h.topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in topics)]
+    else:
+        stems = set(ix.analyze(name))
+        kept = [h for h in hits if stems and stems <= set(ix.analyze(h.title))]
+    return kept[:limit]
