@@ -1,30 +1,21 @@
-"""The Flask app: defaults, then the environment or a test dict, then each part's init_app."""
+"""The web app: the core app (settings, database), then each web part's init_app and blueprint."""
 
-import logging
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import config, console, errors, limits, payload
+from server import console, errors, limits, payload
 from server.api import api, root
+from server.core import core_app
 from server.integrations.scim import scim
-from server.storage import db
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.from_mapping(config.DEFAULTS)
-    if test_config is None:
-        app.config.from_prefixed_env("JITLEARN")
-    else:
-        app.config.from_mapping(test_config)
-    config.resolve_paths(app.config)
-    logging.basicConfig(level=app.config["LOG_LEVEL"],
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
+def create_app(test_config: dict | None = None, migrate: bool = False) -> Flask:
+    """The web app: the core app (settings, database) with the API, SCIM and the console."""
+    app = core_app(test_config, migrate)
     app.url_map.converters["int"] = payload.WholeNumber  # ids past 64 bits are 404, not 500
     errors.init_app(app)
-    db.init_app(app)
     limits.init_app(app)
     origins = [f"chrome-extension://{i.strip()}" for i in
                str(app.config["EXTENSION_IDS"]).split(",") if i.strip()]
@@ -37,8 +28,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(security_headers)
     hops = int(app.config["PROXY_HOPS"])
     if hops:  # behind a reverse proxy: the client's address and scheme from its headers
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 

@@ -2,6 +2,11 @@
 
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -30,9 +35,6 @@ def make_engine(url: str) -> Engine:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
-    from alembic import command
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
@@ -42,9 +44,37 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def init_app(app: Flask) -> None:
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this jitlearn works with; the message says why."""
+
+
+def check(engine: Engine) -> None:
+    """Give an empty database its schema; refuse one at another jitlearn's migration."""
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    head = scripts.get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current is None:
+        upgrade(engine)  # a new database (or one this jitlearn has never set up)
+    elif current != head:
+        try:
+            scripts.get_revision(current)
+        except CommandError:
+            raise SchemaError(f"the database's schema ({current}) is newer than this jitlearn "
+                              f"knows (up to {head}): run the jitlearn that wrote it") from None
+        raise SchemaError(f"the database's schema is at migration {current}, this jitlearn "
+                          f"needs {head}: back it up (jitlearn backup), then run "
+                          "`jitlearn db upgrade`; `jitlearn serve` upgrades it too")
+
+
+def init_app(app: Flask, migrate: bool = False) -> None:
+    """The process's engine and sessions; the schema brought to the newest migration when
+    asked (serve, `jitlearn db upgrade`), else checked."""
     engine = make_engine(app.config["DATABASE_URL"])
-    upgrade(engine)
+    if migrate:
+        upgrade(engine)
+    else:
+        check(engine)
     app.extensions["jitlearn.database"] = engine
     app.extensions["jitlearn.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)

@@ -187,3 +187,33 @@ def test_content_tag_and_show_keep_manual_tags_across_ingests(home, tmp_path):
     code, out = run("content", "tag", "--changes", "{}", "--query", "card")
     assert code == 1 and "as a JSON object" in out
     assert "no content" in run("content", "show", "kb:nothing.md")[1]
+
+
+def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(home):
+    """Commands do not migrate behind an admin's back: they say what to run, and
+    `jitlearn db upgrade` does it; the people already there are kept."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from server.storage.db import MIGRATIONS
+
+    engine = create_engine(f"sqlite:///{home / 'jitlearn.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0012")
+        conn.execute(text("INSERT INTO users (name, role, pseudonym, groups, active, created_at) "
+                          "VALUES ('ada', 'employee', 'ada', '[]', 1, '2026-01-01 00:00:00')"))
+    engine.dispose()
+    code, out = run("users", "list")
+    assert code == 1 and "at migration 0012" in out and "jitlearn db upgrade" in out
+    assert run("db", "upgrade") == (0, "the database's schema is up to date\n")
+    code, out = run("users", "list")
+    assert code == 0 and out.startswith("ada\temployee")
+
+
+def test_a_new_home_gets_its_schema_on_first_use(home):
+    assert run("users", "add", "lin")[0] == 0
+    assert run("users", "list")[1].startswith("lin\temployee")
