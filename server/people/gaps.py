@@ -17,7 +17,7 @@ from server.career.skills import named_topics, skill_topics, teaching
 from server.people.profile import current_levels, privacy_of, profile_of
 from server.runtime import taxonomy_of
 from server.storage.models import Occupation, OccupationSkill, PersonFeedback, Skill, User
-from server.suggest.engine import Personal
+from server.suggest.results import Personal
 
 MAX_GAPS = 20
 

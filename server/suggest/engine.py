@@ -9,7 +9,7 @@ import re
 import threading
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,10 +18,10 @@ from index.profiles import FEATURES, Candidates, Profiles
 from index.store import visible
 from nlp import Context, Topic, TopicExtractor, background
 from nlp.context import FIELD_WEIGHTS, site_names, split_title
-from nlp.redact import MARK
 from server.suggest.ranker import DEFAULT, PLAIN, Model
+from server.suggest.reasons import on_subject, sections, suggestion
+from server.suggest.results import Personal, Result, Suggestion
 
-REASON_WEIGHT = 0.2  # a document this much about a topic may be explained by it
 MIN_FIT = 0.2  # a document this much about a topic builds it (personal goals)
 TRACED = 30  # candidates the test bench lists
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")  # a word as people write it ("on-call")
@@ -54,57 +54,6 @@ class Settings:
     # score (in the ranker's units: 0.5 turns an even match into 38:62). A product rule, not
     # learned: nothing in the judged library is stale, so no judgment could teach it.
     stale_penalty: float = 0.5
-
-
-@dataclass
-class Personal:
-    """What a person's profile adds: topics they are building (0..1) and why, for the reasons."""
-
-    topics: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)
-
-    def add(self, topic: str, weight: float, reason: str) -> None:
-        if weight > self.topics.get(topic, 0.0):
-            self.topics[topic], self.reasons[topic] = weight, reason
-
-    def match(self, hit: SearchHit, page: set[str], min_fit: float) -> tuple[float, str]:
-        """How much the hit builds what the person is building, on one of the page's topics."""
-        best, reason = 0.0, ""
-        for topic, weight in self.topics.items():
-            if topic in page and hit.topics.get(topic, 0.0) >= min_fit:
-                value = min(weight, hit.topics[topic])
-                if value > best:
-                    best, reason = value, self.reasons[topic]
-        return best, reason
-
-
-@dataclass
-class Suggestion:
-    id: str
-    title: str
-    url: str
-    type: str
-    summary: str
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    mandatory: bool = False
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Result:
-    request_id: str
-    topics: list[Topic]
-    suggestions: list[Suggestion]
-    abstained: str = ""  # why nothing was suggested, for logs and the test bench
-
-    def to_dict(self) -> dict:
-        return {"request_id": self.request_id,
-                "topics": [{"id": t.id, "label": t.label, "weight": t.weight,
-                            "evidence": t.evidence} for t in self.topics],
-                "suggestions": [s.to_dict() for s in self.suggestions]}
 
 
 @dataclass
@@ -407,62 +356,3 @@ class Engine:
                               key=lambda x: -x[1] * profiles.idf(x[0]))
             out[part] = weighted[: self.settings.max_words]
         return out
-
-
-def sections(context: Context) -> list[tuple[str, str]]:
-    """The context's (field, text) parts, without the marks left where personal data was."""
-    return [(name, text.replace(MARK, " ")) for name, text in context.sections()]
-
-
-def on_subject(hit: SearchHit, subject: str | None) -> bool:
-    """Is this mandatory content about the page's subject (its strongest topic)?"""
-    return hit.mandatory and subject is not None \
-        and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
-
-
-def topic_reasons(hit: SearchHit, concepts: list[Topic], site: str) -> list[str]:
-    """"About Expenses: your page mentions “expense report”", for each of the page's topics
-    (strongest first) this item is about; evidence once each, no host or site names."""
-    reasons = []
-    hosts = {w.lower() for w in site.split()}
-    for topic in concepts:
-        if hit.topics.get(topic.id, 0) < REASON_WEIGHT:
-            continue
-        said, seen = [], set()
-        for e in topic.evidence:
-            if not e.startswith("via ") and "." not in e and e.lower() not in seen \
-                    and e.lower() not in hosts:
-                said.append(e)
-                seen.add(e.lower())
-        reasons.append(f"About {topic.label}: your page mentions "
-                       f"{', '.join(f'“{e}”' for e in said[:2])}" if said
-                       else f"About {topic.label}, the wider subject of your page")
-    return reasons
-
-
-def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
-               personal: str = "", shared: tuple[list[str], list[str]] = ([], []),
-               site: str = "") -> Suggestion:
-    """A hit as the panel shows it, with reasons a person can check against their page: what
-    this item has in common with it (Engine._shared), else the page's topic it is about; never
-    the site's name ("Navan" of "Expense report - Navan") as evidence."""
-    reasons = [personal] if personal else []
-    if hit.mandatory:
-        reasons.append(f"Mandatory {hit.type}" if hit.type in ("policy", "procedure")
-                       else "Required for your role")
-    title, text = shared
-    quote = lambda words: ", ".join(f"“{w}”" for w in words[:3])  # noqa: E731
-    if title:
-        reasons.append(f"Its title names {quote(title)}, as your page does")
-    if text:
-        reasons.append(f"It {'also ' if title else ''}covers {quote(text)} from your page")
-    if not title and not text:  # found by its topics or meaning: which topic, in the page's words
-        reasons += topic_reasons(hit, concepts, site)[:1]
-    if hit.type == "course" and hit.duration:
-        length = f"{hit.duration}-minute" if hit.duration < 90 else \
-            f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
-        reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
-    return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
-                      summary=hit.summary, score=max(round(score, 3), 0.001),
-                      reasons=reasons,
-                      mandatory=hit.mandatory)

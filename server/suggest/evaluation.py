@@ -8,7 +8,8 @@ from pathlib import Path
 
 from nlp import Context
 from nlp.redact import redact_context
-from server.suggest.engine import Engine, Personal
+from server.suggest.engine import Engine
+from server.suggest.results import Personal
 
 
 def load_judgments(path: Path) -> list[dict]:

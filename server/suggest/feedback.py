@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from server.errors import ApiError
 from server.integrations import xapi
 from server.storage.models import SNOOZE_DAYS, SUPPRESSING, Feedback, SuggestionEvent, now
-from server.suggest.engine import Result
+from server.suggest.results import Result
 
 
 def record_event(db: Session, user_id: int, result: Result, app: Flask | None = None) -> None:

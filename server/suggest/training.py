@@ -19,9 +19,10 @@ from index import ContentIndex
 from index.profiles import FEATURES, PAGE_FEATURES
 from nlp import Context, TopicExtractor
 from nlp.redact import redact_context
-from server.suggest.engine import Engine, Page, Personal, Settings, page_features
+from server.suggest.engine import Engine, Page, Settings, page_features
 from server.suggest.evaluation import run_eval, score
 from server.suggest.ranker import PAGE_EXTRA, Linear, Model
+from server.suggest.results import Personal
 
 RANKER_L2 = 0.01  # on standardized features; small: the pairs are many
 ABSTAINER_L2 = 2

@@ -1,0 +1,67 @@
+"""Why a card is shown, in words a person checks against the page: what it shares with the page."""
+
+from index import SUBJECT_WEIGHT, SearchHit
+from nlp import Context, Topic
+from nlp.redact import MARK
+from server.suggest.results import Suggestion
+
+REASON_WEIGHT = 0.2  # a document this much about a topic may be explained by it
+
+
+def sections(context: Context) -> list[tuple[str, str]]:
+    """The context's (field, text) parts, without the marks left where personal data was."""
+    return [(name, text.replace(MARK, " ")) for name, text in context.sections()]
+
+
+def on_subject(hit: SearchHit, subject: str | None) -> bool:
+    """Is this mandatory content about the page's subject (its strongest topic)?"""
+    return hit.mandatory and subject is not None \
+        and hit.topics.get(subject, 0.0) >= SUBJECT_WEIGHT
+
+
+def topic_reasons(hit: SearchHit, concepts: list[Topic], site: str) -> list[str]:
+    """"About Expenses: your page mentions “expense report”", for each of the page's topics
+    (strongest first) this item is about; evidence once each, no host or site names."""
+    reasons = []
+    hosts = {w.lower() for w in site.split()}
+    for topic in concepts:
+        if hit.topics.get(topic.id, 0) < REASON_WEIGHT:
+            continue
+        said, seen = [], set()
+        for e in topic.evidence:
+            if not e.startswith("via ") and "." not in e and e.lower() not in seen \
+                    and e.lower() not in hosts:
+                said.append(e)
+                seen.add(e.lower())
+        reasons.append(f"About {topic.label}: your page mentions "
+                       f"{', '.join(f'“{e}”' for e in said[:2])}" if said
+                       else f"About {topic.label}, the wider subject of your page")
+    return reasons
+
+
+def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
+               personal: str = "", shared: tuple[list[str], list[str]] = ([], []),
+               site: str = "") -> Suggestion:
+    """A hit as the panel shows it, with reasons a person can check against their page: what
+    this item has in common with it (Engine._shared), else the page's topic it is about; never
+    the site's name ("Navan" of "Expense report - Navan") as evidence."""
+    reasons = [personal] if personal else []
+    if hit.mandatory:
+        reasons.append(f"Mandatory {hit.type}" if hit.type in ("policy", "procedure")
+                       else "Required for your role")
+    title, text = shared
+    quote = lambda words: ", ".join(f"“{w}”" for w in words[:3])  # noqa: E731
+    if title:
+        reasons.append(f"Its title names {quote(title)}, as your page does")
+    if text:
+        reasons.append(f"It {'also ' if title else ''}covers {quote(text)} from your page")
+    if not title and not text:  # found by its topics or meaning: which topic, in the page's words
+        reasons += topic_reasons(hit, concepts, site)[:1]
+    if hit.type == "course" and hit.duration:
+        length = f"{hit.duration}-minute" if hit.duration < 90 else \
+            f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
+        reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
+    return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
+                      summary=hit.summary, score=max(round(score, 3), 0.001),
+                      reasons=reasons,
+                      mandatory=hit.mandatory)

@@ -1,0 +1,57 @@
+"""What a suggestion request answers: the cards, the page's topics, and the personal signal."""
+
+from dataclasses import asdict, dataclass, field
+
+from index import SearchHit
+from nlp import Topic
+
+
+@dataclass
+class Personal:
+    """What a person's profile adds: topics they are building (0..1) and why, for the reasons."""
+
+    topics: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def add(self, topic: str, weight: float, reason: str) -> None:
+        if weight > self.topics.get(topic, 0.0):
+            self.topics[topic], self.reasons[topic] = weight, reason
+
+    def match(self, hit: SearchHit, page: set[str], min_fit: float) -> tuple[float, str]:
+        """How much the hit builds what the person is building, on one of the page's topics."""
+        best, reason = 0.0, ""
+        for topic, weight in self.topics.items():
+            if topic in page and hit.topics.get(topic, 0.0) >= min_fit:
+                value = min(weight, hit.topics[topic])
+                if value > best:
+                    best, reason = value, self.reasons[topic]
+        return best, reason
+
+
+@dataclass
+class Suggestion:
+    id: str
+    title: str
+    url: str
+    type: str
+    summary: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    mandatory: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    request_id: str
+    topics: list[Topic]
+    suggestions: list[Suggestion]
+    abstained: str = ""  # why nothing was suggested, for logs and the test bench
+
+    def to_dict(self) -> dict:
+        return {"request_id": self.request_id,
+                "topics": [{"id": t.id, "label": t.label, "weight": t.weight,
+                            "evidence": t.evidence} for t in self.topics],
+                "suggestions": [s.to_dict() for s in self.suggestions]}
