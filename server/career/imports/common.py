@@ -1,0 +1,102 @@
+"""What every career-data import shares: its report, its errors and how it writes the tables."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from server.career.titles import key
+from server.storage.models import (
+    Occupation,
+    OccupationSkill,
+    OccupationTitle,
+    RelatedOccupation,
+    Skill,
+)
+
+MAX_FILE_BYTES = 200 * 2**20
+
+
+class CareerDataError(ValueError):
+    """The data cannot be imported; the message says what is missing or wrong."""
+
+
+@dataclass
+class ImportReport:
+    source: str
+    occupations: int = 0
+    titles: int = 0
+    skills: int = 0
+    requirements: int = 0  # occupation-skill pairs
+    related: int = 0
+    missing: list[str] = field(default_factory=list)  # optional files not found
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    borrowed: int = 0  # occupations whose skill ratings come from their closest relative
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        text = (f"{self.source}: {self.occupations:,} occupations, {self.titles:,} titles, "
+                f"{self.skills:,} skills, {self.requirements:,} skill requirements, "
+                f"{self.related:,} related-occupation links; {self.seconds:.1f}s")
+        if self.borrowed:
+            text += (f"\n  {self.borrowed} occupations have no skill or knowledge ratings of "
+                     "their own: they take those of their closest related occupation")
+        if self.missing:
+            text += f"\n  not found (skipped): {', '.join(self.missing)}"
+        return text
+
+
+def skill_row(sid: str, name: str, kind: str, description: str = "") -> dict:
+    name = " ".join(name.split())[:300]
+    return {"id": sid, "source": sid.split(":", 1)[0], "name": name, "key": name.lower(),
+            "kind": kind, "description": description, "hot": False, "in_demand": False}
+
+
+def need_row(oid: str, sid: str) -> dict:
+    return {"occupation_id": oid, "skill_id": sid, "importance": 0.5, "level": 0.5,
+            "in_demand": False}
+
+
+def replace_source(db: Session, source: str, occupations: dict[str, dict],
+             titles: list[tuple[str, str, str]], skills: dict[str, dict], needs: list[dict],
+             related: list[dict]) -> None:
+    """One transaction: update what exists, insert what is new, drop what the source dropped."""
+    prefix = f"{source}:"
+    old_occ = set(db.scalars(select(Occupation.id).where(Occupation.source == source)))
+    old_skills = set(db.scalars(select(Skill.id).where(Skill.source == source)))
+    mine = Occupation.id.like(f"{prefix}%")
+    db.execute(delete(OccupationTitle).where(OccupationTitle.occupation_id.like(f"{prefix}%")))
+    db.execute(delete(OccupationSkill).where(OccupationSkill.occupation_id.like(f"{prefix}%")))
+    db.execute(delete(RelatedOccupation).where(
+        RelatedOccupation.occupation_id.like(f"{prefix}%")))
+    upsert(db, Occupation, occupations, old_occ)
+    upsert(db, Skill, skills, old_skills)
+    gone = old_occ - set(occupations)
+    if gone:
+        db.execute(delete(Occupation).where(mine, Occupation.id.in_(gone)))
+    bulk_insert(db, OccupationTitle, [{"occupation_id": o, "title": t, "key": key(t)[:300],
+                                 "kind": k} for o, t, k in titles])
+    bulk_insert(db, OccupationSkill, needs)
+    bulk_insert(db, RelatedOccupation, related)
+    db.commit()
+
+
+def upsert(db: Session, model, rows: dict[str, dict], existing: set[str]) -> None:
+    new = [r for i, r in rows.items() if i not in existing]
+    bulk_insert(db, model, new)
+    for i in existing & set(rows):  # updates keep columns the import does not set (flagged)
+        db.execute(update(model).where(model.id == i).values(**rows[i]))
+
+
+def bulk_insert(db: Session, model, rows: list[dict], chunk: int = 5000) -> None:
+    for start in range(0, len(rows), chunk):
+        db.execute(insert(model), rows[start:start + chunk])
+
+
+def counts(db: Session) -> dict[str, int]:
+    """Occupations per source, for status lines."""
+    out: dict[str, int] = defaultdict(int)
+    for source in db.scalars(select(Occupation.source)):
+        out[source] += 1
+    return dict(out)
