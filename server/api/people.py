@@ -20,9 +20,9 @@ from server.api.openapi import (
 )
 from server.api.validation import string
 from server.api.views import api, json_body
-from server.career.roles import find, match_title, next_roles, role_json
+from server.career.roles import find, match_title, next_roles, role_json, scale
 from server.errors import ApiError
-from server.people import profile as people
+from server.people import person_feedback, profile, ratings, visibility
 from server.people.demand import flag, in_demand
 from server.people.feed import MAX_PER_PAGE, page
 from server.people.gaps import gap_json
@@ -45,7 +45,7 @@ PERSON_ID = (404,)
 @spec("My profile", ok=ref("Profile"))
 @require_token
 def my_profile():
-    return jsonify(people.profile_json(current_app, db.session(), g.user))
+    return jsonify(profile.profile_json(current_app, db.session(), g.user))
 
 
 @api.put("/me/profile")
@@ -53,7 +53,7 @@ def my_profile():
       errors=(404,))
 @require_token
 def put_my_profile():
-    return jsonify(people.update_profile(current_app, db.session(), g.user, json_body()))
+    return jsonify(profile.update_profile(current_app, db.session(), g.user, json_body()))
 
 
 @api.get("/me/export")
@@ -61,7 +61,7 @@ def put_my_profile():
 @require_token
 def export_me():
     """Everything stored about me, as a JSON file to keep."""
-    response = jsonify(people.export(current_app, db.session(), g.user))
+    response = jsonify(profile.export(current_app, db.session(), g.user))
     response.headers["Content-Disposition"] = f'attachment; filename="jitlearn-{g.user.id}.json"'
     return response
 
@@ -70,7 +70,7 @@ def export_me():
 @spec("Forget everything about me but my account", ok=obj({"deleted": BOOL, "kept": STR}))
 @require_token
 def forget_me():
-    people.forget(db.session(), g.user)
+    profile.forget(db.session(), g.user)
     db.checkpoint(db.session())
     return jsonify({"deleted": True, "kept": "your account and its tokens"})
 
@@ -79,8 +79,8 @@ def forget_me():
 @spec("My skill ratings by source", ok=obj({"skills": array(ref("Rating")), "scale": array(STR)}))
 @require_token
 def my_skills():
-    return jsonify({"skills": people.ratings(db.session(), g.user),
-                    "scale": people.scale(current_app)})
+    return jsonify({"skills": ratings.ratings(db.session(), g.user),
+                    "scale": scale(current_app)})
 
 
 @api.post("/me/skills")
@@ -93,7 +93,7 @@ def rate_my_skill():
     unknown = sorted(set(body) - {"skill", "level"})
     if unknown or "skill" not in body or "level" not in body:
         raise ApiError("invalid_body", "send {\"skill\": \"Programming\", \"level\": 3}")
-    rating = people.rate(current_app, db.session(), g.user, body["skill"], body["level"], "self")
+    rating = ratings.rate(current_app, db.session(), g.user, body["skill"], body["level"], "self")
     return jsonify({"skill": rating.skill_id, "level": rating.level, "source": "self"}), 201
 
 
@@ -105,7 +105,7 @@ def my_gaps():
     session = db.session()
     gaps = gaps_of(current_app, session, g.user)
     return jsonify({"gaps": [gap_json(current_app, gap, g.user.memberships()) for gap in gaps],
-                    "scale": people.scale(current_app)})
+                    "scale": scale(current_app)})
 
 
 @api.get("/me/feed")
@@ -143,7 +143,7 @@ def flag_skill(skill_id: str):
     body = json_body()
     if set(body) != {"in_demand"}:
         raise ApiError("invalid_body", "send {\"in_demand\": true} or false")
-    skill = people.find_skill(db.session(), skill_id)
+    skill = ratings.find_skill(db.session(), skill_id)
     flag(db.session(), skill, body["in_demand"])
     return jsonify({"id": skill.id, "name": skill.name, "in_demand": skill.flagged})
 
@@ -155,7 +155,7 @@ def flag_skill(skill_id: str):
 @require_token
 def team_skills():
     """For a manager: how the team's skills spread over the scale, as counts (5+ people)."""
-    return jsonify(people.team_skills(db.session(), g.user))
+    return jsonify(ratings.team_skills(db.session(), g.user))
 
 
 @api.get("/me/feedback")
@@ -163,7 +163,7 @@ def team_skills():
 @require_token
 def my_feedback():
     """All the feedback about me, whoever gave it."""
-    return jsonify({"feedback": people.feedback_about(db.session(), g.user, g.user)})
+    return jsonify({"feedback": person_feedback.feedback_about(db.session(), g.user, g.user)})
 
 
 @api.post("/me/feedback-requests")
@@ -181,7 +181,7 @@ def ask_for_feedback():
     name = string(body, "peer", "body", 200, required=True).strip()
     peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
     if peer is not None:  # oneself included: ask_peer refuses that with its reason
-        people.ask_peer(db.session(), g.user, peer)
+        person_feedback.ask_peer(db.session(), g.user, peer)
     return jsonify({"asked": name}), 201
 
 
@@ -192,12 +192,12 @@ def ask_for_feedback():
 @require_token
 def person_profile(person_id: int):
     session = db.session()
-    subject = people.person(session, g.user, person_id)
-    if subject is None or not people.may_view(session, g.user, subject):
+    subject = visibility.person(session, g.user, person_id)
+    if subject is None or not visibility.may_view(session, g.user, subject):
         raise ApiError("forbidden", "only the person, their manager chain (if they allow it) "
                        "and admins see a profile", 403)
-    return jsonify({**people.profile_json(current_app, session, subject),
-                    "skills": people.ratings(session, subject)})
+    return jsonify({**profile.profile_json(current_app, session, subject),
+                    "skills": ratings.ratings(session, subject)})
 
 
 @api.post("/people/<int:person_id>/feedback")
@@ -209,10 +209,11 @@ def person_profile(person_id: int):
 @require_token
 def give_person_feedback(person_id: int):
     session = db.session()
-    subject = people.person(session, g.user, person_id)
+    subject = visibility.person(session, g.user, person_id)
     if subject is None:
-        raise ApiError("forbidden", people.FEEDBACK_REFUSED, 403)
-    return jsonify(people.give_feedback(current_app, session, g.user, subject, json_body())), 201
+        raise ApiError("forbidden", visibility.FEEDBACK_REFUSED, 403)
+    given = person_feedback.give_feedback(current_app, session, g.user, subject, json_body())
+    return jsonify(given), 201
 
 
 @api.get("/people/<int:person_id>/feedback")
@@ -221,10 +222,10 @@ def give_person_feedback(person_id: int):
 @require_token
 def read_person_feedback(person_id: int):
     session = db.session()
-    subject = people.person(session, g.user, person_id)
+    subject = visibility.person(session, g.user, person_id)
     if subject is None:
         return jsonify({"feedback": []})  # as for anyone the caller gave no feedback
-    return jsonify({"feedback": people.feedback_about(session, g.user, subject)})
+    return jsonify({"feedback": person_feedback.feedback_about(session, g.user, subject)})
 
 
 @api.get("/roles")

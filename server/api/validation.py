@@ -68,3 +68,18 @@ def parse_limit(body: dict, default: int, maximum: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= maximum:
         raise ApiError("invalid_limit", f"limit must be a whole number from 1 to {maximum}")
     return limit
+
+
+def text_value(value, name: str, limit: int) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ApiError("invalid_value", f"{name} is text of at most {limit} characters")
+    return " ".join(value.split())
+
+
+def text_list(value, name: str, most: int, chars: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError("invalid_value", f"{name} is a list of strings")
+    if len(value) > most or any(len(v) > chars for v in value):
+        raise ApiError("invalid_value", f"{name}: at most {most}, each at most {chars} "
+                       "characters")
+    return [" ".join(v.split()) for v in value if v.strip()]

@@ -56,7 +56,7 @@ def import_roles_cmd(csv_file):
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_assessments_cmd(csv_file):
     """Assessment results (person, skill, level columns) as ratings from "assessment"."""
-    from server.people.profile import import_assessments
+    from server.people.ratings import import_assessments
 
     app = command_app()
     with app.app_context():

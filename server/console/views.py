@@ -34,7 +34,8 @@ from server.errors import ApiError
 from server.integrations import oidc
 from server.integrations.connect import check_request, issue
 from server.integrations.oidc import enabled
-from server.people.profile import profile_json, ratings, update_profile
+from server.people.profile import profile_json, update_profile
+from server.people.ratings import ratings
 from server.people.users import create_token
 from server.storage import audit, db
 from server.storage.models import ROLES, User

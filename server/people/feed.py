@@ -19,7 +19,7 @@ from index import SearchHit
 from server.career.skills import teaching
 from server.people.demand import in_demand
 from server.people.gaps import my_gaps
-from server.people.profile import privacy_of, profile_of
+from server.people.visibility import privacy_of, profile_of
 from server.runtime import index_of
 from server.storage.models import (
     SNOOZE_DAYS,

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from server.career.roles import KEY_SKILL, match_title, on_scale, scale
 from server.career.skills import named_topics, skill_topics, teaching
-from server.people.profile import current_levels, privacy_of, profile_of
+from server.people.ratings import current_levels
+from server.people.visibility import privacy_of, profile_of
 from server.runtime import taxonomy_of
 from server.storage.models import Occupation, OccupationSkill, PersonFeedback, Skill, User
 from server.suggest.results import Personal

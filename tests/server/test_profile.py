@@ -242,7 +242,7 @@ LEVELS = st.dictionaries(st.integers(1, 5), st.integers(1, 6), min_size=1, max_s
 
 @given(spread=LEVELS.filter(lambda d: sum(d.values()) >= 5))
 def test_bands_never_hold_fewer_than_five_and_lose_nobody(spread):
-    from server.people.profile import bands
+    from server.people.ratings import bands
 
     out = bands(spread, 5)
     assert all(n >= 5 for n in out.values())
@@ -273,7 +273,7 @@ def test_team_skills_single_nobody_out_and_ignore_the_managers_own_ratings(squad
     """own[i] / by_mia[i]: the level person i gave themselves / mia gave them (0: none)."""
     from sqlalchemy import delete
 
-    from server.people.profile import MIN_GROUP, rate, team_skills
+    from server.people.ratings import MIN_GROUP, rate, team_skills
     from server.storage.models import SkillRating, User
 
     app, mia_id, team = squad
