@@ -4,9 +4,11 @@ from . import snapshots
 from .documents import Document, UnreadableFile
 from .files import list_files, read_file
 from .formats import read_document, read_documents, supported
+from .hits import SUBJECT_WEIGHT, SearchHit, SearchRequest
 from .ingest import IngestReport, Progress, ingest_dir, sync_documents
+from .profiles import path_words
 from .schema import make_schema
-from .store import SUBJECT_WEIGHT, ContentIndex, IndexBusy, SearchHit, SearchRequest, path_words
+from .store import ContentIndex, IndexBusy
 from .tags import EDITABLE, LEVELS
 
 __all__ = ["EDITABLE", "LEVELS", "SUBJECT_WEIGHT", "ContentIndex", "Document", "IndexBusy",

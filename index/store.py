@@ -3,7 +3,6 @@
 Everything Whoosh-specific stays behind it, so a faster backend can replace it later.
 """
 
-import ctypes
 import functools
 import json
 import math
@@ -13,7 +12,6 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,62 +22,21 @@ from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Term
 
 from .documents import Document
-from .profiles import Candidates, Profiles, current, make_profile, path_words, restriction
+from .hits import SearchHit, SearchRequest, to_hit, visible
+from .profiles import Candidates, Profiles, current, give_back_free_memory, restriction
 from .schema import make_schema
-from .tags import apply_overrides, restore, snapshot
+from .tags import apply_overrides, restore
+from .writer import IndexWriter
 
 NAME = "content"
-SUBJECT_WEIGHT = 0.5  # from this weight a page or document is about a topic (defined here only)
 # Whoosh's writer buffers this much in memory before it flushes a segment (MB); 256 keeps the
 # corpus (63 MB of text) in few segments without going near the 500 MB server budget.
 WRITER_LIMIT_MB = 256
 WORDS_KEPT = 50_000  # words whose index terms are remembered (a few MB)
 
 
-@dataclass
-class SearchHit:
-    id: str
-    title: str
-    url: str
-    type: str
-    summary: str
-    score: float
-    topics: dict[str, float] = field(default_factory=dict)
-    mandatory: bool = False
-    audience: list[str] = field(default_factory=list)
-    source: str = ""
-    matched: list[str] = field(default_factory=list)  # query words the document matched
-    level: str = ""
-    duration: int = 0
-    hash: str = ""  # content hash of the indexed version (acknowledgments refer to it)
-    lexical: float = 0.0  # 0..1, word match against the best match
-    topical: float = 0.0  # 0..1, how much the document is about the request's topics
-    skills: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    language: str = ""
-    provider: str = ""
-    owner: str = ""
-    review_by: datetime | None = None
-    proposed: dict[str, float] = field(default_factory=dict)  # the auto-tagger's topics
-
-
 class IndexBusy(RuntimeError):
     """Another writer (a long sync) holds the index; try again when it is done."""
-
-
-@dataclass
-class SearchRequest:
-    """What to look for: weighted words (for the text fields) and weighted taxonomy topics."""
-
-    words: list[tuple[str, float]] = field(default_factory=list)
-    topics: list[tuple[str, float]] = field(default_factory=list)  # matched on subjects
-    fields: dict[str, float] = field(default_factory=lambda: {"title": 1.0, "headings": 1.0,
-                                                              "summary": 1.0})
-    limit: int = 20
-    exclude: set[str] = field(default_factory=set)
-    groups: set[str] | None = None  # the asker's audience groups; None: no restriction applies
-    # the words of each part of the page (profiles.PARTS), for the ranking model's features
-    parts: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 class ContentIndex:
@@ -177,12 +134,12 @@ class ContentIndex:
                 continue
             rows.append(meta)
         rows.sort(key=lambda m: ((m.get("title") or "").lower(), m["id"]))
-        return len(rows), [_hit(m, 0.0, []) for m in rows[offset:offset + limit]]
+        return len(rows), [to_hit(m, 0.0, []) for m in rows[offset:offset + limit]]
 
     def mandatory(self, groups: set[str] | None = None) -> list[SearchHit]:
         """Every mandatory document someone in these groups may see."""
         profiles = self.profiles()
-        return [_hit(meta, 0.0, []) for meta in profiles.meta
+        return [to_hit(meta, 0.0, []) for meta in profiles.meta
                 if meta.get("mandatory") and visible(meta.get("audience"), groups)]
 
     def versioned(self, source: str, types: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -198,7 +155,7 @@ class ContentIndex:
             fields = s.document(id=doc_id)
         if not fields or not visible(fields.get("audience"), groups):
             return None
-        return _hit(fields, 0.0, [])
+        return to_hit(fields, 0.0, [])
 
     def document(self, doc_id: str) -> Document | None:
         """The whole document as indexed, with the source's values of the editable fields.
@@ -263,7 +220,7 @@ class ContentIndex:
                     continue
                 matched = sorted({t.decode() if isinstance(t, bytes) else str(t)
                                   for f, t in r.matched_terms() if f != "subjects"})
-                hits.append(_hit(r.fields(), r.score, matched))
+                hits.append(to_hit(r.fields(), r.score, matched))
             return hits[: request.limit]
 
     def select(self, words: str = "", source: str = "", type: str = "", topic: str = "",
@@ -334,7 +291,7 @@ class ContentIndex:
                                stale_factor, stale_days)
         hits = []
         for r in ranked:
-            hit = _hit(profiles.meta[r.doc], r.score, [])
+            hit = to_hit(profiles.meta[r.doc], r.score, [])
             hit.lexical, hit.topical = r.lexical, r.topical
             hits.append(hit)
         return hits
@@ -353,7 +310,7 @@ class ContentIndex:
         hits = []
         for doc in found.docs:
             if doc not in made:
-                made[doc] = _hit(profiles.meta[doc], 0.0, [])
+                made[doc] = to_hit(profiles.meta[doc], 0.0, [])
             hits.append(made[doc])
         return found, hits
 
@@ -431,84 +388,3 @@ class ContentIndex:
                 w.update(doc)
                 done.append(doc_id)
         return done
-
-
-class IndexWriter:
-    """A thin wrapper so callers never touch Whoosh types."""
-
-    def __init__(self, w):
-        self._w = w
-        analyzer = w.schema["body"].analyzer
-        self._analyze = lambda text: [t.text for t in analyzer(text)]
-
-    def update(self, doc: Document) -> None:
-        fields = to_fields(doc)
-        fields["profile"] = doc.profile or make_profile(self._analyze, doc.title, doc.headings,
-                                                        doc.body)
-        self._w.update_document(**fields)
-
-    def delete(self, doc_id: str) -> int:
-        return self._w.delete_by_term("id", doc_id)
-
-
-def to_fields(doc: Document) -> dict:
-    fields = dict(
-        id=doc.id, source=doc.source, title=doc.title, path=path_words(doc.id),
-        headings="\n".join(doc.headings),
-        summary=doc.summary, body=doc.body, url=doc.url, type=doc.type,
-        topics=",".join(doc.topics), topic_weights=json.dumps(doc.topics),
-        subjects=",".join(t for t, w in doc.topics.items() if w >= SUBJECT_WEIGHT),
-        tags=",".join(doc.tags), skills=",".join(doc.skills), audience=",".join(doc.audience),
-        mandatory=doc.mandatory, language=doc.language, level=doc.level,
-        duration=doc.duration, provider=doc.provider, hash=doc.hash, links=doc.links,
-    )
-    original = doc.original if doc.original is not None else snapshot(doc)
-    fields["proposed"] = json.dumps(original["topics"])
-    fields["text"] = zlib.compress(json.dumps(
-        {"headings": doc.headings, "body": doc.body, "original": original}).encode(), 1)
-    for name in ("updated", "review_by"):
-        value = getattr(doc, name)
-        if value is not None:
-            fields[name] = value.replace(tzinfo=None)
-    fields["indexed"] = doc.indexed or datetime.now(UTC).replace(tzinfo=None)
-    fields["owner"] = doc.owner
-    return fields
-
-
-def give_back_free_memory() -> None:
-    """Return the heap's free pages to the system (glibc's malloc_trim). Building profiles
-    parses every stored document; without this the ~120 MB those objects took on the reference
-    corpus stay in the process's resident size after they are freed. Elsewhere: nothing."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def visible(audience, groups: set[str] | None) -> bool:
-    """May someone in these groups see content with this audience? (None: no restriction)."""
-    allowed = restriction(audience)
-    return groups is None or not allowed or bool(allowed & groups)
-
-
-def _hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
-    return SearchHit(
-        id=fields["id"], title=fields.get("title", ""), url=fields.get("url", ""),
-        type=fields.get("type", ""), summary=fields.get("summary", ""), score=score,
-        topics=dict(fields["_topics"]) if "_topics" in fields
-        else json.loads(fields.get("topic_weights") or "{}"),
-        mandatory=bool(fields.get("mandatory")),
-        audience=_split(fields.get("audience")),
-        source=fields.get("source", ""), matched=matched, level=fields.get("level", ""),
-        duration=int(fields.get("duration") or 0), hash=fields.get("hash", ""),
-        skills=_split(fields.get("skills")), tags=_split(fields.get("tags")),
-        language=fields.get("language", ""), provider=fields.get("provider", ""),
-        owner=fields.get("owner", ""), review_by=fields.get("review_by"),
-        proposed=json.loads(fields.get("proposed") or "{}"),
-    )
-
-
-def _split(value: str | None) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
-
-

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index import SUBJECT_WEIGHT, ContentIndex, SearchHit, SearchRequest
+from index.hits import visible
 from index.profiles import FEATURES, Candidates, Profiles
-from index.store import visible
 from nlp import Context, Topic, TopicExtractor, background
 from nlp.context import FIELD_WEIGHTS, site_names, split_title
 from server.suggest.ranker import DEFAULT, PLAIN, Model
