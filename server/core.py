@@ -1,4 +1,4 @@
-"""The app every part of jitlearn needs: its settings, logging and database.
+"""The app every part of jitlearn needs: its settings, logging, database and Runtime.
 
 The CLI's commands run on this alone; server.app.create_app adds the web parts (the API, SCIM and
 the console) on top. Importing this loads neither the views nor spaCy (about 2 s a command).

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from server.errors import ApiError
+from server.state import runtime_of
 
 log = logging.getLogger(__name__)
 WINDOW_S = 60
@@ -102,8 +103,9 @@ def init_app(app: Flask) -> None:
     shared = app.config["RATE_SHARED"]
     if shared == "auto":
         shared = app.config["DATABASE_URL"].startswith("postgresql")
-    limiter = app.extensions["jitlearn.limiter"] = Limiter(
-        app.extensions["jitlearn.database"] if shared in (True, "true", "1") else None)
+    runtime = runtime_of(app)
+    limiter = runtime.limiter = Limiter(runtime.database if shared in (True, "true", "1")
+                                        else None)
     # the sharing thread starts with a serving process (cli.serve), not with every app
 
     @app.before_request

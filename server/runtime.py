@@ -1,7 +1,7 @@
-"""Long-lived objects of a process: the engine (pipeline + index), built once, on first use."""
+"""Building the Runtime's heavy objects on first use: the engine (the spaCy pipeline and the
+index), the published taxonomy and rules, the tagger; and the health check that reports on them."""
 
 import logging
-import threading
 import time
 from pathlib import Path
 
@@ -12,11 +12,11 @@ from nlp import DocumentTagger, TopicExtractor
 from nlp.taxonomy import Taxonomy
 from server.content import rulesets
 from server.content.follow import first_index
+from server.state import runtime_of
 from server.suggest.engine import Engine, Settings
 from server.suggest.ranker import DEFAULT, Model
 
 log = logging.getLogger(__name__)
-_lock = threading.RLock()  # engine_of builds the index under it too
 
 
 RELOAD_S = 2.0  # how often a process checks for a newly published taxonomy and rules
@@ -25,39 +25,40 @@ RELOAD_S = 2.0  # how often a process checks for a newly published taxonomy and 
 def ruleset(app: Flask) -> tuple[int, str | None, str | None]:
     """(version, taxonomy path, rules path) of the published taxonomy and rules; version 0 is
     the built-in files. Checked against the database at most every RELOAD_S seconds."""
-    cached = app.extensions.get("jitlearn.ruleset")
+    runtime = runtime_of(app)
+    cached = runtime.ruleset
     if cached is not None and time.monotonic() - cached[0] < RELOAD_S:
         return cached[1:]
-    with app.extensions["jitlearn.db"]() as db:
+    with runtime.sessions() as db:
         version = rulesets.published(db)
         taxonomy, rules = rulesets.paths(app, version)
     value = (version.id if version else 0, taxonomy, rules)
-    app.extensions["jitlearn.ruleset"] = (time.monotonic(), *value)
+    runtime.ruleset = (time.monotonic(), *value)
     return value
 
 
 def ruleset_changed(app: Flask) -> None:
     """This process published or rolled back: look again now (others do within RELOAD_S)."""
-    app.extensions.pop("jitlearn.ruleset", None)
+    runtime_of(app).taxonomy_changed()
 
 
 def engine_of(app: Flask) -> Engine:
     """The process's engine; the spaCy pipeline loads here, not at import or app creation,
     and again when a new taxonomy and rules version is published."""
     version, taxonomy, rules = ruleset(app)
-    engine = app.extensions.get("jitlearn.engine")
+    runtime = runtime_of(app)
+    engine = runtime.engine
     # an engine set without a version (the tests' shared one) was built from the built-in files
-    if engine is None or app.extensions.get("jitlearn.engine_version", 0) != version:
-        with _lock:
-            engine = app.extensions.get("jitlearn.engine")
-            if engine is None or app.extensions.get("jitlearn.engine_version", 0) != version:
+    if engine is None or runtime.engine_version != version:
+        with runtime.lock:
+            engine = runtime.engine
+            if engine is None or runtime.engine_version != version:
                 cfg = app.config
                 extractor = TopicExtractor.build(model=cfg["MODEL"], taxonomy_path=taxonomy,
                                                  rules_path=rules)
                 engine = Engine(extractor, index_of(app),
                                 Settings(stale_days=int(cfg["STALE_DAYS"])), model_of(app))
-                app.extensions["jitlearn.engine"] = engine
-                app.extensions["jitlearn.engine_version"] = version
+                runtime.engine, runtime.engine_version = engine, version
                 log.info("engine ready: pipeline %s%s, rules version %d, %d documents",
                          extractor.info.model, " (DEGRADED: " + extractor.info.reason + ")"
                          if extractor.info.degraded else "", version,
@@ -73,25 +74,24 @@ def model_of(app: Flask) -> Model:
 
 
 def index_of(app: Flask) -> ContentIndex:
-    ix = app.extensions.get("jitlearn.index")
-    if ix is None:
-        with _lock:
-            ix = app.extensions.get("jitlearn.index")
-            if ix is None and app.config["INDEX_FOLLOW"]:  # another machine writes the index
-                ix = app.extensions["jitlearn.index"] = first_index(app)
-            elif ix is None:
-                ix = app.extensions["jitlearn.index"] = ContentIndex(app.config["INDEX_DIR"])
-    return ix
+    runtime = runtime_of(app)
+    if runtime.index is None:
+        with runtime.lock:
+            if runtime.index is None and app.config["INDEX_FOLLOW"]:  # another machine writes it
+                first_index(app, runtime)
+            elif runtime.index is None:
+                runtime.index = ContentIndex(app.config["INDEX_DIR"])
+    return runtime.index
 
 
 def taxonomy_of(app: Flask) -> Taxonomy:
     """The published taxonomy (reloaded when a new version is published)."""
     version, path, _ = ruleset(app)
-    cached = app.extensions.get("jitlearn.taxonomy")
-    if cached is None or cached[0] != version:
-        cached = app.extensions["jitlearn.taxonomy"] = (version, Taxonomy.load(path))
-        app.extensions.pop("jitlearn.skill_phrases", None)  # built from the taxonomy
-    return cached[1]
+    runtime = runtime_of(app)
+    if runtime.taxonomy is None or runtime.taxonomy[0] != version:
+        runtime.taxonomy = (version, Taxonomy.load(path))
+        runtime.skill_phrases = None  # built from the taxonomy
+    return runtime.taxonomy[1]
 
 
 def tagger_of(app: Flask):
@@ -106,13 +106,13 @@ def health(app: Flask) -> dict:
     try:
         from sqlalchemy import text
 
-        with app.extensions["jitlearn.db"]() as db:
+        with runtime_of(app).sessions() as db:
             db.execute(text("SELECT 1"))
         report["checks"]["database"] = "ok"
     except Exception as exc:  # noqa: BLE001  (health must answer whatever broke)
         report["status"] = "down"
         report["checks"]["database"] = f"error: {exc.__class__.__name__}"
-    engine = app.extensions.get("jitlearn.engine")
+    engine = runtime_of(app).engine
     if engine is None:
         report["checks"]["pipeline"] = "not loaded yet (loads on the first suggestion)"
     else:

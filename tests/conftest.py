@@ -20,6 +20,7 @@ import pytest
 from index import ContentIndex, ingest_dir, path_words
 from nlp import DocumentTagger, TopicExtractor
 from server.app import create_app
+from server.state import runtime_of
 from server.suggest.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,8 +87,8 @@ def engine(extractor, sample_index) -> Engine:
 @pytest.fixture
 def app(tmp_path, sample_index, engine):
     app = create_app({"HOME": str(tmp_path), "INDEX_DIR": str(sample_index), "TESTING": True})
-    app.extensions["jitlearn.index"] = engine.index
-    app.extensions["jitlearn.engine"] = engine
+    runtime_of(app).index = engine.index
+    runtime_of(app).engine = engine
     return app
 
 

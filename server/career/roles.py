@@ -1,6 +1,5 @@
 """Roles (occupations): find one by job title, what it needs, where people go next from it."""
 
-import threading
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 from server.career.skills import teaching
 from server.career.titles import Match, TitleMatcher
 from server.errors import ApiError
+from server.state import runtime_of
 from server.storage.models import (
     Occupation,
     OccupationSkill,
@@ -17,7 +17,6 @@ from server.storage.models import (
     Skill,
 )
 
-_lock = threading.Lock()
 MAX_SKILLS = 40  # skills listed per role, most important first
 KEY_SKILL = 0.5  # a skill from this importance (0..1) is one the role really needs
 
@@ -37,14 +36,15 @@ def matcher(app: Flask, db: Session) -> TitleMatcher:
     """The title matcher over every occupation's names; rebuilt after an import."""
     signature = tuple(db.execute(select(func.count(OccupationTitle.id),
                                         func.max(OccupationTitle.id))).one())
-    cached = app.extensions.get("jitlearn.titles")
+    runtime = runtime_of(app)
+    cached = runtime.titles
     if cached is None or cached[0] != signature:
-        with _lock:
+        with runtime.lock:
             rows = db.execute(select(OccupationTitle.occupation_id, Occupation.title,
                                      OccupationTitle.title, OccupationTitle.kind)
                               .join(Occupation, Occupation.id == OccupationTitle.occupation_id))
             cached = (signature, TitleMatcher(rows.all()))
-            app.extensions["jitlearn.titles"] = cached
+            runtime.titles = cached
     return cached[1]
 
 

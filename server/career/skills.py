@@ -4,14 +4,12 @@ Skills meet content through the taxonomy: a topic names the skills content on it
 skill's own words name topics ("Budgeting" is the budgeting topic).
 """
 
-import threading
 
 from flask import Flask
 
 from index import SUBJECT_WEIGHT, SearchHit, SearchRequest
 from server.runtime import index_of, taxonomy_of
-
-_lock = threading.Lock()
+from server.state import runtime_of
 
 
 def skill_topics(app: Flask, name: str) -> list[str]:
@@ -27,9 +25,10 @@ def named_topics(app: Flask, text: str) -> list[str]:
 
 
 def _phrases(app: Flask) -> dict:
-    cached = app.extensions.get("jitlearn.skill_phrases")
+    runtime = runtime_of(app)
+    cached = runtime.skill_phrases
     if cached is None:
-        with _lock:
+        with runtime.lock:
             taxonomy, analyze = taxonomy_of(app), index_of(app).analyze
             skills: dict[str, list[str]] = {}
             phrases = []
@@ -38,8 +37,7 @@ def _phrases(app: Flask) -> dict:
                     skills.setdefault(skill.lower(), []).append(topic.id)
                 for phrase in topic.phrases():
                     phrases.append((frozenset(analyze(phrase)), topic.id))
-            cached = app.extensions["jitlearn.skill_phrases"] = {"skills": skills,
-                                                                 "phrases": phrases}
+            cached = runtime.skill_phrases = {"skills": skills, "phrases": phrases}
     return cached
 
 

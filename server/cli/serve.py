@@ -7,6 +7,7 @@ import click
 
 from server.cli.base import command_app, fail, main
 from server.errors import ApiError
+from server.state import runtime_of
 from server.storage import db
 
 
@@ -48,7 +49,7 @@ def _serving_app(migrate: bool = False):
                f"{engine.extractor.info.model}"
                + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
                err=True)
-    limiter = app.extensions["jitlearn.limiter"]
+    limiter = runtime_of(app).limiter
     if limiter.shared is not None:
         limiter.start_sharing()  # counts across the processes serving
     if app.config["INDEX_FOLLOW"]:
@@ -91,7 +92,7 @@ def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
     os.environ.setdefault("JITLEARN_RATE_SHARED", "true")  # limits hold across the workers
     app = command_app(quiet=False, migrate=True)  # once, here, before the workers start
     _check_roles(app)
-    app.extensions["jitlearn.database"].dispose()
+    runtime_of(app).database.dispose()
     click.echo(f"jitlearn: serving on http://{host}:{port} with {workers} processes", err=True)
     try:
         Gunicorn().run()

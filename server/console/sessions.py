@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
+from server.state import runtime_of
 from server.storage.models import ConsoleSession, now
 
 
@@ -45,7 +46,7 @@ class ServerSession(CallbackDict, SessionMixin):
 
 class ServerSessions(SessionInterface):
     def _db(self, app: Flask) -> Session:
-        return app.extensions["jitlearn.db"]()
+        return runtime_of(app).sessions()
 
     def _lifetime(self, app: Flask) -> timedelta:
         return timedelta(hours=float(app.config["SESSION_HOURS"]))

@@ -15,6 +15,7 @@ from flask import Flask
 
 from index import ContentIndex, snapshots
 from server.jobs.runs import recorded
+from server.state import Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -43,29 +44,26 @@ def publish_if_changed(app: Flask, ix: ContentIndex) -> str | None:
 
 def follow_once(app: Flask) -> bool:
     """On a follower: swap in the newest published snapshot if it is new; True if swapped."""
+    runtime = runtime_of(app)
     name = snapshots.current(store(app))
-    if name is None or name == app.extensions.get("jitlearn.snapshot"):
+    if name is None or name == runtime.snapshot:
         return False
     ix = ContentIndex(snapshots.fetch(store(app), name, local(app)), read_only=True)
     ix.profiles()  # read the rankings' profiles before the first request needs them
-    app.extensions["jitlearn.index"] = ix
-    app.extensions["jitlearn.snapshot"] = name
-    engine = app.extensions.get("jitlearn.engine")
-    if engine is not None:
-        engine.use_index(ix)
+    runtime.swap_index(ix, name)
     log.info("index: now serving snapshot %s (%d documents)", name, ix.doc_count())
     return True
 
 
-def first_index(app: Flask) -> ContentIndex:
+def first_index(app: Flask, runtime: Runtime) -> None:
     """A follower's index before its first swap: the published one, else the last it had."""
     try:
         if follow_once(app):
-            return app.extensions["jitlearn.index"]
+            return
     except OSError as exc:
         log.warning("index: cannot read snapshots from %s: %s", store(app), exc)
     found = snapshots.newest_local(local(app))
-    return ContentIndex(found or local(app) / "none-yet", read_only=True)
+    runtime.swap_index(ContentIndex(found or local(app) / "none-yet", read_only=True))
 
 
 def start_following(app: Flask) -> threading.Thread:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from server.jobs.leader import runner
+from server.state import runtime_of
 from server.storage.models import JobRun, now
 
 BACKGROUND_NICE = 10  # background work yields the CPU to serving requests
@@ -23,7 +24,7 @@ def background_priority() -> None:
 
 def recorded(app: Flask, job: str, work: Callable[[], str]) -> None:
     """Run work() and keep a job_runs row of it: started, ended, ok or failed (and why)."""
-    with app.extensions["jitlearn.db"]() as db:
+    with runtime_of(app).sessions() as db:
         run = JobRun(job=job[:200], runner=runner())
         db.add(run)
         db.commit()

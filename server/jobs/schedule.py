@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from server.jobs.leader import Leadership, runner
 from server.jobs.tasks import publish_job, purge_job, sync_job, xapi_job
+from server.state import runtime_of
 from server.storage.models import Source
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ REFRESH_MINUTES = 1  # how soon a source added or removed elsewhere is (un)sched
 
 def refresh_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
     """One job per source, rescheduled when its interval changed; gone sources unscheduled."""
-    with app.extensions["jitlearn.db"]() as db:
+    with runtime_of(app).sessions() as db:
         sources = {s.name: (s.every_minutes, s.last_run_at) for s in db.scalars(select(Source))}
     wanted = {name: minutes for name, (minutes, _) in sources.items()}
     for job in scheduler.get_jobs():

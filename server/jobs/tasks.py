@@ -10,6 +10,7 @@ from server.content.sources import sync_source
 from server.integrations import xapi
 from server.jobs.runs import background_priority, recorded
 from server.runtime import index_of
+from server.state import runtime_of
 from server.storage.retention import purge
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 def sync_job(app: Flask, name: str) -> None:
     def work() -> str:
         background_priority()
-        with app.extensions["jitlearn.db"]() as db:
+        with runtime_of(app).sessions() as db:
             source = sync_source(app, db, name)
             log.info("source %s: %s %s", name, source.last_status, source.last_counts)
             return f"{source.last_status} {source.last_counts}"
@@ -28,7 +29,7 @@ def sync_job(app: Flask, name: str) -> None:
 
 def purge_job(app: Flask) -> None:
     def work() -> str:
-        with app.extensions["jitlearn.db"]() as db:
+        with runtime_of(app).sessions() as db:
             counts = purge(db, int(app.config["RETENTION_DAYS"]))
             counts["sessions"] = purge_sessions(db, float(app.config["SESSION_HOURS"]))
             db.commit()
@@ -40,7 +41,7 @@ def purge_job(app: Flask) -> None:
 
 def xapi_job(app: Flask) -> None:
     """Send the statements that are due; a run that sent or missed something is recorded."""
-    with app.extensions["jitlearn.db"]() as db:
+    with runtime_of(app).sessions() as db:
         counts = xapi.deliver(app, db)
     if any(counts.values()):
         recorded(app, "xapi", lambda: str(counts))

@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.state import KEY, Runtime, runtime_of
+
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 MIGRATION_LOCK = 0x6A6C6D67  # "jlmg": held while one process migrates
 
@@ -68,15 +70,14 @@ def check(engine: Engine) -> None:
 
 
 def init_app(app: Flask, migrate: bool = False) -> None:
-    """The process's engine and sessions; the schema brought to the newest migration when
-    asked (serve, `jitlearn db upgrade`), else checked."""
+    """The process's Runtime, with its database engine and sessions; the schema brought to
+    the newest migration when asked (serve, `jitlearn db upgrade`), else checked."""
     engine = make_engine(app.config["DATABASE_URL"])
     if migrate:
         upgrade(engine)
     else:
         check(engine)
-    app.extensions["jitlearn.database"] = engine
-    app.extensions["jitlearn.db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions[KEY] = Runtime(engine, sessionmaker(engine, expire_on_commit=False))
     app.teardown_appcontext(close_session)
 
 
@@ -90,7 +91,7 @@ def checkpoint(db: Session) -> None:
 
 def session() -> Session:
     if "db" not in g:
-        g.db = current_app.extensions["jitlearn.db"]()
+        g.db = runtime_of(current_app).sessions()
     return g.db
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from index import SUBJECT_WEIGHT
 from server.runtime import index_of, taxonomy_of
+from server.state import runtime_of
 from server.storage.models import now
 
 MIN_GROUP = 5
@@ -148,7 +149,11 @@ class Rollup:
 
 
 def rollup(app: Flask) -> Rollup:
-    return app.extensions.setdefault("jitlearn.rollup", Rollup())
+    runtime = runtime_of(app)
+    with runtime.lock:
+        if runtime.rollup is None:
+            runtime.rollup = Rollup()
+    return runtime.rollup
 
 
 def ready_rollup(app: Flask, db: Session) -> Rollup | None:
@@ -172,7 +177,7 @@ def _start_load(app: Flask, r: Rollup) -> None:
 
 def _load(app: Flask, r: Rollup) -> None:
     try:
-        with app.extensions["jitlearn.db"]() as db:
+        with runtime_of(app).sessions() as db:
             r.refresh(db)
     finally:
         r.loading = False
@@ -213,9 +218,10 @@ def cached(app: Flask, db: Session) -> dict | None:
         return None
     if time.time() - r.refreshed > CACHE_S:
         r.refresh(db)
-    snap = app.extensions.get("jitlearn.analytics")
+    runtime = runtime_of(app)
+    snap = runtime.analytics
     if snap is None or snap["computed_at"] < r.refreshed:
-        snap = app.extensions["jitlearn.analytics"] = r.snapshot(app)
+        snap = runtime.analytics = r.snapshot(app)
     return snap
 
 

@@ -8,7 +8,6 @@ contexts (JITLEARN_EVAL_JUDGMENTS) run through both pipelines in full, for metri
 
 import hashlib
 import shutil
-import threading
 from pathlib import Path
 
 from flask import Flask
@@ -20,27 +19,28 @@ from nlp import TopicExtractor
 from nlp.taxonomy import Taxonomy
 from server.content.rulesets import draft, published, texts
 from server.runtime import engine_of, index_of
+from server.state import runtime_of
 from server.storage.models import RuleVersion, SuggestionEvent
 from server.suggest.engine import Engine, Settings
 from server.suggest.evaluation import run_eval
 
 RECENT = 200  # requests replayed
 SHOWN = 5
-_lock = threading.Lock()
 
 
 def draft_engine(app: Flask, version: RuleVersion) -> Engine:
     """An engine with the draft's taxonomy and rules, built once per draft text."""
     digest = hashlib.sha256((version.taxonomy + version.rules).encode()).hexdigest()
-    cached = app.extensions.get("jitlearn.draft_engine")
+    runtime = runtime_of(app)
+    cached = runtime.draft
     if cached is None or cached[0] != digest:
-        with _lock:
+        with runtime.lock:
             taxonomy, rules = _draft_files(app, version, digest)
             extractor = TopicExtractor.build(model=app.config["MODEL"], taxonomy_path=taxonomy,
                                              rules_path=rules)
             engine = Engine(extractor, index_of(app),
                             Settings(stale_days=int(app.config["STALE_DAYS"])))
-            cached = app.extensions["jitlearn.draft_engine"] = (digest, engine)
+            cached = runtime.draft = (digest, engine)
     engine, index = cached[1], index_of(app)
     if engine.index is not index:  # a follower swapped in a newer snapshot since
         engine.use_index(index)

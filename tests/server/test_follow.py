@@ -8,6 +8,7 @@ from server.app import create_app
 from server.content.follow import follow_once, publish_if_changed
 from server.content.rulesets import builtin
 from server.runtime import engine_of, index_of
+from server.state import runtime_of
 from server.storage.models import RuleVersion
 from server.suggest.engine import Engine
 from server.suggest.replay import draft_engine
@@ -31,7 +32,7 @@ def test_a_follower_keeps_answering_after_its_first_snapshots_are_pruned(tmp_pat
         ingest_dir(index_of(writer), "hb", src, tag)
         assert publish_if_changed(writer, index_of(writer))
         if n == 0:  # the follower's engines start on the first snapshot
-            follower.extensions["jitlearn.engine"] = Engine(extractor, index_of(follower))
+            runtime_of(follower).engine = Engine(extractor, index_of(follower))
             first = Path(index_of(follower).ix.storage.folder)
             draft = RuleVersion(status="draft", taxonomy=builtin(follower)[0],
                                 rules=builtin(follower)[1])

@@ -2,6 +2,7 @@
 
 from server.app import create_app
 from server.people.users import add_user, create_token
+from server.state import runtime_of
 from server.storage import db
 
 
@@ -45,19 +46,19 @@ def test_processes_sharing_a_database_share_the_limit(tmp_path):
     ask = {"headers": {"Authorization": f"Bearer {token}"}}
     assert all(first.test_client().get("/api/v1/me", **ask).status_code == 200
                for _ in range(6))
-    first.extensions["jitlearn.limiter"].share()
+    runtime_of(first).limiter.share()
     codes = [second.test_client().get("/api/v1/me", **ask).status_code for _ in range(4)]
     assert codes == [200] * 4  # 10 in all: each process counted its own so far
-    second.extensions["jitlearn.limiter"].share()  # now it knows of the first's 6
+    runtime_of(second).limiter.share()  # now it knows of the first's 6
     assert second.test_client().get("/api/v1/me", **ask).status_code == 429
-    first.extensions["jitlearn.limiter"].share()
+    runtime_of(first).limiter.share()
     assert first.test_client().get("/api/v1/me", **ask).status_code == 429
 
 
 def test_counts_are_shared_by_default_on_postgresql_only(tmp_path):
     app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
     on_sqlite = app.config["DATABASE_URL"].startswith("sqlite")
-    assert (app.extensions["jitlearn.limiter"].shared is None) == on_sqlite
+    assert (runtime_of(app).limiter.shared is None) == on_sqlite
 
 
 def test_behind_a_proxy_the_clients_address_is_limited_not_the_proxys(tmp_path):

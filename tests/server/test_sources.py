@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from server.content.sources import add_source, remove_source, sync_source
+from server.state import runtime_of
 from server.storage import db
 
 
@@ -75,7 +76,7 @@ def test_feed_entries_are_added_updated_and_withdrawn(lib, site):
         site.pages["/feed.xml"] = (200, rss(("a", "Expense tips, revised")))
         counts = sync_source(lib, s, "blog").last_counts
         assert (counts["updated"], counts["withdrawn"]) == (1, 1)
-        ix = lib.extensions["jitlearn.index"]
+        ix = runtime_of(lib).index
         assert ix.get("blog:a").title == "Expense tips, revised" and ix.get("blog:b") is None
 
 
@@ -97,7 +98,7 @@ def test_sitemap_fetches_only_pages_whose_lastmod_changed(lib, site):
         counts = sync_source(lib, s, "intranet").last_counts
         assert site.hits == ["/sitemap.xml", "/b"]  # /a was not fetched again
         assert (counts["updated"], counts["unchanged"]) == (1, 1)
-        doc = lib.extensions["jitlearn.index"].get(f"intranet:{site.base}/b")
+        doc = runtime_of(lib).index.get(f"intranet:{site.base}/b")
         assert doc.title == "Travel policy 2026"
 
 
@@ -128,7 +129,7 @@ def test_a_feed_that_times_out_is_retried_then_reported_and_its_items_stay(lib, 
         assert time.monotonic() - started < 5  # 3 attempts of 0.3 s, 0.5 s and 1 s apart
         assert site.hits == ["/feed.xml"] * 3
         assert source.last_status == "failed" and "timed out" in source.last_failures[0][1]
-        assert lib.extensions["jitlearn.index"].get("blog:a").title == "Expense tips"
+        assert runtime_of(lib).index.get("blog:a").title == "Expense tips"
 
 
 def test_a_server_error_is_retried_and_an_oversized_feed_refused(lib, site):
@@ -159,7 +160,7 @@ def test_a_page_that_breaks_keeps_its_last_good_version(lib, site):
         site.pages["/a"] = (500, b"oops")
         source = sync_source(lib, s, "web")
         assert source.last_status == "partial" and "500" in source.last_failures[0][1]
-        assert lib.extensions["jitlearn.index"].get(f"web:{site.base}/a").title == "Gifts policy"
+        assert runtime_of(lib).index.get(f"web:{site.base}/a").title == "Gifts policy"
 
 
 def test_removing_a_source_withdraws_its_documents(lib, site):
@@ -169,7 +170,7 @@ def test_removing_a_source_withdraws_its_documents(lib, site):
         add_source(s, "blog", "feed", f"{site.base}/feed.xml")
         sync_source(lib, s, "blog")
         assert remove_source(lib, s, "blog") == 1
-        assert lib.extensions["jitlearn.index"].get("blog:a") is None
+        assert runtime_of(lib).index.get("blog:a") is None
 
 
 @pytest.mark.parametrize("name, kind, location, every, error", [
@@ -215,7 +216,7 @@ def test_each_source_gets_one_job_on_its_own_schedule(lib, site, tmp_path):
         assert job.id == "sync:blog" and job.trigger.interval.total_seconds() == 900
         assert (job.coalesce, job.max_instances) == (True, 1)
         sync_job(lib, "blog")  # what the scheduler would run
-        assert lib.extensions["jitlearn.index"].get("blog:a").title == "Expense tips"
+        assert runtime_of(lib).index.get("blog:a").title == "Expense tips"
         remove_source(lib, s, "blog")
         refresh_jobs(lib, scheduler)
         assert scheduler.get_jobs() == []
@@ -336,7 +337,7 @@ def test_syncs_of_different_sources_run_side_by_side_without_mixing(lib, tmp_pat
     for name in folders:
         status, counts, failures = outcomes[name]
         assert (status, counts["added"], failures) == ("ok", 30, []), name
-        assert len(lib.extensions["jitlearn.index"].hashes(name)) == 30
+        assert len(runtime_of(lib).index.hashes(name)) == 30
 
 
 def test_a_source_already_syncing_answers_409(lib, tmp_path):

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from server.app import create_app
 from server.integrations.xapi import VERBS, deliver
 from server.people.users import add_user, create_token
+from server.state import runtime_of
 from server.storage import db
 from server.storage.models import XapiOutbox, now
 
@@ -87,8 +88,8 @@ def world(tmp_path, lrs, sample_index, engine):
                           "TESTING": True, "XAPI_ENDPOINT": lrs.url,
                           "XAPI_USERNAME": "jitlearn", "XAPI_PASSWORD": "s3cret",
                           "FETCH_TIMEOUT": 5})
-        app.extensions["jitlearn.index"] = engine.index
-        app.extensions["jitlearn.engine"] = engine
+        runtime_of(app).index = engine.index
+        runtime_of(app).engine = engine
         return app
     app = make()
     with app.app_context():
