@@ -1,10 +1,15 @@
-"""Fetching over HTTP for feed and sitemap sources: only public addresses, bounded in size and time.
+"""jitlearn's one HTTP client: every request it makes, bounded in size and time.
+
+`request` is one exchange: the identity provider (oidc.py), the LRS (xapi.py) and the sources
+(`fetch`) all go through it. Each ends by its deadline however slowly the other side drips bytes,
+and reads no more than its limit.
 
 A source's address is typed by an L&D user and a page's redirect by anyone on the internet, so
-every connection is checked before it is made: the name is resolved here, each of its addresses
-must be a public one unless the admin allowed that host or network (FETCH_ALLOW_HOSTS, for an
-intranet), and the socket connects to the address checked, on every redirect too. Each fetch
-ends by its deadline however slowly the other side drips bytes.
+for them (`allowed`) every connection is checked before it is made: the name is resolved here,
+each of its addresses must be a public one unless the admin allowed that host or network
+(FETCH_ALLOW_HOSTS, for an intranet), and the socket connects to the address checked, on every
+redirect too. The identity provider and the LRS are addresses an admin configured: they may be
+internal and may need the environment's proxy, so they are not checked.
 """
 
 import http.client
@@ -15,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 
 TIMEOUT_S = 10
 DEADLINE_S = 60  # a whole fetch, retries and redirects included
@@ -22,7 +28,7 @@ MAX_BYTES = 10 * 2**20
 RETRIES = 3  # attempts in all; waits 0.5 s, then 1 s between them
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
-USER_AGENT = "jitlearn-sync/0.1"
+USER_AGENT = "jitlearn/0.1"
 
 
 class FetchError(Exception):
@@ -63,25 +69,60 @@ class Allowed:
                       "with JITLEARN_FETCH_ALLOW_HOSTS")
 
 
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+
+
+def request(url: str, *, data: bytes | None = None, headers: dict | None = None,
+            method: str | None = None, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
+            deadline: float = DEADLINE_S, allowed: Allowed | None = None) -> Answer:
+    """One exchange; an error status is an Answer too. Redirects are followed for GET only.
+
+    allowed: the hosts an address typed by a user may reach (each connection checked), or None
+    for an endpoint the admin configured. Raises Refused, TooMuch (past max_bytes, the deadline
+    or MAX_REDIRECTS), or OSError / http.client.HTTPException when there was no answer.
+    """
+    _check_scheme(url)
+    ends = time.monotonic() + deadline
+    timers: list[threading.Timer] = []
+    proxies = urllib.request.ProxyHandler() if allowed is None else urllib.request.ProxyHandler({})
+    opener = urllib.request.build_opener(proxies, _NoRedirect, *_handlers(allowed, ends, timers))
+    headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    try:
+        return _exchange(opener, url, data, headers, method, timeout, max_bytes, ends)
+    except (OSError, http.client.HTTPException):
+        if time.monotonic() >= ends:  # the watchdog cut the connection
+            raise TooMuch("no full answer before the deadline") from None
+        raise
+    finally:
+        for timer in timers:
+            timer.cancel()
+
+
 def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
           retries: int = RETRIES, allowed: Allowed | None = None,
           deadline: float = DEADLINE_S) -> bytes:
+    """A source's page: GET with retries (a 5xx or 429 is asked again), public addresses only
+    unless allowed; FetchError with the reason when there is no good answer."""
     allowed = allowed or Allowed()
-    _check_scheme(url)
     ends = time.monotonic() + deadline
     delay, last = 0.5, None
     for attempt in range(retries):
         try:
-            return _get(url, timeout, max_bytes, allowed, ends)
+            answer = request(url, timeout=timeout, max_bytes=max_bytes, allowed=allowed,
+                             deadline=ends - time.monotonic())
         except (Refused, TooMuch):
             raise
-        except urllib.error.HTTPError as exc:
-            last = f"the server answered {exc.code}"
-            if exc.code < 500 and exc.code != 429:
-                break  # a 404 or 403 will not change by asking again
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError,
-                http.client.HTTPException) as exc:
+        except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as exc:
             last = f"no answer ({getattr(exc, 'reason', exc)})"
+        else:
+            if answer.status < 300:
+                return answer.body
+            last = f"the server answered {answer.status}"
+            if answer.status < 500 and answer.status != 429:
+                break  # a 404 or 403 will not change by asking again
         if attempt < retries - 1 and time.monotonic() + delay < ends:
             time.sleep(delay)
             delay *= 2
@@ -90,34 +131,24 @@ def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
     raise FetchError(last or "could not be fetched")
 
 
-def _get(url: str, timeout: float, max_bytes: int, allowed: Allowed, ends: float) -> bytes:
-    timers: list[threading.Timer] = []
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect,
-                                         *_handlers(allowed, ends, timers))
-    try:
-        return _follow(opener, url, timeout, max_bytes, ends)
-    except (OSError, http.client.HTTPException):
-        if time.monotonic() >= ends:  # the watchdog cut the connection
-            raise TooMuch("no full answer before the fetch's deadline") from None
-        raise
-    finally:
-        for timer in timers:
-            timer.cancel()
-
-
-def _follow(opener, url: str, timeout: float, max_bytes: int, ends: float) -> bytes:
+def _exchange(opener, url: str, data: bytes | None, headers: dict, method: str | None,
+              timeout: float, max_bytes: int, ends: float) -> Answer:
+    follows = data is None and method in (None, "GET")
     for _ in range(MAX_REDIRECTS + 1):
         left = ends - time.monotonic()
         if left <= 0:
-            raise TooMuch("no full answer before the fetch's deadline")
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        with opener.open(request, timeout=min(timeout, left)) as response:
-            if response.status in (301, 302, 303, 307, 308):
-                target = response.headers.get("Location", "")
-                url = urllib.parse.urljoin(url, target)
-                _check_scheme(url)
-                continue
-            return _read(response, max_bytes, ends)
+            raise TooMuch("no full answer before the deadline")
+        req = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with opener.open(req, timeout=min(timeout, left)) as response:
+                if follows and response.status in (301, 302, 303, 307, 308):
+                    url = urllib.parse.urljoin(url, response.headers.get("Location", ""))
+                    _check_scheme(url)
+                    continue
+                return Answer(response.status, _read(response, max_bytes, ends))
+        except urllib.error.HTTPError as exc:
+            with exc:  # the answer's socket is closed, not left to the garbage collector
+                return Answer(exc.code, _read(exc, max_bytes, ends))
     raise TooMuch(f"more than {MAX_REDIRECTS} redirects")
 
 
@@ -155,8 +186,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def _handlers(allowed: Allowed, ends: float, timers: list) -> list:
-    """urllib handlers whose connections go only to allowed addresses.
+def _handlers(allowed: Allowed | None, ends: float, timers: list) -> list:
+    """urllib handlers whose connections go only to allowed addresses (any, when None).
 
     The name is resolved here and every address it has is checked before any packet is sent;
     the connection then goes to the address checked (a name that resolves anew to an internal
@@ -169,7 +200,8 @@ def _handlers(allowed: Allowed, ends: float, timers: list) -> list:
         host, port = address
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         for *_, sockaddr in found:
-            allowed.check(host, sockaddr[0])
+            if allowed is not None:
+                allowed.check(host, sockaddr[0])
         family, kind, proto, _, sockaddr = found[0]
         sock = socket.socket(family, kind, proto)
         try:

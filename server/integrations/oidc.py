@@ -15,10 +15,9 @@ import re
 import secrets
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import timedelta
+from http.client import HTTPException
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -27,6 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
+from server.integrations import http
 from server.people.users import add_user, hash_token
 from server.storage.models import ROLES, DirectoryGroup, DirectoryMember, OidcRequest, User, now
 
@@ -78,25 +78,27 @@ def _http_json(cfg, url: str, form: dict | None = None, auth: tuple[str, str] | 
     if auth:
         pair = f"{urllib.parse.quote(auth[0], safe='')}:{urllib.parse.quote(auth[1], safe='')}"
         headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    request = urllib.request.Request(url, data=data, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=float(cfg["FETCH_TIMEOUT"])) as answer:
-            body = answer.read(MAX_ANSWER + 1)
-    except urllib.error.HTTPError as exc:
-        body = exc.read(MAX_ANSWER + 1)
+        answer = http.request(url, data=data, headers=headers, max_bytes=MAX_ANSWER,
+                              timeout=float(cfg["FETCH_TIMEOUT"]),
+                              deadline=float(cfg["FETCH_DEADLINE"]))
+    except http.TooMuch as exc:
+        raise SignInError(f"the sign-in service answered too much or too slowly ({exc})",
+                          502) from None
+    except (http.FetchError, OSError, HTTPException, ValueError) as exc:
+        raise SignInError(f"the sign-in service could not be reached ({exc})", 502) from None
+    if answer.status >= 400:
         try:
-            detail = json.loads(body)
+            detail = json.loads(answer.body)
         except ValueError:
             detail = {}
         if not isinstance(detail, dict):
             detail = {}
-        raise SignInError("the sign-in service refused: "
-                          f"{detail.get('error_description') or detail.get('error') or exc.code}",
-                          401 if form is not None else 502) from None
-    except (OSError, ValueError) as exc:
-        raise SignInError(f"the sign-in service could not be reached ({exc})", 502) from None
+        reason = detail.get("error_description") or detail.get("error") or answer.status
+        raise SignInError(f"the sign-in service refused: {reason}",
+                          401 if form is not None else 502)
     try:
-        value = json.loads(body) if len(body) <= MAX_ANSWER else None
+        value = json.loads(answer.body)
     except ValueError:
         value = None
     if not isinstance(value, dict):

@@ -18,12 +18,14 @@ import json
 import logging
 import uuid
 from datetime import timedelta
+from http.client import HTTPException
 from urllib.parse import quote
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.integrations import http
 from server.storage.models import XapiOutbox, now
 
 log = logging.getLogger(__name__)
@@ -126,26 +128,21 @@ class LrsError(Exception):
 
 def post(app: Flask, statements: list[dict]) -> None:
     """Send statements to the LRS; LrsError when it did not take them."""
-    import urllib.error
-    import urllib.request
-
     cfg = app.config
     headers = {"Content-Type": "application/json", "X-Experience-API-Version": VERSION}
     if cfg["XAPI_USERNAME"] or cfg["XAPI_PASSWORD"]:  # no credentials: no empty Basic header
         credentials = base64.b64encode(f"{cfg['XAPI_USERNAME']}:{cfg['XAPI_PASSWORD']}".encode())
         headers["Authorization"] = "Basic " + credentials.decode()
-    request = urllib.request.Request(
-        cfg["XAPI_ENDPOINT"].rstrip("/") + "/statements", method="POST",
-        data=json.dumps(statements).encode(), headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=float(cfg["FETCH_TIMEOUT"])) as answer:
-            answer.read()
-    except urllib.error.HTTPError as exc:
-        with exc:  # the answer's socket is closed, not left to the garbage collector
-            detail = exc.read()[:300].decode(errors="replace")
-        raise LrsError(f"{exc.code}: {detail}", exc.code) from exc
-    except OSError as exc:  # refused, unreachable, timed out
+        answer = http.request(cfg["XAPI_ENDPOINT"].rstrip("/") + "/statements", method="POST",
+                              data=json.dumps(statements).encode(), headers=headers,
+                              timeout=float(cfg["FETCH_TIMEOUT"]),
+                              deadline=float(cfg["FETCH_DEADLINE"]))
+    except (http.FetchError, OSError, HTTPException) as exc:  # refused, unreachable, too slow
         raise LrsError(f"unreachable: {exc}") from exc
+    if answer.status >= 400:
+        detail = answer.body[:300].decode(errors="replace")
+        raise LrsError(f"{answer.status}: {detail}", answer.status)
 
 
 def deliver(app: Flask, db: Session) -> dict:
