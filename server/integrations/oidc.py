@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import ApiError
 from server.integrations import http
-from server.people.users import add_user, hash_token
+from server.people.users import add_user, hash_token, set_groups
 from server.storage.models import ROLES, DirectoryGroup, DirectoryMember, OidcRequest, User, now
 
 REQUEST_MINUTES = 10  # how long the provider may take to send the browser back
@@ -310,7 +310,7 @@ def user_for_claims(cfg, db: Session, claims: dict) -> User:
     if groups is not None:
         provisioned = db.scalars(select(DirectoryGroup.display_name).join(DirectoryMember).where(
             DirectoryMember.user_id == user.id))  # SCIM's groups stay: the directory set them
-        user.groups = sorted(set(groups) | {name.lower() for name in provisioned})
+        set_groups(user, [*groups, *provisioned])
         mapping = role_groups(cfg)
         if mapping:  # the provider decides roles: the highest one a group gives, else employee
             given = {mapping[g] for g in groups if g in mapping}

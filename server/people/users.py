@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+MAX_GROUP_CHARS = 60
+
+
+def set_groups(user: User, groups: Iterable[str]) -> None:
+    """The one writer of a person's audience groups, whoever says them (an admin, the identity
+    provider's claim, the directory's groups): trimmed, lower case, each once, sorted."""
+    user.groups = sorted({g.strip().lower() for g in groups if g.strip()})
+
+
 def add_user(db: Session, name: str, role: str = "employee", email: str | None = None,
              groups: list[str] | None = None, manager: User | None = None) -> User:
     name = (name or "").strip()
@@ -27,11 +37,11 @@ def add_user(db: Session, name: str, role: str = "employee", email: str | None =
         raise ApiError("invalid_role", f"role must be one of: {', '.join(ROLES)}")
     if db.scalar(select(User).where(User.name == name)):
         raise ApiError("user_exists", f"a user named {name!r} already exists", 409)
-    groups = sorted({g.strip().lower() for g in groups or [] if g.strip()})
-    if any(len(g) > 60 for g in groups):
-        raise ApiError("invalid_group", "a group name is at most 60 characters")
+    if any(len(g.strip()) > MAX_GROUP_CHARS for g in groups or []):
+        raise ApiError("invalid_group", f"a group name is at most {MAX_GROUP_CHARS} characters")
     user = User(name=name, role=role, email=email, pseudonym=secrets.token_hex(8),
-                groups=groups, manager_id=manager.id if manager else None)
+                manager_id=manager.id if manager else None)
+    set_groups(user, groups or [])
     db.add(user)
     db.commit()
     return user

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from server.console.accounts import deactivate
 from server.errors import ApiError
 from server.integrations.scim.schema import ENTERPRISE, GROUP, USER, ScimError, base_url
-from server.people.users import add_user, set_manager
+from server.people.users import add_user, set_groups, set_manager
 from server.storage import db
 from server.storage.models import DirectoryGroup, DirectoryMember, Profile, User, now
 
@@ -210,7 +210,4 @@ def _members(session, members: list) -> list[User]:
 
 def _audience(user: User, old: str | None, new: str | None) -> None:
     """Swap one audience group in the user's groups (a group renamed, joined or left)."""
-    groups = [x for x in user.groups or [] if x != old]
-    if new and new not in groups:
-        groups.append(new)
-    user.groups = sorted(groups)
+    set_groups(user, [x for x in user.groups or [] if x != old] + ([new] if new else []))
