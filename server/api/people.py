@@ -1,6 +1,7 @@
 """The people half of /api/v1: the person's own profile and skills, feedback, roles and gaps."""
 
 from flask import current_app, g, jsonify, request
+from sqlalchemy import select
 
 from server.api.auth import require_token
 from server.api.openapi import (
@@ -172,9 +173,6 @@ def my_feedback():
 def ask_for_feedback():
     """{"peer": "name"}: that person may now give me feedback. The answer is the same whether
     or not the name has an account: this is no way to find out who works here."""
-    from sqlalchemy import select
-
-
     body = json_body()
     if set(body) != {"peer"} or not isinstance(body["peer"], str):
         raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")

@@ -3,6 +3,7 @@
 import os
 
 from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import select
 
 from index import SearchRequest
 from server import payload
@@ -223,9 +224,6 @@ def search():
 @spec("Content sources with their last run", ok=obj({"sources": array(ref("Source"))}))
 @require_token
 def list_sources():
-    from sqlalchemy import select
-
-
     rows = db.session().scalars(select(Source).order_by(Source.name))
     return jsonify({"sources": [describe(s) for s in rows]})
 

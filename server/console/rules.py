@@ -2,8 +2,19 @@
 publishing, publish, versions with one-click rollback, and the audit log."""
 
 import json
+from pathlib import Path
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import or_, select
 
 from nlp import Context
@@ -134,9 +145,6 @@ def bench():
 
 def _judged(app) -> dict[str, dict]:
     """The judged contexts (JITLEARN_EVAL_JUDGMENTS) to pick from, by id; none when unset."""
-    from pathlib import Path
-
-
     path = app.config.get("EVAL_JUDGMENTS") or ""
     if not path or not Path(path).is_file():
         return {}
@@ -200,9 +208,6 @@ def analytics():
 @signed_in(*MANAGE)
 def analytics_chart(name: str):
     """One chart as an SVG image (the page shows it with <img>: no inline style or script)."""
-    from flask import Response, abort
-
-
     data = cached(current_app, db.session())
     svg = charts(data).get(name) if data else None
     if svg is None:
@@ -215,9 +220,6 @@ def analytics_chart(name: str):
 @console.get("/analytics/<table>.csv")
 @signed_in(*MANAGE)
 def analytics_csv(table: str):
-    from flask import Response, abort
-
-
     if table not in ("demand", "fared", "rules", "gaps", "stale"):
         abort(404)
     data = cached(current_app, db.session())

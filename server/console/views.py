@@ -86,7 +86,6 @@ def csrf_token():
             session["csrf"] = secrets.token_urlsafe(32)
         return session["csrf"]
 
-
     cfg = current_app.config
     return {"csrf_token": token, "roles": ROLES,
             "oidc_name": cfg["OIDC_NAME"] if enabled(cfg) else ""}

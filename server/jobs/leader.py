@@ -36,7 +36,6 @@ class Leadership:
         self.path = os.path.join(app.config["HOME"], "scheduler.lock")
         self.held = None  # the connection or file that holds the lock
 
-
     def try_acquire(self) -> bool:
         """True if this process holds the lock now (took it, or already had it)."""
         if self.held is not None:
