@@ -50,8 +50,8 @@ def import_onet(corpora: Path, home: Path) -> float:
 
 def title_matching(home: Path) -> dict:
     """How many of the tests' real job titles find their O*NET occupation (tuned / held out)."""
-    sys.path.insert(0, str(ROOT / "tests" / "server"))
-    from test_career import TUNED, UNSEEN  # the titles the test judges
+    sys.path.insert(0, str(ROOT / "tests" / "server" / "career"))
+    from test_imports import TUNED, UNSEEN  # the titles the test judges
 
     app = create_app({"HOME": str(home), "MODEL": "", "LOG_LEVEL": "WARNING"})
     out = {}

@@ -2,7 +2,7 @@
 
 A role rule says who may call an endpoint at all. Rules about a particular object (whose profile,
 which document's audience) are the service's, after this check: server/people/profile.py for people,
-index audiences for content. tests/server/test_access.py walks every endpoint with every role.
+index audiences for content. tests/server/api/test_access.py walks every endpoint with every role.
 """
 
 from server.errors import ApiError

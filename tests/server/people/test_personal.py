@@ -9,7 +9,7 @@ from server.career.imports import import_roles
 from server.people.users import add_user, create_token
 from server.storage import db
 
-CAREER = Path(__file__).resolve().parents[2] / "samples" / "career" / "roles.csv"
+CAREER = Path(__file__).resolve().parents[3] / "samples" / "career" / "roles.csv"
 BUDGET_PAGE = {"context": {
     "title": "FY2027 annual budgeting cycle - Finance",
     "url": "https://finance.example.com/planning/fy2027",

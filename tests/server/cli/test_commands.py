@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from server.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -18,106 +18,110 @@ def home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run(*args):
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
+@pytest.fixture
+def runner(home):
+    """`jitlearn ARGS...` in this process, on a fresh data directory: (exit status, output)."""
+    def run(*args):
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return result.exit_code, result.output
+    return run
 
 
-def test_users_and_tokens(home):
-    code, out = run("users", "add", "lin", "--role", "ld", "--groups", "Finance, managers")
+def test_users_and_tokens(runner):
+    code, out = runner("users", "add", "lin", "--role", "ld", "--groups", "Finance, managers")
     assert code == 0 and out.startswith("added lin (ld)\n")
     assert "one-time sign-in link for the console: http://127.0.0.1:8000/console/login/" in out
-    assert "lin\tld\tfinance,managers" in run("users", "list")[1]
-    code, out = run("users", "add", "lin")
+    assert "lin\tld\tfinance,managers" in runner("users", "list")[1]
+    code, out = runner("users", "add", "lin")
     assert code == 1 and "already exists" in out
-    code, token = run("tokens", "create", "lin", "--name", "laptop")
+    code, token = runner("tokens", "create", "lin", "--name", "laptop")
     assert code == 0 and token.startswith("jl_")
-    code, out = run("tokens", "create", "nobody")
+    code, out = runner("tokens", "create", "nobody")
     assert code == 1 and "no user named" in out
-    assert run("tokens", "revoke", token.strip()[:10])[0] == 0
-    assert "no active token" in run("tokens", "revoke", token.strip()[:10])[1]
+    assert runner("tokens", "revoke", token.strip()[:10])[0] == 0
+    assert "no active token" in runner("tokens", "revoke", token.strip()[:10])[1]
 
 
-def test_ingest_then_suggest_json(home, tmp_path):
+def test_ingest_then_suggest_json(runner, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "expenses.md").write_text("---\ntitle: Expense Policy\n---\nFile every expense "
                                       "report within 30 days with receipts.\n")
     (docs / "broken.md").write_bytes(b"\x00\x00")
-    code, out = run("ingest", "--source", "fin", str(docs))
+    code, out = runner("ingest", "--source", "fin", str(docs))
     assert code == 0 and "1 added" in out and "1 failed" in out and "broken.md" in out
-    code, out = run("suggest", "Expense report - Navan", "--json")
+    code, out = runner("suggest", "Expense report - Navan", "--json")
     body = json.loads(out)
     assert body["suggestions"][0]["id"] == "fin:expenses.md"
 
 
-def test_suggest_says_why_it_is_quiet(home):
-    code, out = run("suggest", "Play chess online - chess.com")
+def test_suggest_says_why_it_is_quiet(runner):
+    code, out = runner("suggest", "Play chess online - chess.com")
     assert code == 0 and "no suggestions" in out
 
 
-def test_ingest_refuses_a_bad_source_name(home, tmp_path):
-    code, out = run("ingest", "--source", "a b/c", str(tmp_path))
+def test_ingest_refuses_a_bad_source_name(runner, tmp_path):
+    code, out = runner("ingest", "--source", "a b/c", str(tmp_path))
     assert code == 1 and "--source" in out
 
 
-def test_ingest_many_folders_prints_a_table_with_a_total(home, tmp_path):
+def test_ingest_many_folders_prints_a_table_with_a_total(runner, tmp_path):
     for name, files in (("policies", 2), ("guides", 3)):
         (tmp_path / name).mkdir()
         for i in range(files):
             (tmp_path / name / f"{i}.md").write_text(f"# Page {i}\nAbout travel.")
     (tmp_path / "guides" / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
-    code, out = run("ingest", str(tmp_path / "policies"), str(tmp_path / "guides"))
+    code, out = runner("ingest", str(tmp_path / "policies"), str(tmp_path / "guides"))
     assert code == 0 and "skipped guides:bad.pdf: not a readable PDF" in out
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()
             if line.split() and line.split()[0] in ("policies", "guides", "total")}
     assert rows["policies"][:6] == ["2", "2", "0", "0", "0", "0"]
     assert rows["guides"][:6] == ["4", "3", "0", "0", "0", "1"]
     assert rows["total"][:6] == ["6", "5", "0", "0", "0", "1"]
-    code, out = run("ingest", str(tmp_path / "policies"), str(tmp_path / "guides"))
+    code, out = runner("ingest", str(tmp_path / "policies"), str(tmp_path / "guides"))
     assert out.splitlines()[-1].split()[1:6] == ["6", "0", "0", "5", "0"]  # nothing changed
-    code, out = run("ingest", "--source", "x", str(tmp_path / "policies"), str(tmp_path))
+    code, out = runner("ingest", "--source", "x", str(tmp_path / "policies"), str(tmp_path))
     assert code == 1 and "--source names one directory" in out
 
 
-def test_eval_writes_a_run_file(home, tmp_path):
+def test_eval_writes_a_run_file(runner, tmp_path):
     judgments = tmp_path / "j.jsonl"
     judgments.write_text(json.dumps({"id": "q1", "context": {"title": "Expense report"},
                                      "relevant": {"x:y.md": 3}}) + "\n"
                          + json.dumps({"id": "q2", "context": {"title": "Chess - chess.com"},
                                        "expect_empty": True}) + "\n")
-    code, out = run("eval", str(judgments), "--output", str(tmp_path / "run.jsonl"))
+    code, out = runner("eval", str(judgments), "--output", str(tmp_path / "run.jsonl"))
     metrics = json.loads(out)
     assert code == 0 and metrics["contexts"] == 2 and metrics["abstain_accuracy"] == 1.0
     lines = [json.loads(x) for x in (tmp_path / "run.jsonl").read_text().splitlines()]
     assert [x["id"] for x in lines] == ["q1", "q2"] and lines[1]["ranked"] == []
 
 
-def test_eval_rejects_a_broken_file(home, tmp_path):
+def test_eval_rejects_a_broken_file(runner, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{nope\n")
-    code, out = run("eval", str(bad))
+    code, out = runner("eval", str(bad))
     assert code == 1 and "bad.jsonl:1" in out
 
 
 def test_every_command_has_help():
-    for cmd in ([], ["serve"], ["ingest"], ["suggest"], ["eval"], ["users"], ["tokens"],
+    for cmd in ([], ["serve"], ["ingest"], ["suggest"], ["eval"], ["users"], ["tokens"], ["db"],
                 ["demo"]):
         out = subprocess.run([sys.executable, "-m", "server.cli", *cmd, "--help"],
                              capture_output=True, text=True, cwd=ROOT)
         assert out.returncode == 0 and "Usage" in out.stdout, cmd
 
 
-def test_demo_loads_samples_and_prints_a_working_token(home):
+def test_demo_loads_samples_and_prints_a_working_token(runner, home):
     samples = len(list((ROOT / "samples" / "content").rglob("*.md")))
-    code, out = run("demo", "--no-serve")
+    code, out = runner("demo", "--no-serve")
     assert code == 0 and f"{samples} added" in out and "org: 10 occupations" in out
     token = out.split("(shown once): ")[1].split()[0]
     assert out.count(token) == 6  # the token line and the curl lines
     assert "Expense report - Navan" in out and "Premier League results - BBC Sport" in out
-    code, again = run("demo", "--no-serve")
+    code, again = runner("demo", "--no-serve")
     assert code == 0 and f"{samples} unchanged" in again
-    listed = run("users", "list")[1].splitlines()
+    listed = runner("users", "list")[1].splitlines()
     assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin"]  # not twice
     link = again.split("one-time link: ")[1].split()[0]
     from server.app import create_app
@@ -127,69 +131,69 @@ def test_demo_loads_samples_and_prints_a_working_token(home):
     assert signed_in.status_code == 302  # the link signs demo-admin in
 
 
-def test_sources_commands(home, tmp_path):
+def test_sources_commands(runner, tmp_path):
     folder = tmp_path / "handbook"
     folder.mkdir()
     (folder / "leave.md").write_text("# Leave policy\nTwenty-five days of leave a year.")
-    assert run("sources", "add", "hb", "--folder", str(folder), "--every", "30")[0] == 0
-    code, out = run("sources", "add", "x", "--folder", str(folder), "--feed", "https://a.b/f")
+    assert runner("sources", "add", "hb", "--folder", str(folder), "--every", "30")[0] == 0
+    code, out = runner("sources", "add", "x", "--folder", str(folder), "--feed", "https://a.b/f")
     assert code == 1 and "exactly one" in out
-    code, out = run("sources", "sync")
+    code, out = runner("sources", "sync")
     assert code == 0 and "hb: ok added 1" in out
-    code, out = run("sources", "list")
+    code, out = runner("sources", "list")
     assert "hb\tfolder\tok" in out and "added 1" in out
-    assert run("sources", "sync", "nope")[0] == 1
-    assert "1 documents withdrawn" in run("sources", "remove", "hb")[1]
+    assert runner("sources", "sync", "nope")[0] == 1
+    assert "1 documents withdrawn" in runner("sources", "remove", "hb")[1]
 
 
-def test_stale_content_is_listed_for_its_owner(home, tmp_path):
+def test_stale_content_is_listed_for_its_owner(runner, tmp_path):
     docs = tmp_path / "policies"
     docs.mkdir()
     (docs / "gifts.md").write_text("---\ntitle: Gifts\nowner: legal\nreview_by: 2020-01-31\n---\nx")
     (docs / "travel.md").write_text("---\ntitle: Travel\nowner: finance\n---\nBook travel.")
-    run("ingest", "--source", "pol", str(docs))
-    code, out = run("content", "stale", "--owner", "legal")
+    runner("ingest", "--source", "pol", str(docs))
+    code, out = runner("content", "stale", "--owner", "legal")
     assert code == 0 and "pol:gifts.md\tlegal\treview was due 2020-01-31\tGifts" in out
-    assert "travel" not in run("content", "stale")[1]
+    assert "travel" not in runner("content", "stale")[1]
 
 
-def test_suggest_answers_as_an_audience_when_asked(home, tmp_path):
+def test_suggest_answers_as_an_audience_when_asked(runner, tmp_path):
     docs = tmp_path / "d"
     docs.mkdir()
     (docs / "m.md").write_text("---\ntitle: Interviewer training\naudience: [managers]\n---\n"
                                "Structured interview scorecards for every interviewer.")
-    run("ingest", "--source", "lnd", str(docs))
-    assert "lnd:m.md" in run("suggest", "Interview scorecard - Greenhouse")[1]
-    assert "lnd:m.md" in run("suggest", "Interview scorecard - Greenhouse",
+    runner("ingest", "--source", "lnd", str(docs))
+    assert "lnd:m.md" in runner("suggest", "Interview scorecard - Greenhouse")[1]
+    assert "lnd:m.md" in runner("suggest", "Interview scorecard - Greenhouse",
                              "--groups", "Managers")[1]
-    assert "lnd:m.md" not in run("suggest", "Interview scorecard - Greenhouse",
+    assert "lnd:m.md" not in runner("suggest", "Interview scorecard - Greenhouse",
                                  "--groups", "sales")[1]
 
 
-def test_content_tag_and_show_keep_manual_tags_across_ingests(home, tmp_path):
+def test_content_tag_and_show_keep_manual_tags_across_ingests(runner, tmp_path):
     docs = tmp_path / "kb"
     docs.mkdir()
     (docs / "cards.md").write_text("---\ntitle: Corporate card\n---\nUse the corporate card "
                                    "for travel; file the expense report monthly.")
-    run("ingest", "--source", "kb", str(docs))
-    code, out = run("content", "tag", "--query", "corporate card", "--dry-run",
+    runner("ingest", "--source", "kb", str(docs))
+    code, out = runner("content", "tag", "--query", "corporate card", "--dry-run",
                     "--changes", '{"owner": "finance", "audience": ["finance"]}')
     assert code == 0 and out.startswith("kb:cards.md\n") and "would change 1" in out
-    assert json.loads(run("content", "show", "kb:cards.md")[1])["owner"] == ""
-    code, out = run("content", "tag", "kb:cards.md", "--changes", '{"owner": "finance"}')
+    assert json.loads(runner("content", "show", "kb:cards.md")[1])["owner"] == ""
+    code, out = runner("content", "tag", "kb:cards.md", "--changes", '{"owner": "finance"}')
     assert code == 0 and "changed 1" in out
     (docs / "cards.md").write_text("---\ntitle: Corporate card\n---\nUse the corporate card "
                                    "for travel and hotels.")
-    assert "1 updated" in run("ingest", "--source", "kb", str(docs))[1]
-    shown = json.loads(run("content", "show", "kb:cards.md")[1])
+    assert "1 updated" in runner("ingest", "--source", "kb", str(docs))[1]
+    shown = json.loads(runner("content", "show", "kb:cards.md")[1])
     assert shown["owner"] == "finance" and shown["manual"]["updated_by"] == "cli"
-    assert run("content", "tag", "--changes", '{"owner": 1}', "kb:cards.md")[0] == 1
-    code, out = run("content", "tag", "--changes", "{}", "--query", "card")
+    assert runner("content", "tag", "--changes", '{"owner": 1}', "kb:cards.md")[0] == 1
+    code, out = runner("content", "tag", "--changes", "{}", "--query", "card")
     assert code == 1 and "as a JSON object" in out
-    assert "no content" in run("content", "show", "kb:nothing.md")[1]
+    assert "no content" in runner("content", "show", "kb:nothing.md")[1]
 
 
-def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(home):
+def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(runner, home):
     """Commands do not migrate behind an admin's back: they say what to run, and
     `jitlearn db upgrade` does it; the people already there are kept."""
     from alembic import command
@@ -207,13 +211,13 @@ def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(home):
         conn.execute(text("INSERT INTO users (name, role, pseudonym, groups, active, created_at) "
                           "VALUES ('ada', 'employee', 'ada', '[]', 1, '2026-01-01 00:00:00')"))
     engine.dispose()
-    code, out = run("users", "list")
+    code, out = runner("users", "list")
     assert code == 1 and "at migration 0012" in out and "jitlearn db upgrade" in out
-    assert run("db", "upgrade") == (0, "the database's schema is up to date\n")
-    code, out = run("users", "list")
+    assert runner("db", "upgrade") == (0, "the database's schema is up to date\n")
+    code, out = runner("users", "list")
     assert code == 0 and out.startswith("ada\temployee")
 
 
-def test_a_new_home_gets_its_schema_on_first_use(home):
-    assert run("users", "add", "lin")[0] == 0
-    assert run("users", "list")[1].startswith("lin\temployee")
+def test_a_new_home_gets_its_schema_on_first_use(runner):
+    assert runner("users", "add", "lin")[0] == 0
+    assert runner("users", "list")[1].startswith("lin\temployee")
