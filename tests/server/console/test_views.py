@@ -9,7 +9,7 @@ from server.console.accounts import create_link, set_password
 from server.people.users import add_user
 from server.storage import db
 
-from .conftest import PASSWORD, csrf, sign_in
+from ..conftest import PASSWORD, csrf, sign_in
 
 
 @pytest.fixture

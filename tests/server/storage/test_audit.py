@@ -12,7 +12,7 @@ from server.console.accounts import set_password
 from server.people.users import add_user, create_token
 from server.storage import db
 
-from .conftest import PASSWORD, csrf, sign_in
+from ..conftest import PASSWORD, csrf, sign_in
 
 
 @pytest.fixture
