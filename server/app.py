@@ -1,7 +1,6 @@
 """The web app: the core app (settings, database), then each web part's init_app and blueprint."""
 
-
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -40,8 +39,6 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 def security_headers(response):
-    from flask import request
-
     response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP
                                 if request.path.startswith("/console") else API_CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

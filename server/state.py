@@ -24,8 +24,9 @@ KEY = "jitlearn"  # the app.extensions key: the only one jitlearn uses
 class Runtime:
     """Everything one process keeps between requests, in one place: `runtime_of(app)`.
 
-    The heavy objects are built on first use by server/runtime.py (engine_of, index_of, ...);
-    the rest of the code reads them through those functions, never from here directly.
+    The engine, the index and the taxonomy are built on first use by server/runtime.py, and read
+    through its functions (engine_of, index_of, taxonomy_of); each cache belongs to the module
+    named beside it, which builds it under `lock`.
     """
 
     database: Database
