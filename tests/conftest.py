@@ -16,11 +16,15 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
 
 from index import ContentIndex, ingest_dir, path_words
 from nlp import DocumentTagger, TopicExtractor
 from server.app import create_app
 from server.state import runtime_of
+from server.storage.db import MIGRATIONS
 from server.suggest.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,3 +288,19 @@ def postgres(pytestconfig):
     cluster = Postgres()
     yield cluster
     cluster.stop()
+
+
+def database_at(path: Path, revision: str, people: tuple[str, ...] = ()) -> None:
+    """A SQLite database as an older jitlearn left it: migrated up to `revision`, with these
+    people in it."""
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        for name in people:
+            conn.execute(text("INSERT INTO users (name, role, pseudonym, groups, active, "
+                              "created_at) VALUES (:n, 'employee', :n, '[]', 1, "
+                              "'2026-01-01 00:00:00')"), {"n": name})
+    engine.dispose()

@@ -8,6 +8,8 @@ from click.testing import CliRunner
 
 from server.cli import main
 
+from ...conftest import database_at
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -196,21 +198,7 @@ def test_content_tag_and_show_keep_manual_tags_across_ingests(runner, tmp_path):
 def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(runner, home):
     """Commands do not migrate behind an admin's back: they say what to run, and
     `jitlearn db upgrade` does it; the people already there are kept."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
-
-    from server.storage.db import MIGRATIONS
-
-    engine = create_engine(f"sqlite:///{home / 'jitlearn.db'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0012")
-        conn.execute(text("INSERT INTO users (name, role, pseudonym, groups, active, created_at) "
-                          "VALUES ('ada', 'employee', 'ada', '[]', 1, '2026-01-01 00:00:00')"))
-    engine.dispose()
+    database_at(home / "jitlearn.db", "0012", ("ada",))
     code, out = runner("users", "list")
     assert code == 1 and "at migration 0012" in out and "jitlearn db upgrade" in out
     assert runner("db", "upgrade") == (0, "the database's schema is up to date\n")

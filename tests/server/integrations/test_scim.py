@@ -12,6 +12,8 @@ from sqlalchemy import select
 from server.storage import db
 from server.storage.models import Profile, User
 
+from ...conftest import database_at
+
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -268,22 +270,12 @@ def test_hostile_patches_and_filters_never_break_the_server(app, directory, oper
 def test_people_from_before_provisioning_get_their_scim_id_from_the_migration(tmp_path):
     """A database made before migration 0013: its people get distinct ids on the upgrade, so a
     directory can find them by userName and take them over."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import create_engine, text
 
-    from server.storage.db import MIGRATIONS, upgrade
+    from server.storage.db import upgrade
 
+    database_at(tmp_path / "old.db", "0012", ("ada", "ben"))
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0012")
-        for name in ("ada", "ben"):
-            conn.execute(text("INSERT INTO users (name, role, pseudonym, groups, active, "
-                              "created_at) VALUES (:n, 'employee', :n, '[]', 1, "
-                              "'2026-01-01 00:00:00')"), {"n": name})
     upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT directory_id, updated_at, created_at FROM users")).all()
