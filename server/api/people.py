@@ -1,6 +1,6 @@
 """The people half of /api/v1: the person's own profile and skills, feedback, roles and gaps."""
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify
 from sqlalchemy import select
 
 from server.api.auth import require_token
@@ -19,8 +19,7 @@ from server.api.openapi import (
     spec,
     text,
 )
-from server.api.validation import string
-from server.api.views import api, json_body
+from server.api.views import api, json_body, query
 from server.career.roles import find, match_title, next_roles, role_json, scale
 from server.errors import ApiError
 from server.people import person_feedback, profile, ratings, visibility
@@ -91,9 +90,6 @@ def my_skills():
 def rate_my_skill():
     """Self-assessment: {"skill": id or name, "level": 1..n on the proficiency scale}."""
     body = json_body()
-    unknown = sorted(set(body) - {"skill", "level"})
-    if unknown or "skill" not in body or "level" not in body:
-        raise ApiError("invalid_body", "send {\"skill\": \"Programming\", \"level\": 3}")
     rating = ratings.rate(current_app, db.session(), g.user, body["skill"], body["level"], "self")
     return jsonify({"skill": rating.skill_id, "level": rating.level, "source": "self"}), 201
 
@@ -111,7 +107,7 @@ def my_gaps():
 
 @api.get("/me/feed")
 @spec(query={"page": ({"type": "integer", "minimum": 1, "maximum": 1000}, False),
-             "per_page": ({"type": "integer", "minimum": 1, "maximum": 50}, False)},
+             "per_page": ({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, False)},
       ok=obj({"request_id": STR, "page": INT, "per_page": INT, "total": INT,
               "items": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
                                   "summary": STR, "source": STR, "reason": STR,
@@ -119,12 +115,9 @@ def my_gaps():
 @require_token
 def my_feed():
     """What to learn next, from every source, ranked: ?page=1&per_page=10"""
-    number, per_page = request.args.get("page", "1"), request.args.get("per_page", "10")
-    if not number.isdigit() or int(number) < 1 or int(number) > 1000:
-        raise ApiError("invalid_page", "page is a whole number from 1")
-    if not per_page.isdigit() or not 1 <= int(per_page) <= MAX_PER_PAGE:
-        raise ApiError("invalid_page", f"per_page is a whole number from 1 to {MAX_PER_PAGE}")
-    return jsonify(page(current_app, db.session(), g.user, int(number), int(per_page)))
+    asked = query()
+    return jsonify(page(current_app, db.session(), g.user, asked.get("page", 1),
+                        asked.get("per_page", 10)))
 
 
 @api.get("/skills/in-demand")
@@ -142,8 +135,6 @@ def skills_in_demand():
 def flag_skill(skill_id: str):
     """Admins mark a skill in demand: {"in_demand": true}."""
     body = json_body()
-    if set(body) != {"in_demand"}:
-        raise ApiError("invalid_body", "send {\"in_demand\": true} or false")
     skill = ratings.find_skill(db.session(), skill_id)
     flag(db.session(), skill, body["in_demand"])
     return jsonify({"id": skill.id, "name": skill.name, "in_demand": skill.flagged})
@@ -173,10 +164,7 @@ def my_feedback():
 def ask_for_feedback():
     """{"peer": "name"}: that person may now give me feedback. The answer is the same whether
     or not the name has an account: this is no way to find out who works here."""
-    body = json_body()
-    if set(body) != {"peer"} or not isinstance(body["peer"], str):
-        raise ApiError("invalid_body", "send {\"peer\": \"their user name\"}")
-    name = string(body, "peer", "body", 200, required=True).strip()
+    name = json_body()["peer"].strip()
     peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
     if peer is not None:  # oneself included: ask_peer refuses that with its reason
         person_feedback.ask_peer(db.session(), g.user, peer)
@@ -232,9 +220,7 @@ def read_person_feedback(person_id: int):
 @require_token
 def search_roles():
     """Roles for a job title: /api/v1/roles?q=Sr.%20Software%20Engineer"""
-    title = (request.args.get("q") or "").strip()
-    if not title or len(title) > 200:
-        raise ApiError("invalid_query", "q is a job title of 1-200 characters")
+    title = query()["q"].strip()
     matches = match_title(current_app, db.session(), title)
     return jsonify({"query": title, "roles": [
         {"id": m.occupation_id, "title": m.title, "matched": m.matched, "score": m.score}

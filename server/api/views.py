@@ -24,7 +24,7 @@ from server.api.openapi import (
     spec,
     text,
 )
-from server.api.validation import expect_object, parse_context, parse_limit, reject_unknown, string
+from server.api.validation import check, context_of, expect_object, query_values
 from server.content.sources import add_source, describe, remove_source, sync_source
 from server.content.tags import bulk, detail, edit, parse_changes
 from server.content.versions import versions_of
@@ -62,13 +62,29 @@ SUGGESTIONS = obj({"request_id": STR,
 
 
 def json_body() -> dict:
+    """The request's JSON object, checked against the body its view declares with @spec."""
     if not request.is_json:
         raise ApiError("invalid_json", "send JSON with 'Content-Type: application/json'", 415)
     try:
         body = payload.loads(request.get_data(cache=True))
     except payload.PayloadError as exc:
         raise ApiError("invalid_json", f"the request body: {exc}") from None
-    return expect_object(body)
+    body = expect_object(body)
+    declared = declaration()
+    if declared is not None and declared.body is not None:
+        check(body, declared.body, "request body")
+    return body
+
+
+def query() -> dict:
+    """The query parameters the view declares with @spec, typed and checked."""
+    declared = declaration()
+    return query_values(request.args, declared.query or {}) if declared is not None else {}
+
+
+def declaration():
+    """The @spec of the view answering this request."""
+    return getattr(current_app.view_functions.get(request.endpoint), "openapi", None)
 
 
 @root.get("/healthz")
@@ -86,10 +102,7 @@ def healthz():
       ok=obj({"token": STR, "name": STR}), status=201, errors=(400, 413, 415, 429))
 def connect_extension():
     body = json_body()
-    reject_unknown(body, {"code", "code_verifier", "redirect_uri"}, "request body")
-    user, token = redeem(db.session(), string(body, "code", "request body", 100, True),
-                         string(body, "code_verifier", "request body", 128, True),
-                         string(body, "redirect_uri", "request body", 300, True))
+    user, token = redeem(db.session(), body["code"], body["code_verifier"], body["redirect_uri"])
     return jsonify(token=token, name=user.name), 201
 
 
@@ -132,9 +145,7 @@ def viewer_groups() -> set[str] | None:
 @require_token
 def stale():
     """What needs review: past its review-by date, or unchanged for STALE_DAYS."""
-    owner = request.args.get("owner") or None
-    if owner is not None and len(owner) > 200:
-        raise ApiError("invalid_query", "owner is at most 200 characters")
+    owner = query().get("owner") or None
     items = index_of(current_app).stale(int(current_app.config["STALE_DAYS"]), owner)
     return jsonify({"stale": items})
 
@@ -207,17 +218,13 @@ def topics():
       ok=obj({"query": STR, "results": array(ref("Content"))}))
 @require_token
 def search():
-    query = (request.args.get("q") or "").strip()
-    if not query or len(query) > 500:
-        raise ApiError("invalid_query", "q is 1-500 characters: /api/v1/search?q=expenses")
-    limit = request.args.get("limit", "10")
-    if not limit.isdigit() or not 1 <= int(limit) <= 50:
-        raise ApiError("invalid_limit", "limit must be a whole number from 1 to 50")
+    asked = query()
+    words, limit = asked["q"].strip(), asked.get("limit", 10)
     hits = index_of(current_app).search(SearchRequest(
-        words=[(w, 1.0) for w in query.split()], fields={"title": 1.0, "headings": 1.0,
+        words=[(w, 1.0) for w in words.split()], fields={"title": 1.0, "headings": 1.0,
                                                           "summary": 1.0, "body": 1.0},
-        limit=int(limit), groups=g.user.memberships()))
-    return jsonify({"query": query, "results": [content_json(h) for h in hits]})
+        limit=limit, groups=g.user.memberships()))
+    return jsonify({"query": words, "results": [content_json(h) for h in hits]})
 
 
 @api.get("/sources")
@@ -236,13 +243,8 @@ def list_sources():
 @require_token
 def create_source():
     body = json_body()
-    reject_unknown(body, {"name", "kind", "location", "every_minutes"}, "request body")
-    every = body.get("every_minutes", 60)
-    if isinstance(every, bool) or not isinstance(every, int):
-        raise ApiError("invalid_schedule", "every_minutes must be a whole number")
-    source = add_source(db.session(), string(body, "name", "body", 100, required=True),
-                        string(body, "kind", "body", 20, required=True),
-                        string(body, "location", "body", 2000, required=True), every,
+    source = add_source(db.session(), body["name"], body["kind"], body["location"],
+                        body.get("every_minutes", 60),
                         roots=current_app.config["SOURCE_ROOTS"].split(os.pathsep),
                         home=current_app.config["HOME"], actor=g.user.name)
     return jsonify(describe(source)), 201
@@ -271,12 +273,11 @@ def delete_source(name: str):
 @require_token
 def suggestions():
     body = json_body()
-    reject_unknown(body, {"context", "limit"}, "request body")
-    if "context" not in body:
-        raise ApiError("missing_field", "context is required: {\"context\": {\"title\": ...}}")
-    context = parse_context(body["context"])
-    limit = parse_limit(body, current_app.config["SUGGESTION_LIMIT"],
-                        current_app.config["MAX_SUGGESTION_LIMIT"])
+    context = context_of(body["context"])
+    limit, most = body.get("limit", current_app.config["SUGGESTION_LIMIT"]), \
+        current_app.config["MAX_SUGGESTION_LIMIT"]
+    if limit > most:
+        raise ApiError("invalid_limit", f"limit must be a whole number from 1 to {most}")
     session = db.session()
 
     result = engine_of(current_app).suggest(
@@ -295,13 +296,7 @@ def suggestions():
 @require_token
 def give_feedback():
     body = json_body()
-    reject_unknown(body, {"request_id", "content_id", "action"}, "request body")
-    request_id = string(body, "request_id", "body", 64, required=True)
-    content_id = string(body, "content_id", "body", 500, required=True)
-    action = string(body, "action", "body", 20, required=True)
-    if action not in ACTIONS:
-        raise ApiError("invalid_action", f"action must be one of: {', '.join(ACTIONS)}")
-
+    request_id, content_id, action = body["request_id"], body["content_id"], body["action"]
     # the item itself only when it is needed: its version, or its name for the LRS
     hit = index_of(current_app).get(content_id) if action == "acknowledged" or \
         xapi.enabled(current_app) else None

@@ -17,7 +17,7 @@ from index import EDITABLE, LEVELS, IndexBusy, IngestReport, SearchHit
 from index.documents import TYPES
 from index.ingest import VERSIONED
 from nlp.taxonomy import Taxonomy
-from server.api.validation import reject_unknown, string
+from server.checks import reject_unknown, string
 from server.content.versions import record_versions
 from server.errors import ApiError
 from server.runtime import index_of, taxonomy_of

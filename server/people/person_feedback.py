@@ -5,7 +5,7 @@ from flask import Flask
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from server.api.validation import text_list, text_value
+from server.checks import text_list, text_value
 from server.errors import ApiError
 from server.people.ratings import find_skill, level_of
 from server.people.visibility import chain, relation

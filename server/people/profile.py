@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.api.validation import text_list, text_value
 from server.career.roles import match_title, scale
+from server.checks import text_list, text_value
 from server.errors import ApiError
 from server.people.person_feedback import feedback_about, feedback_json
 from server.people.ratings import ratings

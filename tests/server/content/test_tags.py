@@ -116,12 +116,12 @@ def test_an_edit_is_not_a_new_version_and_keeps_the_full_text_searchable(lib):
     ({"type": "novel"}, "invalid_value"),
     ({"review_by": "31/01/2027"}, "invalid_value"),
     ({"duration": -5}, "invalid_value"),
-    ({"mandatory": "yes"}, "invalid_value"),
+    ({"mandatory": "yes"}, "invalid_type"),
     ({"language": "English please"}, "invalid_value"),
     ({"title": "Renamed"}, "unknown_field"),
-    ({"tags": {"add": "travel"}}, "invalid_value"),
+    ({"tags": {"add": "travel"}}, "invalid_type"),
     ({"audience": ["<script>"]}, "invalid_value"),
-    ({}, "invalid_changes"),
+    ({}, "invalid_value"),
 ])
 def test_bad_changes_are_refused_with_the_reason_and_change_nothing(lib, body, code):
     app, client, h, _ = lib

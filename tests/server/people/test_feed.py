@@ -92,7 +92,7 @@ def test_without_personalisation_only_what_everyone_must_know(team):
 def test_bad_paging_is_refused(team, query):
     client, h, _ = team
     answer = client.get(f"/api/v1/me/feed?{query}", headers=h["sam"])
-    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_page"
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_query"
 
 
 def test_skills_rise_when_five_or_more_people_meet_them_at_work(team):

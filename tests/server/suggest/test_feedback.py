@@ -54,7 +54,7 @@ def test_feedback_on_unknown_request_or_item_is_refused(client, auth, make_token
     assert feedback(client, auth, request_id=first["request_id"], content_id="x:never-shown",
                     action="helpful").status_code == 400
     assert feedback(client, auth, request_id=first["request_id"], content_id=shown,
-                    action="love").get_json()["error"] == "invalid_action"
+                    action="love").get_json()["error"] == "invalid_value"
     other = {"Authorization": f"Bearer {make_token('mallory')}"}
     assert feedback(client, other, request_id=first["request_id"], content_id=shown,
                     action="dismissed").status_code == 404  # not someone else's request
