@@ -81,6 +81,36 @@ DEFAULTS = {
 }
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it and says what it takes."""
+
+
+SWITCHES = {"true": True, "1": True, "yes": True, "on": True,
+            "false": False, "0": False, "no": False, "off": False, "": False}
+
+
+def typed(config: dict) -> None:
+    """Each setting whose default is a number or a switch, as one: read once, at start, so a
+    mistyped JITLEARN_STALE_DAYS stops the server with its name instead of failing a request."""
+    for key, default in DEFAULTS.items():
+        value = config.get(key, default)
+        name = f"JITLEARN_{key}"
+        if isinstance(default, bool):
+            if isinstance(value, str) and value.strip().lower() in SWITCHES:
+                value = SWITCHES[value.strip().lower()]
+            if not isinstance(value, bool):
+                raise ConfigError(f"{name} is true or false, not {value!r}")
+        elif isinstance(default, int | float):
+            if isinstance(value, str):
+                try:
+                    value = float(value) if "." in value or "e" in value.lower() else int(value)
+                except ValueError:
+                    raise ConfigError(f"{name} is a number, not {value!r}") from None
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{name} is a number of at least 0, not {value!r}")
+        config[key] = value
+
+
 def resolve_paths(config: dict) -> None:
     """Fill the paths that default to places inside HOME, and make HOME absolute."""
     home = os.path.abspath(config["HOME"])

@@ -24,6 +24,7 @@ def core_app(test_config: dict | None = None, migrate: bool = False) -> Flask:
         app.config.from_prefixed_env("JITLEARN")
     else:
         app.config.from_mapping(test_config)
+    config.typed(app.config)
     config.resolve_paths(app.config)
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

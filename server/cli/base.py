@@ -7,6 +7,7 @@ import os
 import click
 from flask import Flask
 
+from server.config import ConfigError
 from server.core import core_app
 from server.errors import ApiError
 from server.storage.db import SchemaError
@@ -26,7 +27,7 @@ def fail(message: str) -> None:
 
 
 class Commands(click.Group):
-    """Every command: what the services refuse (ApiError), a database at another schema and a
+    """Every command: what the services refuse (ApiError), a setting, a database schema or a
     ranking model that cannot be used are a clear message and exit status 1, not a trace; here
     once for all of them."""
 
@@ -37,7 +38,7 @@ class Commands(click.Group):
             return super().invoke(ctx)
         except ApiError as exc:
             raise click.ClickException(exc.message) from exc
-        except (ModelError, SchemaError) as exc:
+        except (ConfigError, ModelError, SchemaError) as exc:
             raise click.ClickException(str(exc)) from exc
 
 

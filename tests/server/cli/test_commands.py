@@ -209,3 +209,12 @@ def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(runner, 
 def test_a_new_home_gets_its_schema_on_first_use(runner):
     assert runner("users", "add", "lin")[0] == 0
     assert runner("users", "list")[1].startswith("lin\temployee")
+
+
+@pytest.mark.parametrize("name, value", [("JITLEARN_STALE_DAYS", "a year"),
+                                         ("JITLEARN_SCHEDULER_ENABLED", "sometimes"),
+                                         ("JITLEARN_RATE_PER_IP", "-5")])
+def test_a_mistyped_setting_stops_a_command_with_its_name(runner, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    code, out = runner("users", "list")
+    assert code == 1 and name in out and value in out
