@@ -2,11 +2,6 @@
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -37,6 +32,8 @@ def make_engine(url: str) -> Engine:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
+    from alembic import command  # Alembic takes 0.6 s to import: only when the schema is read
+    from alembic.config import Config
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
@@ -52,6 +49,9 @@ class SchemaError(RuntimeError):
 
 def check(engine: Engine) -> None:
     """Give an empty database its schema; refuse one at another jitlearn's migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
     scripts = ScriptDirectory(str(MIGRATIONS))
     head = scripts.get_current_head()
     with engine.connect() as conn:
