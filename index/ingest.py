@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .documents import Document, UnreadableFile, content_hash
 from .files import list_files, read_file, time_limit
-from .formats import read_documents
+from .formats import address, read_documents
 from .profiles import make_profile
 from .store import ContentIndex
 from .tags import apply_overrides
@@ -60,6 +60,7 @@ class _Job:
     root: Path
     tagger: Tagger
     analyze: Callable[[str], list[str]]
+    url_template: str = ""  # the address of a document that has none of its own
 
 
 # Runs in progress by key. Several syncs may run at once (the scheduler's threads, a manual sync
@@ -87,6 +88,8 @@ def _prepare(task: tuple[int, str, str | None]) -> tuple[str, list[Document], st
         with time_limit():
             docs = read_documents(raw, job.source, rel)
             for doc in docs:
+                if job.url_template and not doc.url:
+                    doc.url = address(job.url_template, doc.id)
                 doc.topics = job.tagger(doc)
                 doc.profile = make_profile(job.analyze, doc.title, doc.headings, doc.body)
         return rel, docs, ""
@@ -103,12 +106,14 @@ def _prepare(task: tuple[int, str, str | None]) -> tuple[str, list[Document], st
 def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger: Tagger,
                progress: "Progress | None" = None, workers: int | None = None,
                overrides: Overrides | None = None, batch: int = BATCH,
-               full: bool = False) -> IngestReport:
+               full: bool = False, url_template: str = "") -> IngestReport:
     """Bring the index in line with root: add new files, update changed ones, drop deleted ones.
 
     An unreadable file is reported and skipped; if an older version was indexed it stays.
     overrides: what L&D set on documents, applied over the auto-tags of each one re-indexed.
     full: re-read and re-tag every file, changed or not (after the taxonomy changed).
+    url_template: where a document without an address of its own is read (formats.address);
+    a changed template reaches unchanged files with full.
     """
     overrides = overrides or {}
     started = time.perf_counter()
@@ -125,7 +130,7 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
     progress = progress or Progress(len(files), label=source)
     with _jobs_lock:
         key = next(_keys)
-        _jobs[key] = _Job(source, root, tagger, index.analyze)
+        _jobs[key] = _Job(source, root, tagger, index.analyze, url_template)
     tasks = [(key, rel, None if full else next(iter(by_file.get(rel, {}).values()), None))
              for rel in files]
     workers = workers if workers is not None else (os.cpu_count() or 1)

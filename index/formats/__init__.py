@@ -1,7 +1,9 @@
 """Readers for every format jitlearn ingests; each returns Documents with id "" or "#<key>"."""
 
 import re
+import string
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from ..documents import NOT_CONTENT, TYPES, Document, UnreadableFile, content_hash, safe_url
 from ..links import link_keys
@@ -119,3 +121,41 @@ def guess_type(title: str, rel_path: str) -> str:
     if re.search(r"template", where):
         return "template"
     return "guide"
+
+
+ADDRESS_FIELDS = ("path", "stem", "id")  # what a source's address template may use
+
+
+def check_template(template: str) -> str:
+    """template, if it is an http(s) address whose only fields are ADDRESS_FIELDS; else
+    ValueError with what is wrong."""
+    if not re.match(r"https?://[^\s/?#{}]+", template or "", re.I) or len(template) > 500:
+        raise ValueError("an address template is an http(s) address of at most 500 characters, "
+                         "e.g. https://handbook.example.com/{path}")
+    try:
+        fields = [f + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")
+                  for _, f, spec, conv in string.Formatter().parse(template)
+                  if f is not None and (f not in ADDRESS_FIELDS or spec or conv)]
+    except ValueError as exc:
+        raise ValueError(f"the address template cannot be read: {exc}") from None
+    if fields:
+        raise ValueError(f"an address template may use {{path}}, {{stem}} and {{id}} only, "
+                         f"not {{{fields[0]}}}")
+    return template
+
+
+def address(template: str, doc_id: str) -> str:
+    """The address of a document without one of its own, from its source's template.
+
+    {path}: the file's path without its extension, a folder's index page standing for the
+    folder ("finance/expenses.md" -> "finance/expenses", "finance/_index.md" -> "finance");
+    {stem}: the file's name without its extension; {id}: the document's id.
+    """
+    key = doc_id.split(":", 1)[-1].split("#", 1)[0]
+    path = PurePosixPath(key)
+    stem = path.name.split(".")[0]
+    page = path.parent if stem.lower() in ("index", "_index", "readme") else path.with_name(stem)
+    values = {"path": quote("" if str(page) == "." else str(page)), "stem": quote(stem),
+              "id": quote(doc_id, safe=":/")}
+    return safe_url(template.format_map(values))
+

@@ -74,6 +74,7 @@ COMPONENTS = {
                         "description": nullable(text(2000)),
                         "headings": nullable(array(text(500), 50))}, closed=True),
     "Source": obj({"name": STR, "kind": STR, "location": STR, "every_minutes": INT,
+                   "url_template": STR,
                    "last_run_at": nullable(STR), "last_status": nullable(STR),
                    "last_counts": nullable(ANY_OBJECT), "last_failures": nullable(array(
                        ANY_OBJECT))}),

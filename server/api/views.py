@@ -238,7 +238,8 @@ def list_sources():
 @api.post("/sources")
 @spec("Add a content source", body=obj({"name": text(100, 1), "kind": text(20, 1),
                                       "location": text(2000, 1)},
-                                     {"every_minutes": INT}, closed=True),
+                                     {"every_minutes": INT, "url_template": text(500)},
+                                     closed=True),
       ok=ref("Source"), status=201, errors=(403, 409))
 @require_token
 def create_source():
@@ -246,7 +247,8 @@ def create_source():
     source = add_source(db.session(), body["name"], body["kind"], body["location"],
                         body.get("every_minutes", 60),
                         roots=current_app.config["SOURCE_ROOTS"].split(os.pathsep),
-                        home=current_app.config["HOME"], actor=g.user.name)
+                        home=current_app.config["HOME"], actor=g.user.name,
+                        url_template=body.get("url_template", ""))
     return jsonify(describe(source)), 201
 
 

@@ -15,16 +15,21 @@ from server.storage import db
 @click.option("--source", default=None,
               help="Name of the content source (ids are NAME:<path>); default: the folder's name.")
 @click.option("--full", is_flag=True,
-              help="Re-read and re-tag every file, changed or not (after a taxonomy change).")
+              help="Re-read and re-tag every file, changed or not (after a taxonomy change, or "
+                   "to give unchanged files a new --url-template).")
+@click.option("--url-template", default="", metavar="URL",
+              help="Where the documents are read, e.g. https://handbook.example.com/{path} "
+                   "({path}: the file's path without extension, {stem}, {id}); a document's "
+                   "own url: wins.")
 @click.argument("directories", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
-def ingest(source, full, directories):
+def ingest(source, full, url_template, directories):
     """Index the files under each DIRECTORY, one source per folder (re-runs sync changes only).
 
     Markdown, HTML, text, PDF, Word, CSV/JSON catalogs, feeds, SCORM and cmi5 packages.
     """
     from index import IndexBusy, ingest_dir
-    from server.content.sources import NAME
+    from server.content.sources import NAME, template_of
     from server.content.tags import overrides
     from server.content.versions import record_versions
     from server.jobs.runs import background_priority
@@ -40,13 +45,18 @@ def ingest(source, full, directories):
                  "every id); name it with --source")
     if len(set(names)) < len(names):
         fail("two directories would be the same source; ingest them one at a time with --source")
+    if url_template and len(directories) > 1:
+        fail("--url-template is one source's; ingest that folder on its own with --source")
+    if url_template:
+        template_of(url_template)
     app = command_app()
     with app.app_context():
         manual = overrides(db.session())
     ix, tag, reports = index_of(app), tagger_of(app), []
     for name, directory in zip(names, directories, strict=True):
         try:
-            report = ingest_dir(ix, name, directory, tag, overrides=manual, full=full)
+            report = ingest_dir(ix, name, directory, tag, overrides=manual, full=full,
+                                url_template=url_template)
         except (OSError, IndexBusy) as exc:
             fail(f"cannot ingest {directory}: {exc}")
         with app.app_context():
@@ -87,7 +97,11 @@ def sources():
 @click.option("--feed", help="An RSS or Atom feed URL.")
 @click.option("--sitemap", help="An XML sitemap URL; pages whose lastmod changed are fetched.")
 @click.option("--every", default=60, show_default=True, type=int, help="Minutes between syncs.")
-def sources_add(name, folder, feed, sitemap, every):
+@click.option("--url-template", default="", metavar="URL",
+              help="Where a folder's documents are read, e.g. "
+                   "https://handbook.example.com/{path} ({path}, {stem}, {id}); a document's own "
+                   "url: wins.")
+def sources_add(name, folder, feed, sitemap, every, url_template):
     """Add a source NAME (its documents get ids NAME:...)."""
     from server.content.sources import add_source
 
@@ -97,7 +111,7 @@ def sources_add(name, folder, feed, sitemap, every):
     app = command_app()
     with app.app_context():
         source = add_source(db.session(), name, given[0][0], given[0][1], every,
-                            home=app.config["HOME"])
+                            home=app.config["HOME"], url_template=url_template)
         click.echo(f"added {source.kind} source {source.name}, synced every {every} minutes")
 
 

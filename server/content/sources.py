@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from index import IndexBusy, IngestReport, UnreadableFile, ingest_dir, sync_documents
 from index.documents import content_hash
-from index.formats import feeds, finish, markup
+from index.formats import check_template, feeds, finish, markup
 from server.content.tags import overrides
 from server.content.versions import record_versions
 from server.errors import ApiError
@@ -34,10 +34,12 @@ _running_lock = threading.Lock()
 
 
 def add_source(db: Session, name: str, kind: str, location: str, every: int = 60,
-               roots: list[str] | None = None, home: str = "", actor: str = "cli") -> Source:
+               roots: list[str] | None = None, home: str = "", actor: str = "cli",
+               url_template: str = "") -> Source:
     """Add a source. roots: the folders a folder source may lie under (None: any, for the
     operator at the server's shell); home: the data directory, never part of a source;
-    actor: who, for the audit trail."""
+    actor: who, for the audit trail; url_template: where a folder's documents are read
+    (index.formats.address)."""
     if not NAME.match(name or ""):
         raise ApiError("invalid_name", "a source name is letters, digits, '.', '_' or '-' "
                        "(it prefixes every document id)")
@@ -49,14 +51,29 @@ def add_source(db: Session, name: str, kind: str, location: str, every: int = 60
         raise ApiError("invalid_location", f"a {kind} source needs an http(s) address")
     if not isinstance(every, int) or not 5 <= every <= 60 * 24 * 7:
         raise ApiError("invalid_schedule", "sync every 5 minutes to 7 days (in minutes)")
+    if url_template:
+        url_template = template_of(url_template, kind)
     if db.scalar(select(Source).where(Source.name == name)):
         raise ApiError("source_exists", f"a source named {name!r} already exists", 409)
     source = Source(name=name, kind=kind, location=location if kind != "folder"
-                    else str(Path(location).resolve()), every_minutes=every)
+                    else str(Path(location).resolve()), every_minutes=every,
+                    url_template=url_template)
     db.add(source)
-    audit.record(db, actor, "source.add", name, kind=kind, location=source.location)
+    audit.record(db, actor, "source.add", name, kind=kind, location=source.location,
+                 url_template=url_template)
     db.commit()
     return source
+
+
+def template_of(template: str, kind: str = "folder") -> str:
+    """A checked address template, or ApiError saying what is wrong with it."""
+    if kind != "folder":
+        raise ApiError("invalid_template", "only a folder source takes an address template: "
+                       "feeds and sitemaps give each page its own")
+    try:
+        return check_template(template)
+    except ValueError as exc:
+        raise ApiError("invalid_template", str(exc)) from None
 
 
 def _check_folder(location: str, roots: list[str] | None, home: str) -> None:
@@ -99,7 +116,7 @@ def remove_source(app: Flask, db: Session, name: str, withdraw: bool = True,
 
 def describe(source: Source) -> dict:
     return {"name": source.name, "kind": source.kind, "location": source.location,
-            "every_minutes": source.every_minutes,
+            "every_minutes": source.every_minutes, "url_template": source.url_template,
             "last_run_at": source.last_run_at.isoformat() + "Z" if source.last_run_at else None,
             "last_status": source.last_status, "last_counts": source.last_counts,
             "last_failures": source.last_failures}
@@ -158,7 +175,8 @@ def _failed(source: Source, reason: str) -> None:
 
 
 def _sync_folder(app: Flask, source: Source, manual: dict, tag) -> IngestReport:
-    return ingest_dir(index_of(app), source.name, source.location, tag, overrides=manual)
+    return ingest_dir(index_of(app), source.name, source.location, tag, overrides=manual,
+                      url_template=source.url_template)
 
 
 def _sync_feed(app: Flask, source: Source, manual: dict, tag) -> IngestReport:

@@ -1,6 +1,10 @@
 import io
+import re
+
+import pytest
 
 from index import ContentIndex, Progress, ingest_dir
+from index.formats import check_template
 
 from .conftest import fake_tagger, write
 
@@ -116,3 +120,30 @@ def test_an_interrupted_run_keeps_its_committed_batches_and_the_next_run_finishe
     finished = ingest_dir(ix, "hr", src, fake_tagger, batch=2)
     assert (finished.unchanged, finished.added) == (4, 3)
     assert len(finished.versions) == 7  # every policy, for the database to reconcile
+
+
+def test_a_source_address_template_gives_every_document_an_address_its_own_url_wins(tmp_path):
+    src, ix = tmp_path / "src", ContentIndex(tmp_path / "ix")
+    write(src, "finance/expense policy.md", "# Expenses\nExpense rules.")
+    write(src, "finance/_index.md", "# Finance\nThe finance handbook.")
+    write(src, "own.md", "---\nurl: https://wiki.example.com/own-page\n---\n# Own\nIts own page.")
+    ingest_dir(ix, "hb", src, fake_tagger,
+               url_template="https://handbook.example.com/{path}/ ({stem}, {id})")
+    assert ix.get("hb:finance/expense policy.md").url == (
+        "https://handbook.example.com/finance/expense%20policy/ "
+        "(expense%20policy, hb:finance/expense%20policy.md)")
+    assert ix.get("hb:finance/_index.md").url.startswith("https://handbook.example.com/finance/ ")
+    assert ix.get("hb:own.md").url == "https://wiki.example.com/own-page"
+
+
+@pytest.mark.parametrize("template, why", [
+    ("handbook.example.com/{path}", "http(s) address"),
+    ("javascript:alert(1)//{path}", "http(s) address"),
+    ("https://h.example.com/{path.__class__}", "not {path.__class__}"),
+    ("https://h.example.com/{file}", "not {file}"),
+    ("https://h.example.com/{path!r}", "not {path!r}"),
+    ("https://h.example.com/{path", "cannot be read"),
+])
+def test_a_template_that_is_not_a_safe_address_is_refused_with_the_reason(template, why):
+    with pytest.raises(ValueError, match=re.escape(why)):
+        check_template(template)

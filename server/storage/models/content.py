@@ -33,6 +33,8 @@ class Source(Base):
     kind: Mapped[str] = mapped_column(String(20))  # folder | feed | sitemap
     location: Mapped[str] = mapped_column(String(2000))  # a path or an http(s) URL
     every_minutes: Mapped[int] = mapped_column(default=60)
+    # a folder's documents without an address of their own: "https://handbook.example.com/{path}"
+    url_template: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_run_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status: Mapped[str] = mapped_column(String(20), default="never")  # ok | failed | ...

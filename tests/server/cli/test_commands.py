@@ -50,11 +50,16 @@ def test_ingest_then_suggest_json(runner, tmp_path):
     (docs / "expenses.md").write_text("---\ntitle: Expense Policy\n---\nFile every expense "
                                       "report within 30 days with receipts.\n")
     (docs / "broken.md").write_bytes(b"\x00\x00")
-    code, out = runner("ingest", "--source", "fin", str(docs))
+    code, out = runner("ingest", "--source", "fin", "--url-template",
+                       "https://handbook.example.com/{path}", str(docs))
     assert code == 0 and "1 added" in out and "1 failed" in out and "broken.md" in out
     code, out = runner("suggest", "Expense report - Navan", "--json")
     body = json.loads(out)
     assert body["suggestions"][0]["id"] == "fin:expenses.md"
+    assert body["suggestions"][0]["url"] == "https://handbook.example.com/expenses"
+    code, out = runner("ingest", "--source", "fin", "--url-template", "file:///etc/{path}",
+                       str(docs))
+    assert code == 1 and "http(s) address" in out
 
 
 def test_suggest_says_why_it_is_quiet(runner):

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from server.content.sources import add_source, remove_source, sync_source
+from server.people.users import add_user, create_token
 from server.state import runtime_of
 from server.storage import db
 
@@ -374,3 +375,29 @@ def test_a_source_already_syncing_answers_409(lib, tmp_path):
         thread.join(30)
     with lib.app_context():
         assert sync_source(lib, db.session(), "hb").last_status == "ok"
+
+
+def test_a_folder_source_with_an_address_template_gives_its_documents_addresses(lib, tmp_path):
+    folder = tmp_path / "handbook"
+    (folder / "finance").mkdir(parents=True)
+    (folder / "finance" / "expenses.md").write_text("# Expense policy\nReceipts within 30 days.")
+    lib.config["SOURCE_ROOTS"] = str(tmp_path)
+    client = lib.test_client()
+    with lib.app_context():
+        admin = {"Authorization": "Bearer " + create_token(db.session(), add_user(
+            db.session(), "root", "admin"))}
+    made = client.post("/api/v1/sources", headers=admin, json={
+        "name": "hb", "kind": "folder", "location": str(folder),
+        "url_template": "https://handbook.example.com/{path}/"})
+    assert made.status_code == 201 and made.get_json()["url_template"].endswith("{path}/")
+    assert client.post("/api/v1/sources/hb/sync", headers=admin).status_code == 200
+    doc = client.get("/api/v1/content/hb:finance/expenses.md", headers=admin).get_json()
+    assert doc["url"] == "https://handbook.example.com/finance/expenses/"
+    refused = client.post("/api/v1/sources", headers=admin, json={
+        "name": "blog", "kind": "feed", "location": "https://blog.example.com/feed.xml",
+        "url_template": "https://blog.example.com/{path}"})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_template"
+    refused = client.post("/api/v1/sources", headers=admin, json={
+        "name": "hb2", "kind": "folder", "location": str(folder),
+        "url_template": "https://handbook.example.com/{secret_key}"})
+    assert refused.status_code == 400 and "{secret_key}" in refused.get_json()["message"]
