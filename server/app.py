@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from server import console, errors, limits, payload
 from server.api import api, root
 from server.core import core_app
+from server.errors import PAGES
 from server.integrations.scim import scim
 
 
@@ -31,8 +32,8 @@ def create_app(test_config: dict | None = None, migrate: bool = False) -> Flask:
     return app
 
 
-# The console runs no script at all and loads only its own stylesheet and images; the API is
-# JSON that nothing should render or frame.
+# The console and the reading pages run no script and load only their stylesheet and images;
+# the API is JSON that nothing should render or frame.
 CONSOLE_CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -40,7 +41,7 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 def security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP
-                                if request.path.startswith("/console") else API_CSP)
+                                if request.path.startswith(PAGES) else API_CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -22,15 +22,17 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               429: "too_many_requests"}
 
 
+PAGES = ("/console", "/read/")  # paths answered with pages for people, not JSON
 CONSOLE_TITLES = {400: "That did not work", 403: "Not for your role",
                   404: "Not found", 405: "Not allowed here", 429: "Too many tries"}
 
 
 def console_error(status: int, message: str):
-    """Console pages answer errors as pages, with the same calm words as the API."""
-    if status == 403:
+    """Console pages answer errors as pages, with the same calm words as the API; a reading
+    page's refusal keeps its own words (the link changed, ended, or is not for you)."""
+    if status == 403 and not request.path.startswith("/read/"):
         message = "This page is for another role. Ask an admin if you need it."
-    elif status == 404:
+    elif status == 404 and not request.path.startswith("/read/"):
         message = "There is nothing at this address."
     return render_template("console/error.html", status=status, message=message,
                            title=CONSOLE_TITLES.get(status, "Something went wrong")), status
@@ -55,7 +57,7 @@ def init_app(app: Flask) -> None:
     def api_error(exc: ApiError):
         headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \
             else {}
-        if request.path.startswith("/console"):
+        if request.path.startswith(PAGES):
             page, status = console_error(exc.status, exc.message)
             return page, status, headers
         if request.path.startswith("/scim/"):
@@ -67,7 +69,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        if request.path.startswith("/console"):
+        if request.path.startswith(PAGES):
             return console_error(status, exc.description)
         message = {413: f"request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes",
                    404: "no such endpoint; see /api/v1 in the README",
@@ -85,7 +87,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error")  # the trace goes to the log, never to the client
-        if request.path.startswith("/console"):
+        if request.path.startswith(PAGES):
             return console_error(500, "Something went wrong on our side; it has been logged.")
         if request.path.startswith("/scim/"):
             return scim_error(500, "something went wrong on our side; it has been logged")

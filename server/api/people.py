@@ -21,6 +21,7 @@ from server.api.openapi import (
 )
 from server.api.views import api, json_body, query
 from server.career.roles import find, match_title, next_roles, role_json, scale
+from server.content.reading import with_addresses
 from server.errors import ApiError
 from server.people import person_feedback, profile, ratings, visibility
 from server.people.demand import flag, in_demand
@@ -101,7 +102,10 @@ def my_gaps():
     """Skills my target roles need beyond my levels, by importance x gap, with content."""
     session = db.session()
     gaps = gaps_of(current_app, session, g.user)
-    return jsonify({"gaps": [gap_json(current_app, gap, g.user.memberships()) for gap in gaps],
+    found = [gap_json(current_app, gap, g.user.memberships()) for gap in gaps]
+    for gap in found:
+        with_addresses(current_app, g.user, gap["content"])
+    return jsonify({"gaps": found,
                     "scale": scale(current_app)})
 
 
@@ -116,8 +120,10 @@ def my_gaps():
 def my_feed():
     """What to learn next, from every source, ranked: ?page=1&per_page=10"""
     asked = query()
-    return jsonify(page(current_app, db.session(), g.user, asked.get("page", 1),
-                        asked.get("per_page", 10)))
+    answer = page(current_app, db.session(), g.user, asked.get("page", 1),
+                  asked.get("per_page", 10))
+    with_addresses(current_app, g.user, answer["items"])
+    return jsonify(answer)
 
 
 @api.get("/skills/in-demand")

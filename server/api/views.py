@@ -25,6 +25,7 @@ from server.api.openapi import (
     text,
 )
 from server.api.validation import check, context_of, expect_object, query_values
+from server.content.reading import with_addresses
 from server.content.sources import add_source, describe, remove_source, sync_source
 from server.content.tags import bulk, detail, edit, parse_changes
 from server.content.versions import versions_of
@@ -224,7 +225,8 @@ def search():
         words=[(w, 1.0) for w in words.split()], fields={"title": 1.0, "headings": 1.0,
                                                           "summary": 1.0, "body": 1.0},
         limit=limit, groups=g.user.memberships()))
-    return jsonify({"query": words, "results": [content_json(h) for h in hits]})
+    return jsonify({"query": words, "results": with_addresses(
+        current_app, g.user, [content_json(h) for h in hits])})
 
 
 @api.get("/sources")
@@ -287,7 +289,9 @@ def suggestions():
         groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id),
         personal=personal(current_app, session, g.user))
     feedback.record_event(session, g.user.id, result, current_app)
-    return jsonify(result.to_dict())
+    answer = result.to_dict()
+    with_addresses(current_app, g.user, answer["suggestions"])  # every card opens something
+    return jsonify(answer)
 
 
 @api.post("/feedback")

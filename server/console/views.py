@@ -29,6 +29,7 @@ from flask import (
 
 from server.api.access import MANAGE
 from server.console.accounts import authenticate, create_link, deactivate, set_password, use_link
+from server.console.reading import pages
 from server.console.sessions import ServerSessions, end_sessions
 from server.errors import ApiError
 from server.integrations import oidc
@@ -49,6 +50,7 @@ USERS_PAGE = 50
 def init_app(app) -> None:
     app.session_interface = ServerSessions()
     app.register_blueprint(console)
+    app.register_blueprint(pages)  # /read/<id>: no session needed, the link is signed
 
 
 @console.before_request
