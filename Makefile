@@ -54,12 +54,14 @@ test-fast: setup system $(NODE_STAMP)
 CORPUS_HOME ?= var/corpus
 corpus: setup
 	@test -d $(CORPORA) || { echo "no corpora at $(CORPORA)"; exit 1; }
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn db upgrade  # a home an older version left
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn ingest $$(ls -d $(CORPORA)/*/ | grep -v -E '/(onet|esco)-[^/]*/$$')
 
 # The same folders as sources synced by one process, both syncs timed; the second, with nothing
 # changed, should change nothing. Start from an empty SYNC_HOME to time the first.
 SYNC_HOME ?= var/corpus-sources
 corpus-sync: setup
+	JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn db upgrade
 	@for dir in $(CORPORA)/*/; do name=$$(basename $$dir); \
 	  case $$name in onet-*|esco-*) continue;; esac; \
 	  JITLEARN_HOME=$(SYNC_HOME) $(BIN)/jitlearn sources add $$name --folder $$dir >/dev/null 2>&1 || true; done

@@ -34,6 +34,7 @@ class SearchHit:
     owner: str = ""
     review_by: datetime | None = None
     proposed: dict[str, float] = field(default_factory=dict)  # the auto-tagger's topics
+    changed: datetime | None = None  # its own last-updated date, else when it was indexed
 
 
 @dataclass
@@ -71,6 +72,7 @@ def to_hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
         language=fields.get("language", ""), provider=fields.get("provider", ""),
         owner=fields.get("owner", ""), review_by=fields.get("review_by"),
         proposed=json.loads(fields.get("proposed") or "{}"),
+        changed=fields.get("updated") or fields.get("indexed"),
     )
 
 

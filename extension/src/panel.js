@@ -214,6 +214,26 @@ async function showMore() {
   answered();
 }
 
+/** Where a card comes from, as people say it: "handbook · kept by Finance · 45 min · updated 3 months ago". */
+function provenance(item, now = Date.now()) {
+  const parts = [];
+  if (item.source) parts.push(item.source);
+  if (item.owner) parts.push(`kept by ${item.owner}`);
+  if (item.duration) parts.push(`${item.duration} min`);
+  if (item.changed) parts.push(`updated ${ago(item.changed, now)}`);
+  return parts.join(" · ");
+}
+
+function ago(isoDate, now) {
+  const days = Math.floor((now - Date.parse(isoDate)) / 86_400_000);
+  if (!(days >= 0)) return `on ${isoDate}`;
+  if (days < 1) return "today";
+  if (days < 14) return days === 1 ? "yesterday" : `${days} days ago`;
+  if (days < 60) return `${Math.round(days / 7)} weeks ago`;
+  if (days < 730) return `${Math.round(days / 30.4)} months ago`;
+  return `${Math.round(days / 365)} years ago`;
+}
+
 function card(item, requestId, settings) {
   const li = el("li", { class: "card", "data-id": item.id });
   const heading = el("h2");
@@ -231,6 +251,8 @@ function card(item, requestId, settings) {
     badges.append(el("span", { class: "badge mandatory" }, label));
   }
   li.append(heading, badges);
+  const from = provenance(item);
+  if (from) li.append(el("p", { class: "provenance" }, from));
   if (item.summary) li.append(el("p", { class: "summary" }, item.summary));
   if (item.reasons && item.reasons.length) {
     const reasons = el("ul", { class: "reasons", "aria-label": "Why" });

@@ -59,7 +59,9 @@ SUGGESTIONS = obj({"request_id": STR,
                                         "evidence": array(STR)})),
                    "suggestions": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
                                              "summary": STR, "score": NUM,
-                                             "reasons": array(STR), "mandatory": BOOL}))})
+                                             "reasons": array(STR), "mandatory": BOOL,
+                                             "source": STR, "owner": STR, "duration": INT,
+                                             "changed": nullable(STR)}))})
 
 
 def json_body() -> dict:

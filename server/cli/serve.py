@@ -118,7 +118,7 @@ def demo(port, no_serve):
     from server.people.users import add_user, create_token, find_user
     from server.runtime import index_of, tagger_of
 
-    app = command_app()
+    app = command_app(migrate=True)  # it serves: an older demo's data is upgraded, as by serve
     with app.app_context():
         manual = overrides(db.session())
     report = ingest_dir(index_of(app), "samples", SAMPLES, tagger_of(app), overrides=manual)

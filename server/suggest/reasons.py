@@ -63,5 +63,6 @@ def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
         reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
     return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
                       summary=hit.summary, score=max(round(score, 3), 0.001),
-                      reasons=reasons,
-                      mandatory=hit.mandatory)
+                      reasons=reasons, mandatory=hit.mandatory, source=hit.source,
+                      owner=hit.owner, duration=hit.duration,
+                      changed=hit.changed.strftime("%Y-%m-%d") if hit.changed else None)

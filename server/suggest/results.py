@@ -38,6 +38,10 @@ class Suggestion:
     score: float
     reasons: list[str] = field(default_factory=list)
     mandatory: bool = False
+    source: str = ""  # where it comes from, and who keeps it
+    owner: str = ""
+    duration: int = 0  # minutes, when the source says (courses)
+    changed: str | None = None  # YYYY-MM-DD: its own last-updated date, else when indexed
 
     def to_dict(self) -> dict:
         return asdict(self)

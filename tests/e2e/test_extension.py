@@ -7,6 +7,7 @@ build/screenshots/.
 """
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -178,6 +179,10 @@ def test_expense_page_shows_the_expense_policy_and_why(browser, pages_server):
     assert "Mandatory" in first.inner_text() and "Acknowledge" in first.inner_text()
     assert "Its title names “Expense”, as your page does" in \
         first.query_selector(".reasons").inner_text()
+    assert first.query_selector("h2 a").get_attribute("href").startswith("https://")
+    where = first.query_selector(".provenance").inner_text()  # where it comes from, how fresh
+    assert where.startswith("samples · "), where
+    assert re.search(r"updated \d+ (days|weeks|months|years) ago$", where), where
     shot(panel, "3-results")
     print(f"\npanel answered in {seconds * 1000:.0f} ms after the page settled "
           f"(panel's own measure: {panel.get_attribute('body', 'data-latency-ms')} ms)")
