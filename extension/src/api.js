@@ -12,11 +12,13 @@ export class ApiError extends Error {
 async function call(settings, token, path, body) {
   if (!token) throw new ApiError("signed-out", "Connect the extension to your jitlearn server.");
   let response;
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
     response = await fetch(new URL(path, settings.serverUrl), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
+      method: body === undefined ? "GET" : "POST",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
       signal: AbortSignal.timeout(8000),
     });
@@ -42,4 +44,10 @@ export function feedback(settings, token, requestId, contentId, action) {
     content_id: contentId,
     action,
   });
+}
+
+/** The library's own search, for when the page is not enough: only the words typed are sent. */
+export function search(settings, token, words, limit = 10) {
+  const query = new URLSearchParams({ q: words, limit: String(limit) });
+  return call(settings, token, `/api/v1/search?${query}`);
 }

@@ -2,7 +2,7 @@
 // reasons, and sends feedback. Renders with textContent only: titles and summaries are data.
 
 import "./redact.js";
-import { ApiError, feedback, suggest } from "./api.js";
+import { ApiError, feedback, search, suggest } from "./api.js";
 import {
   getToken,
   giveConsent,
@@ -239,7 +239,7 @@ function card(item, requestId, settings) {
   const heading = el("h2");
   if (/^https?:\/\//.test(item.url || "")) {
     const link = el("a", { href: item.url, target: "_blank", rel: "noopener noreferrer" }, item.title);
-    link.addEventListener("click", () => send(settings, requestId, item, "opened"));
+    if (requestId) link.addEventListener("click", () => send(settings, requestId, item, "opened"));
     heading.append(link);
   } else {
     heading.textContent = item.title;
@@ -262,6 +262,7 @@ function card(item, requestId, settings) {
     }
     li.append(reasons);
   }
+  if (!requestId) return li; // a search result: nothing was suggested, so nothing to rate
   const actions = el("div", { class: "actions", role: "group", "aria-label": `Feedback on ${item.title}` });
   const choices = item.mandatory ? [["acknowledged", "Acknowledge"], ...ACTIONS] : ACTIONS;
   for (const [action, label] of choices) {
@@ -366,6 +367,32 @@ async function updatePauseButton() {
   $("pause").textContent = until ? "Resume" : "Pause for an hour";
 }
 
+/** The search box: the library's own search, whatever the page; results below the form. */
+async function onSearch() {
+  const words = $("words").value.trim();
+  if (!words) return;
+  const settings = await loadSettings();
+  let found;
+  try {
+    found = await search(settings, await getToken(), words);
+  } catch (error) {
+    if (error instanceof ApiError && error.kind !== "refused") show(error.kind, settings, error.message);
+    else announce(error.message);
+    return;
+  }
+  $("found-title").textContent = found.results.length
+    ? `In the library for “${words}”`
+    : `Nothing in the library matches “${words}”: try other words`;
+  $("results").replaceChildren(...found.results.map((item) => card(item, null, settings)));
+  $("found").hidden = false;
+  announce(found.results.length ? `${found.results.length} results for ${words}` : "No results");
+  answered();
+}
+
+$("search").addEventListener("submit", (event) => {
+  event.preventDefault(); // the panel stays where it is: results appear below the box
+  running = running.then(onSearch).catch((error) => announce(String(error.message || error)));
+});
 $("ask").addEventListener("click", () => schedule("button", 0));
 $("more").addEventListener("click", () => {
   running = running.then(showMore).catch((error) => announce(String(error.message || error)));

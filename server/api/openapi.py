@@ -67,7 +67,8 @@ COMPONENTS = {
     "Content": obj({"id": STR, "title": STR, "url": STR, "type": STR, "summary": STR,
                     "topics": {"type": "object", "additionalProperties": NUM},
                     "audience": array(STR), "mandatory": BOOL, "level": STR,
-                    "duration": nullable(INT), "source": STR}),
+                    "duration": nullable(INT), "source": STR, "owner": STR,
+                    "changed": nullable(STR)}),
     # null is taken as absent for an optional field (server/api/validation.py string())
     "Context": obj({}, {"title": nullable(text(1000)), "url": nullable(text(2048)),
                         "selection": nullable(text(5000)), "text": nullable(text(20000)),

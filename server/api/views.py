@@ -127,7 +127,8 @@ def content_json(hit) -> dict:
     return {"id": hit.id, "title": hit.title, "url": hit.url, "type": hit.type,
             "summary": hit.summary, "topics": hit.topics, "audience": hit.audience,
             "mandatory": hit.mandatory, "level": hit.level, "duration": hit.duration,
-            "source": hit.source}
+            "source": hit.source, "owner": hit.owner,
+            "changed": hit.changed.strftime("%Y-%m-%d") if hit.changed else None}
 
 
 def content_detail(hit) -> dict:

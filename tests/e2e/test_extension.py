@@ -123,7 +123,7 @@ class Browser:
             time.sleep(0.01)
 
     def titles(self):
-        return [h.inner_text() for h in self.panel.query_selector_all(".card h2")]
+        return [h.inner_text() for h in self.panel.query_selector_all("#suggestions .card h2")]
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +174,7 @@ def test_expense_page_shows_the_expense_policy_and_why(browser, pages_server):
     seconds = browser.ask()
     panel = browser.panel
     wait_state(panel, "results")
-    first = panel.query_selector(".card")
+    first = panel.query_selector("#suggestions .card")
     assert first.query_selector("h2").inner_text() == "Expense Policy"
     assert "Mandatory" in first.inner_text() and "Acknowledge" in first.inner_text()
     assert "Its title names “Expense”, as your page does" in \
@@ -195,10 +195,30 @@ def test_show_more_adds_the_next_suggestions_below_the_first_three(browser):
     before = browser.answers()
     panel.click("#more")
     browser.wait_answer(before)
-    shown = [c.get_attribute("data-id") for c in panel.query_selector_all(".card")]
+    shown = [c.get_attribute("data-id") for c in panel.query_selector_all("#suggestions .card")]
     assert browser.titles()[:3] == first and 3 < len(shown) <= 8
     assert len(set(shown)) == len(shown)  # nothing twice
     assert "more suggestions" in panel.text_content("#announce")
+
+
+def test_the_search_box_answers_from_the_library_whatever_the_page(browser):
+    panel = browser.panel
+    before = browser.answers()
+    panel.fill("#words", "parental leave")
+    panel.press("#words", "Enter")
+    browser.wait_answer(before)
+    found = panel.query_selector_all("#results .card")
+    assert found and "Parental" in found[0].query_selector("h2").inner_text()
+    assert found[0].query_selector("h2 a").get_attribute("href").startswith("https://")
+    assert not found[0].query_selector(".actions")  # nothing was suggested: nothing to rate
+    assert len(browser.titles()) > 3  # the page's own suggestions stay where they were
+    shot(panel, "3b-search")
+    before = browser.answers()
+    panel.fill("#words", "zzyzx quokka")
+    panel.click("#search button")
+    browser.wait_answer(before)
+    assert "Nothing in the library matches “zzyzx quokka”" in panel.inner_text("#found-title")
+    assert not panel.query_selector_all("#results .card")
 
 
 def test_the_same_page_again_is_answered_from_the_cache(browser, service):
@@ -255,7 +275,7 @@ def test_not_relevant_hides_the_item_and_it_stays_hidden(browser, pages_server):
     browser.ask()
     wait_state(browser.panel, "results")
     target = browser.titles()[1]
-    card = browser.panel.query_selector_all(".card")[1]
+    card = browser.panel.query_selector_all("#suggestions .card")[1]
     card.query_selector("button[data-action=not_relevant]").click()
     wait_text(browser.panel, "#announce", lambda t: t.endswith("hidden"))
     assert target not in browser.titles()
