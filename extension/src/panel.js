@@ -56,9 +56,12 @@ async function targetTab() {
 const STATES = {
   consent: {
     title: "Before jitlearn reads anything",
-    body: (s) => [
-      "When you ask (or, in automatic mode, on sites you allow), jitlearn sends your jitlearn " +
-        `server (${s.serverUrl}) what it needs to find learning for the page:`,
+    body: (s, connected) => [
+      "When you ask (or, in automatic mode, on sites you allow), jitlearn sends " +
+        (connected
+          ? `your jitlearn server (${s.serverUrl})`
+          : "your organisation's jitlearn server, once you connect to it,") +
+        " what it needs to find learning for the page:",
       [
         "the page title and address, without the part after ? or #",
         "up to 20 headings and the page description",
@@ -300,8 +303,8 @@ async function onFeedback(settings, requestId, item, action, li, button) {
 async function refresh(trigger, withSelection = false) {
   const started = performance.now();
   const settings = await loadSettings();
-  if (!(await hasConsent())) return show("consent", settings);
   const token = await getToken();
+  if (!(await hasConsent())) return show("consent", settings, Boolean(token));
   if (!token) return show("signed-out", settings);
   const until = await pausedUntil();
   if (until) return show("paused", settings, until);
@@ -325,6 +328,8 @@ async function refresh(trigger, withSelection = false) {
   const { cache = {} } = await chrome.storage.session.get("cache");
   const hit = cache[key];
   if (hit && Date.now() - hit.at < settings.cacheMinutes * 60_000) {
+    const note = "Answered from this panel's memory of the page: nothing was sent again. Sent then:";
+    showPayload(hit.payload, note);
     return finish(hit.result, settings, started);
   }
   if (automatic && !(await takeAutomaticBudget(settings.dailyLimit))) return show("limit", settings);
@@ -334,7 +339,7 @@ async function refresh(trigger, withSelection = false) {
   showPayload(payload);
   try {
     const result = await suggest(settings, token, context, FIRST);
-    cache[key] = { at: Date.now(), result };
+    cache[key] = { at: Date.now(), result, payload };
     await chrome.storage.session.set({ cache });
     finish(result, settings, started);
   } catch (error) {
@@ -348,8 +353,9 @@ function finish(result, settings, started) {
   document.body.dataset.latencyMs = String(Math.round(performance.now() - started));
 }
 
-function showPayload(payload) {
-  $("payload").textContent = payload ? JSON.stringify(payload, null, 2) : "Nothing yet.";
+function showPayload(payload, note = "") {
+  const shown = payload ? JSON.stringify(payload, null, 2) : "Nothing yet.";
+  $("payload").textContent = note && payload ? `${note}\n${shown}` : shown;
 }
 
 /** Runs refreshes one after another, the last request winning after a short debounce. */

@@ -157,6 +157,7 @@ def test_first_run_explains_what_is_sent_and_waits_for_consent(browser, pages_se
     wait_state(panel, "consent")
     text = panel.inner_text("#state")
     assert "without the part after ? or #" in text and "Never form fields, passwords" in text
+    assert "once you connect" in text and "127.0.0.1" not in text  # no server named yet
     shot(panel, "1-consent")
     panel.click("#state button")
     wait_state(panel, "signed-out")
@@ -232,6 +233,8 @@ def test_the_same_page_again_is_answered_from_the_cache(browser, service):
     browser.ask()
     wait_state(browser.panel, "results")
     assert asked() == before  # same address within minutes: no new request to the server
+    sent = browser.panel.text_content("#payload")  # and it says what that answer came from
+    assert sent.startswith("Answered from this panel's memory") and "Expense report" in sent
 
 
 def test_the_payload_holds_no_form_values_hidden_text_or_query(browser):
