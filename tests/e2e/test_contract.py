@@ -90,7 +90,7 @@ def test_fuzzing_finds_no_server_error_and_no_schema_violation(fuzzed):
 def test_a_real_server_refuses_deep_nesting_surrogates_and_huge_numbers_plainly(fuzzed):
     """Every operation of the live document, each sent the hostile bodies once over HTTP (the
     fuzzing above mixes them into its own through tests/e2e/schemathesis_hooks.py)."""
-    from tests.server.test_hostile import DEEP, HUGE, LONE, fill, hostile_body
+    from tests.server.api.test_hostile import DEEP, HUGE, LONE, fill, hostile_body
 
     base, token, _ = fuzzed
     with urllib.request.urlopen(base + "/api/v1/openapi.json") as res:
