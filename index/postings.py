@@ -1,7 +1,6 @@
 """Postings as arrays: for each term key, the documents that have it and their scores, gathered
 for many keys at once (numpy, no Python loop per document)."""
 
-
 import numpy as np
 
 

@@ -1,6 +1,5 @@
 """Roles (occupations): find one by job title, what it needs, where people go next from it."""
 
-
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

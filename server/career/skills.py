@@ -4,7 +4,6 @@ Skills meet content through the taxonomy: a topic names the skills content on it
 skill's own words name topics ("Budgeting" is the budgeting topic).
 """
 
-
 from flask import Flask
 
 from index import SUBJECT_WEIGHT, SearchHit, SearchRequest

@@ -1,6 +1,5 @@
 """Feedback about a person from their manager chain and the peers they asked."""
 
-
 from flask import Flask
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session

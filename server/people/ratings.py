@@ -1,7 +1,6 @@
 """Skill ratings with provenance (self, manager, peer, assessment), the levels that count, a
 team's skills as counts, and assessment results from a CSV file."""
 
-
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -1,7 +1,6 @@
 """Career data: occupations, their titles, skills, what each occupation needs, and where it leads
 (O*NET, ESCO, the organisation's own roles)."""
 
-
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,6 +1,5 @@
 """Career data from the real O*NET 29.3 and ESCO files: import, title matching, roles and paths."""
 
-
 import pytest
 
 from server.app import create_app
