@@ -109,20 +109,24 @@ class ContentIndex:
 
     def browse(self, words: str = "", type: str = "", topic: str = "", source: str = "",
                audience: str = "", stale_days: int | None = None, mandatory: bool = False,
-               limit: int = 50, offset: int = 0) -> tuple[int, list[SearchHit]]:
-        """The library filtered as L&D filter it: (how many match, one page of them by title).
+               limit: int = 50, offset: int = 0, owner: str = "", stale_only: bool = False
+               ) -> tuple[int, list[SearchHit], set[str]]:
+        """The library filtered as L&D filter it: (how many match, one page of them, the ids
+        on the page that are stale at stale_days). With words, the best matches first (the
+        search's own score, all words present); without, by title.
 
-        words must all appear; audience names a group the document is restricted to;
-        stale_days lists only what is stale at that age."""
+        audience names a group the document is restricted to; owner who keeps it."""
         profiles = self.profiles()
-        allowed = None
+        rank = None
         if words.strip():
             _, ids = self.select(words, source, type, topic, limit=self.doc_count() or 1)
-            allowed = set(ids)
+            rank = {doc_id: n for n, doc_id in enumerate(ids)}
         stale = profiles.stale(stale_days) if stale_days is not None else None
         rows = []
         for i, meta in enumerate(profiles.meta):
-            if allowed is not None and meta["id"] not in allowed:
+            if rank is not None and meta["id"] not in rank:
+                continue
+            if owner and (meta.get("owner") or "").lower() != owner.lower():
                 continue
             if (type and meta.get("type") != type) or (source and meta.get("source") != source):
                 continue
@@ -130,11 +134,15 @@ class ContentIndex:
                 continue
             if audience and audience.lower() not in restriction(meta.get("audience")):
                 continue
-            if (mandatory and not meta.get("mandatory")) or (stale is not None and not stale[i]):
+            if (mandatory and not meta.get("mandatory")) or \
+                    (stale_only and stale is not None and not stale[i]):
                 continue
-            rows.append(meta)
-        rows.sort(key=lambda m: ((m.get("title") or "").lower(), m["id"]))
-        return len(rows), [to_hit(m, 0.0, []) for m in rows[offset:offset + limit]]
+            rows.append((meta, bool(stale is not None and stale[i])))
+        rows.sort(key=(lambda r: rank[r[0]["id"]]) if rank is not None else
+                  (lambda r: ((r[0].get("title") or "").lower(), r[0]["id"])))
+        shown = rows[offset:offset + limit]
+        return len(rows), [to_hit(m, 0.0, []) for m, _ in shown], {m["id"] for m, old in shown
+                                                                   if old}
 
     def mandatory(self, groups: set[str] | None = None) -> list[SearchHit]:
         """Every mandatory document someone in these groups may see."""

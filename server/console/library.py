@@ -17,7 +17,7 @@ from server.storage import db
 from server.storage.models import Source
 
 PAGE = 50
-FILTERS = ("q", "type", "topic", "source", "audience", "stale", "mandatory")
+FILTERS = ("q", "type", "topic", "source", "audience", "owner", "stale", "mandatory")
 
 
 @console.get("/content")
@@ -26,12 +26,12 @@ def library():
     args = {k: request.args.get(k, "").strip()[:200] for k in FILTERS}
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
-    total, hits = index_of(current_app).browse(
+    total, hits, stale = index_of(current_app).browse(
         args["q"], args["type"], args["topic"], args["source"], args["audience"],
-        int(current_app.config["STALE_DAYS"]) if args["stale"] else None,
-        bool(args["mandatory"]), limit=PAGE, offset=(page - 1) * PAGE)
+        int(current_app.config["STALE_DAYS"]), bool(args["mandatory"]), limit=PAGE,
+        offset=(page - 1) * PAGE, owner=args["owner"], stale_only=bool(args["stale"]))
     sources = sorted(index_of(current_app).stats()["sources"])
-    return render_template("console/library.html", hits=hits, total=total, args=args,
+    return render_template("console/library.html", hits=hits, stale=stale, total=total, args=args,
                            page=page, pages=max(1, -(-total // PAGE)), types=TYPES,
                            topics=taxonomy_of(current_app).topics.values(), sources=sources)
 

@@ -311,3 +311,23 @@ def test_the_cookie_holds_no_secret_only_a_random_id(people):
     cookies = " ".join(answer.headers.getlist("Set-Cookie")) + cookie_of(admin)
     assert token[:20] not in cookies
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie_of(admin))
+
+
+def test_the_library_ranks_words_by_relevance_and_shows_owner_review_date_and_staleness(people):
+    client = people.test_client()
+    sign_in(client, "lena")
+
+    def rows(**query):
+        page = client.get("/console/content", query_string=query).get_data(as_text=True)
+        body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        return [re.sub(r"<[^>]+>", " ", row).split() for row in body.split("<tr>")[1:]]
+
+    by_words = rows(q="expense report receipts")
+    assert " ".join(by_words[0][:2]) == "Expense Policy"  # the best match first, not A to Z
+    by_title = rows()
+    assert [r[0] for r in by_title] == sorted((r[0] for r in by_title), key=str.lower)
+    page = client.get("/console/content").get_data(as_text=True)
+    assert "<th scope=\"col\">Owner</th>" in page and "<th scope=\"col\">Stale</th>" in page
+    kept = rows(owner="Finance")  # any case
+    assert kept and all("finance" in row for row in kept)
+    assert rows(owner="nobody-keeps-this") == []
