@@ -263,3 +263,23 @@ def test_analytics_draw_charts_from_real_requests(chromium, site, http):
     assert "Expenses" in svg
     assert page.locator("#chart-demand").count() == 1
     check(page, "analytics")
+
+
+def test_an_item_without_an_address_opens_a_readable_accessible_page(chromium, site, http,
+                                                                     tmp_path):
+    base, cli = site
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "onboarding-week.md").write_text(
+        "# Onboarding week\n\nMeet your buddy on the first day.\n\nSet up your laptop with IT.")
+    cli("ingest", "--source", "notes", str(folder))  # no address: a folder without a template
+    cli("users", "add", "reader")
+    token = cli("tokens", "create", "reader")
+    status, found = http(base, "/api/v1/search?q=onboarding+buddy", token=token)
+    link = found["results"][0]["url"]
+    assert status == 200 and "/read/notes:onboarding-week.md?" in link
+    page = chromium.new_page()  # a new tab: no token, no session
+    page.goto(base + "/read/" + link.split("/read/", 1)[1])  # the link names PUBLIC_URL's host
+    assert page.get_by_role("heading", name="Onboarding week").is_visible()
+    assert page.get_by_text("Set up your laptop with IT.").is_visible()
+    check(page, "read")
