@@ -1,20 +1,17 @@
 """Console pages for L&D: the content library (search, filters, a document, tagging, bulk
-tagging) and the sources with their status and a "sync now" button."""
+tagging)."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from index import LEVELS
 from index.documents import TYPES
 from server.console.views import MANAGE, console, signed_in
-from server.content.sources import describe, sync_source
 from server.content.tags import bulk as bulk_tag
 from server.content.tags import detail, edit, parse_changes
 from server.content.versions import versions_of
 from server.errors import ApiError
 from server.runtime import index_of, taxonomy_of
 from server.storage import db
-from server.storage.models import Source
 
 PAGE = 50
 FILTERS = ("q", "type", "topic", "source", "audience", "owner", "stale", "mandatory")
@@ -123,22 +120,3 @@ def bulk():
     return redirect(url_for("console.library", q=body.get("query", ""),
                             source=body.get("source", ""), type=body.get("type", ""),
                             topic=body.get("topic", "")))
-
-
-@console.get("/sources")
-@signed_in(*MANAGE)
-def sources():
-    rows = db.session().scalars(select(Source).order_by(Source.name))
-    return render_template("console/sources.html", sources=[describe(s) for s in rows])
-
-
-@console.post("/sources/<name>/sync")
-@signed_in(*MANAGE)
-def sync_now(name: str):
-    try:
-        source = sync_source(current_app, db.session(), name, actor=g.user.name)
-        flash(f"{name}: {source.last_status}, " + ", ".join(
-            f"{k} {v}" for k, v in source.last_counts.items()))
-    except ApiError as exc:
-        flash(exc.message)
-    return redirect(url_for("console.sources"))

@@ -65,6 +65,24 @@ def add_source(db: Session, name: str, kind: str, location: str, every: int = 60
     return source
 
 
+def change_source(db: Session, name: str, every: int | None = None,
+                  url_template: str | None = None, actor: str = "cli") -> Source:
+    """Change a source's schedule or address template; a new template reaches every file at
+    the next sync (unchanged files are read again once)."""
+    source = find_source(db, name)
+    if every is not None:
+        if isinstance(every, bool) or not isinstance(every, int) or not 5 <= every <= 60 * 24 * 7:
+            raise ApiError("invalid_schedule", "sync every 5 minutes to 7 days (in minutes)")
+        source.every_minutes = every
+    if url_template is not None and url_template != source.url_template:
+        source.url_template = template_of(url_template, source.kind) if url_template else ""
+        source.reread = True
+    audit.record(db, actor, "source.change", name, every=source.every_minutes,
+                 url_template=source.url_template)
+    db.commit()
+    return source
+
+
 def template_of(template: str, kind: str = "folder") -> str:
     """A checked address template, or ApiError saying what is wrong with it."""
     if kind != "folder":
@@ -175,8 +193,10 @@ def _failed(source: Source, reason: str) -> None:
 
 
 def _sync_folder(app: Flask, source: Source, manual: dict, tag) -> IngestReport:
-    return ingest_dir(index_of(app), source.name, source.location, tag, overrides=manual,
-                      url_template=source.url_template)
+    report = ingest_dir(index_of(app), source.name, source.location, tag, overrides=manual,
+                        url_template=source.url_template, full=source.reread)
+    source.reread = False
+    return report
 
 
 def _sync_feed(app: Flask, source: Source, manual: dict, tag) -> IngestReport:

@@ -35,6 +35,7 @@ class Source(Base):
     every_minutes: Mapped[int] = mapped_column(default=60)
     # a folder's documents without an address of their own: "https://handbook.example.com/{path}"
     url_template: Mapped[str] = mapped_column(String(500), default="")
+    reread: Mapped[bool] = mapped_column(default=False)  # next sync reads every file again
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_run_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status: Mapped[str] = mapped_column(String(20), default="never")  # ok | failed | ...
