@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 
 from index import LEVELS
 from index.documents import TYPES
-from server.console.views import MANAGE, console, signed_in
+from server.console.views import MANAGE, confirmation, console, signed_in
 from server.content.tags import bulk as bulk_tag
 from server.content.tags import detail, edit, parse_changes
 from server.content.versions import versions_of
@@ -73,6 +73,13 @@ def document(content_id: str):
                 changes = parse_changes({"topics": {"add": [request.form.get("topic", "")]}},
                                         taxonomy_of(current_app))
             elif request.form.get("action") == "reset":
+                asked = confirmation(
+                    f"Back to the automatic tags for {hit.title}?", "Every tag L&D set on it "
+                    "here goes; the tagger's and the source's values come back.",
+                    "Back to the automatic tags", url_for("console.document",
+                                                          content_id=content_id))
+                if asked:
+                    return asked
                 changes = parse_changes({f: None for f in ("topics", "skills", "tags",
                                                            "audience", "type", "level",
                                                            "duration", "language",

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from nlp import Context
 from nlp.taxonomy import Taxonomy
 from server import payload
-from server.console.views import MANAGE, console, signed_in
+from server.console.views import MANAGE, confirmation, console, signed_in
 from server.content import rulesets
 from server.errors import ApiError
 from server.people.gaps import profile_signal
@@ -163,6 +163,12 @@ def replay_draft():
 @console.post("/rules/publish")
 @signed_in("admin")
 def publish():
+    asked = confirmation("Publish the draft?", "Every suggestion uses its topics and rules "
+                         "within seconds. The version published now stays on record, and you "
+                         "can roll back to it.", "Publish the draft",
+                         url_for("console.replay_draft"))
+    if asked:
+        return asked
     try:
         version = rulesets.publish(db.session(), g.user.name, request.form.get("note", ""))
         ruleset_changed(current_app)
@@ -187,6 +193,12 @@ def versions():
 @console.post("/rules/rollback/<int:version_id>")
 @signed_in("admin")
 def rollback(version_id: int):
+    name = f"version {version_id}" if version_id else "the built-in version"
+    asked = confirmation(f"Roll back to {name}?", f"Every suggestion uses what {name} held "
+                         "within seconds, as a new version; the one published now stays on "
+                         "record.", f"Roll back to {name}", url_for("console.versions"))
+    if asked:
+        return asked
     try:
         version = rulesets.rollback(current_app, db.session(), g.user.name, version_id)
         ruleset_changed(current_app)

@@ -107,6 +107,17 @@ def signed_in(*roles: str):
     return decorate
 
 
+def confirmation(question: str, consequence: str, button: str, back: str):
+    """None when the form says the person confirmed; else a page that asks first, carrying the
+    same fields. The console runs no script, so a step that changes a lot takes two."""
+    if request.form.get("confirm") == "yes":
+        return None
+    fields = [(k, v) for k, v in request.form.items(multi=True)
+              if k not in ("csrf_token", "confirm")]
+    return render_template("console/confirm.html", question=question, consequence=consequence,
+                           button=button, back=back, action=request.path, fields=fields)
+
+
 def start_session(user: User, how: str) -> None:
     session.renew()  # a new session id and CSRF token at every sign-in
     session.permanent = False
@@ -262,6 +273,11 @@ def change_user(user_id: int):
         session_.commit()
         flash(f"New API token for {person.name} (shown once): {token}")
     elif action == "deactivate" and person.id != g.user.id:
+        asked = confirmation(f"Deactivate {person.name}?", "They cannot sign in any more and "
+                             "their API tokens stop working at once. Their data stays.",
+                             f"Deactivate {person.name}", url_for("console.users"))
+        if asked:
+            return asked
         audit.record(session_, g.user.name, "user.deactivate", person.name)
         deactivate(session_, person)
         flash(f"{person.name} is deactivated; their tokens are revoked.")

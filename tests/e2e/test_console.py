@@ -120,6 +120,7 @@ def test_l_and_d_finds_a_document_tags_it_and_suggestions_follow(chromium, site,
     assert "samples:policies/expenses.md" not in after  # now for finance only
 
     page.get_by_role("button", name="Back to the automatic tags").click()
+    page.get_by_role("button", name="Back to the automatic tags").click()  # asked, confirmed
     again = [s["id"] for s in http(base, "/api/v1/suggestions", context, token)[1]
              ["suggestions"]]
     assert "samples:policies/expenses.md" in again
@@ -143,6 +144,7 @@ def test_l_and_d_finds_a_document_tags_it_and_suggestions_follow(chromium, site,
     assert agreement() == 0
     page.goto(base + "/console/content/samples:policies/expenses.md")
     page.get_by_role("button", name="Back to the automatic tags").click()
+    page.get_by_role("button", name="Back to the automatic tags").click()  # asked, confirmed
     assert "Expense Policy" in bench_suggestions() and agreement() > 0.5
     page.goto(base + "/console/sources")
     check(page, "sources")
@@ -232,11 +234,15 @@ def test_an_admin_creates_a_rule_tries_it_replays_publishes_and_rolls_back(chrom
     check(page, "replay")
     page.get_by_label("What changed and why").fill("Claimsy is our claims tool")
     page.get_by_role("button", name="Publish the draft").click()
+    assert page.get_by_role("heading", name="Publish the draft?").is_visible()
+    page.get_by_role("button", name="Publish the draft").click()
     assert "is published" in page.get_by_role("status").inner_text()
     assert "expenses" in topics()
     check(page, "versions")
 
     page.get_by_role("button", name="Roll back to this: the built-in version").click()
+    check(page, "confirm")
+    page.get_by_role("button", name="Roll back to the built-in version").click()
     assert "Rolled back" in page.get_by_role("status").inner_text()
     deadline = time.monotonic() + 10  # the server process checks for a new version every 2 s
     while "expenses" in topics() and time.monotonic() < deadline:

@@ -60,13 +60,17 @@ def test_a_rule_goes_from_draft_through_the_bench_to_published_and_back(admin):
 
     replay = client.get("/console/rules/replay").get_data(as_text=True)
     assert "would change" in replay
+    asked = client.post("/console/rules/publish", data={"csrf_token": csrf(client),
+                                                        "note": "the claims tool"})
+    assert "Publish the draft?" in asked.get_data(as_text=True)  # one click publishes nothing
+    assert "expenses" not in suggested_topics(client, api)
     client.post("/console/rules/publish", data={"csrf_token": csrf(client),
-                                                "note": "the claims tool"})
+                                                "note": "the claims tool", "confirm": "yes"})
     assert "expenses" in suggested_topics(client, api)  # every request uses it now
 
     versions = client.get("/console/rules/versions").get_data(as_text=True)
     assert "the claims tool" in versions and "rule.add" in versions and "publish" in versions
-    client.post("/console/rules/rollback/0", data={"csrf_token": csrf(client)})
+    client.post("/console/rules/rollback/0", data={"csrf_token": csrf(client), "confirm": "yes"})
     assert "expenses" not in suggested_topics(client, api)
     assert "rollback" in client.get("/console/rules/versions").get_data(as_text=True)
 

@@ -115,8 +115,12 @@ def test_deactivated_people_lose_the_console_and_their_tokens(people):
     assert "<title>Users · jitlearn console</title>" in page.get_data(as_text=True)
     with people.app_context():
         ada_id = find_user(db.session(), "ada").id
+    asked = admin.post(f"/console/users/{ada_id}", data={"csrf_token": csrf(page),
+                                                         "action": "deactivate"})
+    assert "Deactivate ada?" in asked.get_data(as_text=True)  # asked first: nothing changed
+    assert ada.get("/console/me").status_code == 200
     admin.post(f"/console/users/{ada_id}", data={"csrf_token": csrf(page),
-                                                 "action": "deactivate"})
+                                                 "action": "deactivate", "confirm": "yes"})
     assert ada.get("/console/me").status_code == 302
     assert people.test_client().get("/api/v1/me", headers={
         "Authorization": f"Bearer {token}"}).status_code == 401
@@ -274,7 +278,7 @@ def test_a_role_change_or_deactivation_ends_the_persons_sessions(people):
     assert lena.get("/console/me").status_code == 302
     ada = people.test_client()
     sign_in(ada, "ada")
-    admin.post(f"/console/users/{ada_id}", data={"action": "deactivate",
+    admin.post(f"/console/users/{ada_id}", data={"action": "deactivate", "confirm": "yes",
                                                  "csrf_token": csrf(admin.get("/console/users"))})
     assert ada.get("/console/me").status_code == 302
 

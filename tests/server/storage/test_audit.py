@@ -36,7 +36,7 @@ def test_console_actions_are_recorded_with_who_what_and_where(people):
     sign_in(people.test_client(), "ivy", "a wrong password")
     sign_in(admin, "ivy")
     for action, extra in (("role", {"role": "manager"}), ("token", {}), ("link", {}),
-                          ("deactivate", {})):
+                          ("deactivate", {"confirm": "yes"})):
         admin.post("/console/users/3", data={"action": action, "csrf_token": csrf(
             admin.get("/console/users")), **extra})
     admin.post("/console/logout", data={"csrf_token": csrf(admin.get("/console/me"))})
