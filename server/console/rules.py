@@ -62,6 +62,7 @@ def _change(action):
     try:
         action()
     except ApiError as exc:
+        db.session().rollback()  # nothing of a refused change is kept, a new draft included
         flash(f"Not saved: {exc.message}")
     else:
         flash("Saved to the draft. Replay it before you publish.")

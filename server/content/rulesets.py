@@ -114,7 +114,9 @@ def _check_pattern(rule: Rule) -> None:
 
 
 def open_draft(app: Flask, db: Session, actor: str) -> RuleVersion:
-    """The draft being edited, started from the published version if there is none."""
+    """The draft being edited, started from the published version if there is none. A new
+    draft is kept only with the change that opened it (_save commits both): a refused change
+    opens nothing."""
     current = draft(db)
     if current is None:
         base = published(db)
@@ -123,7 +125,7 @@ def open_draft(app: Flask, db: Session, actor: str) -> RuleVersion:
                               based_on=base.id if base else 0)
         db.add(current)
         audit.record(db, actor, "draft.start", f"based on version {base.id if base else 0}")
-        db.commit()
+        db.flush()
     return current
 
 

@@ -91,6 +91,7 @@ def test_a_rule_that_cannot_work_is_refused_with_the_reason(admin, rule, reason)
                                                       "rule": json.dumps(rule)},
                          follow_redirects=True).get_data(as_text=True)
     assert "Not saved" in answer and reason in answer
+    assert "A change starts a draft." in answer  # the refused change opened no draft
 
 
 def test_a_topic_is_added_and_a_bad_parent_refused(admin):
