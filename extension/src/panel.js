@@ -354,8 +354,9 @@ function finish(result, settings, started) {
 }
 
 function showPayload(payload, note = "") {
-  const shown = payload ? JSON.stringify(payload, null, 2) : "Nothing yet.";
-  $("payload").textContent = note && payload ? `${note}\n${shown}` : shown;
+  $("payload").textContent = payload ? JSON.stringify(payload, null, 2) : "Nothing yet.";
+  $("sent-note").textContent = payload ? note : "";
+  $("sent-note").hidden = !(payload && note);
 }
 
 /** Runs refreshes one after another, the last request winning after a short debounce. */
