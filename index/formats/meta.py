@@ -56,7 +56,7 @@ def minutes(value) -> int:
     mins = re.search(r"(\d+)\s*m", value)
     if hours or mins:
         return int(float(hours.group(1)) * 60 if hours else 0) + int(mins.group(1) if mins else 0)
-    return int(value) if value.strip().isdigit() else 0
+    return int(value) if value.strip().isdecimal() else 0
 
 
 def when(value) -> datetime | None:

@@ -123,7 +123,7 @@ def query_values(args, declared: dict) -> dict:
             continue
         value = raw
         if schema.get("type") == "integer":
-            if not raw.strip().lstrip("-").isdigit() or len(raw) > 20:
+            if not raw.strip().lstrip("-").isdecimal() or len(raw) > 20:
                 raise ApiError("invalid_query", f"{name} must be a whole number")
             value = int(raw)
         try:

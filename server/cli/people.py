@@ -220,7 +220,7 @@ def _age(text: str | None):
         return None
     units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
     number, unit = text[:-1], text[-1:].lower()
-    if not number.isdigit() or unit not in units or not 0 < int(number) <= 100_000:
+    if not number.isdecimal() or unit not in units or not 0 < int(number) <= 100_000:
         fail(f"--expires takes a number and a unit: 90d, 12h, 2w or 30m (not {text!r})")
     return timedelta(**{units[unit]: int(number)})
 

@@ -22,7 +22,7 @@ FILTERS = ("q", "type", "topic", "source", "audience", "owner", "stale", "mandat
 def library():
     args = {k: request.args.get(k, "").strip()[:200] for k in FILTERS}
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = int(page) if page.isdecimal() and 0 < int(page) < 10_000 else 1
     total, hits, stale = index_of(current_app).browse(
         args["q"], args["type"], args["topic"], args["source"], args["audience"],
         int(current_app.config["STALE_DAYS"]), bool(args["mandatory"]), limit=PAGE,
@@ -40,7 +40,7 @@ def _changes_from(form, hit) -> dict:
         return [v.strip() for v in form.get(name, "").split(",") if v.strip()]
 
     duration = form.get("duration", "0").strip() or "0"
-    if not duration.isdigit():
+    if not duration.isdecimal():
         raise ApiError("invalid_value", "duration is whole minutes")
     review_by = form.get("review_by", "").strip()
     wanted = {"topics": listed("topics"), "skills": listed("skills"), "tags": listed("tags"),

@@ -41,7 +41,7 @@ def sync_now(name: str):
 
 
 def _minutes(value: str) -> int:
-    if not value.strip().isdigit():
+    if not value.strip().isdecimal():
         raise ApiError("invalid_schedule", "sync every 5 minutes to 7 days (in minutes)")
     return int(value)
 

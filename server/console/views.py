@@ -232,7 +232,7 @@ def users():
 
     name = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if page.isdecimal() and 0 < int(page) < 100_000 else 1
     query = select(User).order_by(User.name)
     if name:
         query = query.where(User.name.contains(name))
@@ -333,7 +333,7 @@ def audit_trail():
     action = request.args.get("action", "")
     action = action if action in dict(AUDIT_FAMILIES) else ""
     before = request.args.get("before", "")
-    before = int(before) if before.isdigit() and len(before) < 19 else None
+    before = int(before) if before.isdecimal() and len(before) < 19 else None
     rows = audit.entries(db.session(), action, before, audit.PAGE + 1)
     return render_template("console/audit.html", entries=rows[:audit.PAGE], action=action,
                            families=AUDIT_FAMILIES, more=len(rows) > audit.PAGE)

@@ -43,8 +43,8 @@ def reader(app: Flask, db: Session, doc_id: str, args) -> tuple[User, SearchHit]
     """Who the link was made for and the document, or ApiError: a link that was changed (403),
     has ended (410), or names a document the person may not see now (404)."""
     pseudonym, expires, signature = args.get("u", ""), args.get("e", ""), args.get("s", "")
-    if not expires.isdigit() or len(expires) > 12 or not hmac.compare_digest(
-            _sign(app, doc_id, pseudonym, int(expires)), signature):
+    if not expires.isdecimal() or len(expires) > 12 or not hmac.compare_digest(
+            _sign(app, doc_id, pseudonym, int(expires)).encode(), signature.encode()):
         raise ApiError("invalid_link", "This link was changed or is incomplete. Open the item "
                        "from the side panel again.", 403)
     if int(expires) < time.time():

@@ -159,7 +159,7 @@ def import_assessments(app: Flask, db: Session, path) -> tuple[int, list[tuple[s
         try:
             if user is None:
                 raise ApiError("no_such_user", f"no user named {row.get('person')!r}")
-            level = int(row["level"]) if row.get("level", "").isdigit() else row.get("level")
+            level = int(row["level"]) if row.get("level", "").isdecimal() else row.get("level")
             db.add(SkillRating(user_id=user.id, skill_id=find_skill(db, row["skill"]).id,
                                level=level_of(app, level), source="assessment"))
             added += 1

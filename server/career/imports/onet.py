@@ -66,7 +66,7 @@ def import_onet(db: Session, directory: str | Path) -> ImportReport:
     if "Job Zones.txt" in present:
         for row in tsv_rows(present["Job Zones.txt"]):
             occ = occupations.get(f"onet:{row['O*NET-SOC Code'].strip()}")
-            if occ is not None and row.get("Job Zone", "").strip().isdigit():
+            if occ is not None and row.get("Job Zone", "").strip().isdecimal():
                 occ["job_zone"] = int(row["Job Zone"])
 
     titles = [(oid, o["title"], "title") for oid, o in occupations.items()]

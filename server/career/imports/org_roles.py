@@ -58,7 +58,7 @@ def import_roles(db: Session, path: str | Path) -> ImportReport:
         level = row.get("level", "")
         occupations[oid] = {"id": oid, "source": "org", "title": name[:300],
                             "description": row.get("description", ""),
-                            "job_zone": int(level) if level.isdigit() else None}
+                            "job_zone": int(level) if level.isdecimal() else None}
         titles.append((oid, name[:300], "org"))
         for part in filter(None, (p.strip() for p in row.get("skills", "").split(";"))):
             bits = [b.strip() for b in part.split(":")]

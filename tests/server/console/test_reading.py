@@ -77,6 +77,7 @@ def test_a_changed_or_ended_link_is_refused_with_a_page_that_says_why(lib):
     assert client.get(old).status_code == 410 and "ended" in client.get(old).get_data(
         as_text=True)
     assert client.get(f"/read/{POLICY}").status_code == 403
+    assert client.get(f"/read/{POLICY}?u=é&e=9999999999&s=ß").status_code == 403  # any Unicode
 
 
 def test_a_link_never_shows_a_document_outside_the_person_s_audience(lib):

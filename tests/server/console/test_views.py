@@ -335,3 +335,4 @@ def test_the_library_ranks_words_by_relevance_and_shows_owner_review_date_and_st
     kept = rows(owner="Finance")  # any case
     assert kept and all("finance" in row for row in kept)
     assert rows(owner="nobody-keeps-this") == []
+    assert client.get("/console/content", query_string={"page": "²"}).status_code == 200

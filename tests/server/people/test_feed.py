@@ -88,7 +88,8 @@ def test_without_personalisation_only_what_everyone_must_know(team):
     assert {i["source"] for i in feed(client, h["sam"], per_page=50)["items"]} == {"mandatory"}
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=51", "per_page=0"])
+@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=51", "per_page=0",
+                                   "page=²"])  # a digit to Unicode, not a number to int()
 def test_bad_paging_is_refused(team, query):
     client, h, _ = team
     answer = client.get(f"/api/v1/me/feed?{query}", headers=h["sam"])
