@@ -25,6 +25,14 @@ from server.suggest.engine import Engine, Settings
 from server.suggest.evaluation import run_eval
 
 RECENT = 200  # requests replayed
+# What each score on the judged contexts says, for people who read the replay page (0 to 1,
+# higher is better for each).
+METRICS = {
+    "ndcg@5": "how well the first five cards are ordered: the most useful ones first",
+    "p@1": "how often the first card is one the judges called useful",
+    "recall@10": "how much of what the judges called useful is among the first ten",
+    "abstain_accuracy": "how often a page that is not about work gets no cards",
+}
 SHOWN = 5
 
 
@@ -94,7 +102,7 @@ def replay(app: Flask, db: Session) -> dict:
     if judgments and Path(judgments).is_file():
         now_ = run_eval(engine_of(app), Path(judgments))
         then = run_eval(draft_engine(app, version), Path(judgments))
-        out["metrics"] = {k: {"published": now_[k], "draft": then[k],
+        out["metrics"] = {k: {"published": now_[k], "draft": then[k], "means": means,
                               "delta": round((then[k] or 0) - (now_[k] or 0), 4)}
-                          for k in ("ndcg@5", "p@1", "recall@10", "abstain_accuracy")}
+                          for k, means in METRICS.items()}
     return out

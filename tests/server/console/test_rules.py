@@ -130,6 +130,9 @@ def test_replay_scores_the_draft_on_judgments_and_the_bench_picks_one(app, admin
     client.post("/console/rules/rule", data={"csrf_token": csrf(client),
                                              "rule": json.dumps(RULE)})
     replay = client.get("/console/rules/replay").get_data(as_text=True)
-    ndcg = re.search(r"<td>ndcg@5</td><td>([\d.]+)</td><td>([\d.]+)</td><td>([+-][\d.]+)</td>",
-                     replay)
+    ndcg = re.search(r"<td>ndcg@5</td><td>how well the first five cards are ordered[^<]*</td>"
+                     r"<td>([\d.]+)</td><td>([\d.]+)</td><td>([+-][\d.]+)</td>", replay)
     assert ndcg and float(ndcg[1]) < float(ndcg[2])  # the new rule finds the expense policy
+    words = " ".join(re.search(r'<p id="metrics-words">(.*?)</p>', replay, re.S)[1].split())
+    assert words.startswith("Each is from 0 to 1, higher is better. With the draft, ")
+    assert "would be better" in words
