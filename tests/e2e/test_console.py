@@ -289,3 +289,16 @@ def test_an_item_without_an_address_opens_a_readable_accessible_page(chromium, s
     assert page.get_by_role("heading", name="Onboarding week").is_visible()
     assert page.get_by_text("Set up your laptop with IT.").is_visible()
     check(page, "read")
+
+
+@pytest.mark.parametrize("path", ["/console/rules", "/console/content", "/console/sources"])
+def test_pages_fit_at_200_percent_zoom(chromium, site, path):
+    """At 200% a 1280-pixel screen is 640 CSS pixels wide: nothing may need sideways scrolling
+    (WCAG 1.4.10, reflow); wide tables scroll inside their own box."""
+    base, _ = site
+    page = signed_in(chromium, base, "ivy")
+    page.set_viewport_size({"width": 640, "height": 900})
+    page.goto(base + path)
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= 640, f"{path} is {wide} px wide at 200% zoom"
+
