@@ -55,7 +55,7 @@ def rules():
                            published=rulesets.published(session_),
                            example=json.dumps({"id": "url-my-tool", "kind": "url",
                                                "host": "*.example.com", "path": "/claims*",
-                                               "topic": "expenses", "weight": 1.0}))
+                                               "weight": 1.0}))
 
 
 def _change(action):
@@ -91,6 +91,8 @@ def save_rule():
             data = payload.loads(request.form.get("rule", ""))
         except payload.PayloadError as exc:
             raise ApiError("invalid_rule", f"the rule: {exc}") from None
+        if isinstance(data, dict) and request.form.get("topic"):
+            data["topic"] = request.form["topic"]  # picked from the list, not typed
         rulesets.put_rule(current_app, db.session(), g.user.name, data)
     return _change(put)
 
