@@ -19,7 +19,7 @@ from index.profiles import FEATURES, Candidates, Profiles
 from nlp import Context, Topic, TopicExtractor, background
 from nlp.context import FIELD_WEIGHTS, site_names, split_title
 from server.suggest.ranker import DEFAULT, PLAIN, Model
-from server.suggest.reasons import on_subject, sections, suggestion
+from server.suggest.reasons import on_subject, sections, shown_title, suggestion
 from server.suggest.results import Personal, Result, Suggestion
 
 MIN_FIT = 0.2  # a document this much about a topic builds it (personal goals)
@@ -243,9 +243,10 @@ class Engine:
                     continue
                 for term in self.index.terms(word):
                     said.setdefault(term, word)
+        profiles = self.index.profiles()
         return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
                            why.get(h.id, ""), self._shared(page, i, said),
-                           split_title(page.context.title)[1])
+                           split_title(page.context.title)[1], shown_title(h, profiles))
                 for i, h in kept[:limit]]
 
     def _shared(self, page: Page, i: int, said: dict[str, str]) -> tuple[list[str], list[str]]:

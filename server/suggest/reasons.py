@@ -1,5 +1,8 @@
 """Why a card is shown, in words a person checks against the page: what it shares with the page."""
 
+from collections import Counter
+from pathlib import PurePosixPath
+
 from index import SUBJECT_WEIGHT, SearchHit
 from nlp import Context, Topic
 from nlp.redact import MARK
@@ -41,7 +44,7 @@ def topic_reasons(hit: SearchHit, concepts: list[Topic], site: str) -> list[str]
 
 def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
                personal: str = "", shared: tuple[list[str], list[str]] = ([], []),
-               site: str = "") -> Suggestion:
+               site: str = "", title: str = "") -> Suggestion:
     """A hit as the panel shows it, with reasons a person can check against their page: what
     this item has in common with it (Engine._shared), else the page's topic it is about; never
     the site's name ("Navan" of "Expense report - Navan") as evidence."""
@@ -61,8 +64,45 @@ def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
         length = f"{hit.duration}-minute" if hit.duration < 90 else \
             f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
         reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
-    return Suggestion(id=hit.id, title=hit.title, url=hit.url, type=hit.type,
+    return Suggestion(id=hit.id, title=title or hit.title, url=hit.url, type=hit.type,
                       summary=hit.summary, score=max(round(score, 3), 0.001),
                       reasons=reasons, mandatory=hit.mandatory, source=hit.source,
                       owner=hit.owner, duration=hit.duration,
                       changed=hit.changed.strftime("%Y-%m-%d") if hit.changed else None)
+
+
+GENERIC_FROM = 3  # a title this many documents share says little alone: "Purpose", "FAQ"
+INDEX_PAGES = ("_index", "index", "readme")  # a folder's own page, whose title names the folder
+
+
+def shown_title(hit: SearchHit, profiles) -> str:
+    """The title a card shows: a title the library uses for many documents gets the section
+    it belongs to ("Security Policy › Purpose"), named by its folder's own page, else by the
+    folder. The library says which titles are generic; no list of them is kept here."""
+    counts, folders = _library_titles(profiles)
+    if counts[hit.title.strip().lower()] < GENERIC_FROM:
+        return hit.title
+    source, _, path = hit.id.partition(":")
+    where = PurePosixPath(path.split("#", 1)[0])
+    folder = where.parent.parent if where.name.split(".")[0].lower() in INDEX_PAGES \
+        else where.parent
+    name = folders.get(f"{source}:{folder}") or (
+        " ".join(folder.name.replace("_", " ").replace("-", " ").split()).capitalize()
+        if folder.name else "")
+    return f"{name} › {hit.title}" if name and name.lower() != hit.title.lower() else hit.title
+
+
+def _library_titles(profiles) -> tuple[Counter, dict[str, str]]:
+    """(how many documents have each title, the title of each folder's own page), once per
+    generation of the library."""
+    memo = profiles.memo.get("titles")
+    if memo is None:
+        counts = Counter((m.get("title") or "").strip().lower() for m in profiles.meta)
+        folders = {}
+        for m in profiles.meta:
+            source, _, path = m["id"].partition(":")
+            where = PurePosixPath(path.split("#", 1)[0])
+            if where.name.split(".")[0].lower() in INDEX_PAGES and m.get("title"):
+                folders[f"{source}:{where.parent}"] = m["title"]
+        memo = profiles.memo["titles"] = (counts, folders)
+    return memo
