@@ -200,10 +200,13 @@ def test_content_tag_and_show_keep_manual_tags_across_ingests(runner, tmp_path):
     assert "no content" in runner("content", "show", "kb:nothing.md")[1]
 
 
-def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(runner, home):
+def test_a_database_left_at_an_older_schema_is_upgraded_only_when_asked(runner, home,
+                                                                         monkeypatch):
     """Commands do not migrate behind an admin's back: they say what to run, and
     `jitlearn db upgrade` does it; the people already there are kept."""
     database_at(home / "jitlearn.db", "0012", ("ada",))
+    # this home's own file, also when the suite runs on PostgreSQL
+    monkeypatch.setenv("JITLEARN_DATABASE_URL", f"sqlite:///{home / 'jitlearn.db'}")
     code, out = runner("users", "list")
     assert code == 1 and "at migration 0012" in out and "jitlearn db upgrade" in out
     assert runner("db", "upgrade") == (0, "the database's schema is up to date\n")
