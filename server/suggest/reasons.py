@@ -44,7 +44,7 @@ def topic_reasons(hit: SearchHit, concepts: list[Topic], site: str) -> list[str]
 
 def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
                personal: str = "", shared: tuple[list[str], list[str]] = ([], []),
-               site: str = "", title: str = "") -> Suggestion:
+               site: str = "", shown: str = "") -> Suggestion:
     """A hit as the panel shows it, with reasons a person can check against their page: what
     this item has in common with it (Engine._shared), else the page's topic it is about; never
     the site's name ("Navan" of "Expense report - Navan") as evidence."""
@@ -64,7 +64,7 @@ def suggestion(hit: SearchHit, score: float, concepts: list[Topic],
         length = f"{hit.duration}-minute" if hit.duration < 90 else \
             f"{hit.duration / 60:g}-hour".replace(".5-", "½-")
         reasons.append(f"A {length} {hit.level + ' ' if hit.level else ''}course")
-    return Suggestion(id=hit.id, title=title or hit.title, url=hit.url, type=hit.type,
+    return Suggestion(id=hit.id, title=shown or hit.title, url=hit.url, type=hit.type,
                       summary=hit.summary, score=max(round(score, 3), 0.001),
                       reasons=reasons, mandatory=hit.mandatory, source=hit.source,
                       owner=hit.owner, duration=hit.duration,

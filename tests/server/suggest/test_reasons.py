@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from index import SearchHit
-from server.suggest.reasons import shown_title
+from server.suggest.reasons import shown_title, suggestion
 
 
 def library(*docs: tuple[str, str]):
@@ -30,3 +30,10 @@ def test_a_title_many_documents_share_names_the_section_it_belongs_to():
 def test_a_title_only_a_few_documents_have_is_shown_as_it_is():
     lib = library(("hb:a/faq.md", "FAQ"), ("hb:b/faq.md", "FAQ"), ("hb:a/_index.md", "Alpha"))
     assert shown_title(hit("hb:a/faq.md", "FAQ"), lib) == "FAQ"  # two: the library's word
+
+
+def test_a_card_shows_its_title_beside_the_words_its_title_shares_with_the_page():
+    card = suggestion(hit("hb:policies/expenses.md", "Expense Policy"), 1.0, [],
+                      shared=(["Expense"], ["report"]))
+    assert card.title == "Expense Policy"
+    assert card.reasons[0] == "Its title names “Expense”, as your page does"
