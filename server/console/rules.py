@@ -172,13 +172,9 @@ def publish():
                          url_for("console.replay_draft"))
     if asked:
         return asked
-    try:
-        version = rulesets.publish(db.session(), g.user.name, request.form.get("note", ""))
-        ruleset_changed(current_app)
-        flash(f"Version {version.id} is published: suggestions use it within seconds.")
-    except ApiError as exc:
-        flash(exc.message)
-    return redirect(url_for("console.versions"))
+    return _switch(lambda: rulesets.publish(db.session(), g.user.name,
+                                            request.form.get("note", "")),
+                   "Version {id} is published: suggestions use it within seconds.")
 
 
 @console.get("/rules/versions")
@@ -202,10 +198,18 @@ def rollback(version_id: int):
                          "record.", f"Roll back to {name}", url_for("console.versions"))
     if asked:
         return asked
+    return _switch(lambda: rulesets.rollback(current_app, db.session(), g.user.name,
+                                             version_id),
+                   f"Rolled back: version {{id}} holds what version {version_id} held.")
+
+
+def _switch(change, done: str):
+    """Publish or roll back: this process uses the new version at once (others within
+    RELOAD_S), and the versions page says which one it is."""
     try:
-        version = rulesets.rollback(current_app, db.session(), g.user.name, version_id)
+        version = change()
         ruleset_changed(current_app)
-        flash(f"Rolled back: version {version.id} holds what version {version_id} held.")
+        flash(done.format(id=version.id))
     except ApiError as exc:
         flash(exc.message)
     return redirect(url_for("console.versions"))

@@ -5,7 +5,7 @@ import os
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.console.views import MANAGE, console, signed_in
+from server.console.views import MANAGE, confirmation, console, signed_in
 from server.content.sources import (
     add_source,
     change_source,
@@ -75,15 +75,18 @@ def source_change(name: str):
     return redirect(url_for("console.sources"))
 
 
-@console.route("/sources/<name>/remove", methods=["GET", "POST"])
+@console.post("/sources/<name>/remove")
 @signed_in(*MANAGE)
 def source_remove(name: str):
-    """Removing asks first, on a page of its own: its documents leave the library."""
+    """Removing asks first, as every step that changes a lot does: its documents leave."""
     source = find_source(db.session(), name)
-    if request.method == "GET" or request.form.get("confirm") != "yes":
-        count = len(index_of(current_app).hashes(source.name))
-        return render_template("console/remove_source.html", source=describe(source),
-                               count=count)
+    count = len(index_of(current_app).hashes(source.name))
+    asked = confirmation(f"Remove {name}?", f"Its {count} documents leave the library at once: "
+                         "nobody is shown them again, and their tags stay on record in case the "
+                         "source comes back. Syncing stops.",
+                         f"Remove {name} and its {count} documents", url_for("console.sources"))
+    if asked:
+        return asked
     withdrawn = remove_source(current_app, db.session(), name, actor=g.user.name)
     flash(f"Removed {name}; {withdrawn} documents withdrawn from the library.")
     return redirect(url_for("console.sources"))

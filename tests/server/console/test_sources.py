@@ -49,7 +49,7 @@ def test_l_and_d_add_a_source_change_its_addresses_and_remove_it_after_a_questio
     refused = post(client, "/console/sources/hb", every="30", url_template="{path}.html")
     assert "Not saved: an address template is an http(s) address" in refused.get_data(
         as_text=True)
-    asked = client.get("/console/sources/hb/remove").get_data(as_text=True)
+    asked = post(client, "/console/sources/hb/remove").get_data(as_text=True)
     assert "Remove hb?" in asked and "Its 1 documents leave the library" in asked
     with app.app_context():
         assert index_of(app).get("hb:finance/expenses.md") is not None  # asking removed nothing
