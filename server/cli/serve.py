@@ -118,6 +118,8 @@ def demo(port, no_serve):
     from server.people.users import add_user, create_token, find_user
     from server.runtime import index_of, tagger_of
 
+    # links the demo prints and signs (sign-in, /read/<id>) point at the port it serves on
+    os.environ.setdefault("JITLEARN_PUBLIC_URL", f"http://127.0.0.1:{port}")
     app = command_app(migrate=True)  # it serves: an older demo's data is upgraded, as by serve
     with app.app_context():
         manual = overrides(db.session())

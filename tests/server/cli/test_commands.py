@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("JITLEARN_HOME", str(tmp_path))
     monkeypatch.setenv("JITLEARN_LOG_LEVEL", "WARNING")
+    monkeypatch.delenv("JITLEARN_PUBLIC_URL", raising=False)  # `demo` sets it: undone after
     return tmp_path
 
 
