@@ -59,6 +59,8 @@ def test_every_card_has_an_address_and_the_reading_page_shows_the_text(lib):
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     assert "Expense policy" in html and "names of the guests and the business reason" in html
+    assert "#" not in html.split("<article", 1)[1]  # Markdown's marks are not shown as text
+    assert html.count("Expense policy</h") == 1  # the title is said once
     assert "<script" not in html and "script-src 'none'" in page.headers[
         "Content-Security-Policy"]
 
