@@ -28,15 +28,13 @@ from flask import (
 )
 
 from server.api.access import MANAGE
-from server.console.accounts import authenticate, create_link, deactivate, set_password, use_link
+from server.console.accounts import authenticate, create_link, deactivate, use_link
 from server.console.reading import pages
 from server.console.sessions import ServerSessions, end_sessions
 from server.errors import ApiError
 from server.integrations import oidc
 from server.integrations.connect import check_request, issue
 from server.integrations.oidc import enabled
-from server.people.profile import profile_json, update_profile
-from server.people.ratings import ratings
 from server.people.users import create_token
 from server.storage import audit, db
 from server.storage.models import ROLES, User
@@ -284,40 +282,6 @@ def change_user(user_id: int):
     else:
         abort(400, "Unknown action.")
     return redirect(url_for("console.users"))
-
-
-@console.route("/me", methods=["GET", "POST"])
-@signed_in()
-def me():
-    """The person's own page: profile, goals, skills, password, and connecting the extension."""
-    session_, token = db.session(), None
-    if request.method == "POST":
-        action = request.form.get("action")
-        try:
-            if action == "profile":
-                goals = [x.strip() for x in request.form.get("goals", "").splitlines()]
-                update_profile(current_app, session_, g.user, {
-                    "current_title": request.form.get("current_title", ""),
-                    "department": request.form.get("department", ""),
-                    "goals": [x for x in goals if x]})
-                flash("Profile saved.")
-            elif action == "password":
-                if g.user.password_hash and authenticate(
-                        session_, g.user.name, request.form.get("current_password", "")) is None:
-                    raise ApiError("wrong_password", "Your current password is not right; "
-                                   "the password was not changed.")
-                set_password(session_, g.user, request.form.get("password", ""),
-                             keep_session=session.sid)
-                audit.record(session_, g.user.name, "password.change", g.user.name)
-                session_.commit()
-                flash("Password set. Your other sessions are signed out.")
-            elif action == "token":
-                token = create_token(session_, g.user, "extension")
-        except ApiError as exc:
-            flash(exc.message)
-    return render_template("console/me.html", profile=profile_json(current_app, session_,
-                                                                   g.user),
-                           skills=ratings(session_, g.user), token=token)
 
 
 AUDIT_FAMILIES = (("sign-", "Sign-ins and sign-outs"), ("role.", "Role changes"),

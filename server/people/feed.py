@@ -130,18 +130,28 @@ def _ranked(items: dict[str, Item], hide: set[str], seen: dict[str, set[str]]) -
                   key=lambda i: (-i.score, i.hit.id))
 
 
-def page(app: Flask, db: Session, user: User, number: int, per_page: int) -> dict:
-    """One page of the feed, recorded (ids only) so feedback on its items can be given."""
+def page(app: Flask, db: Session, user: User, number: int, per_page: int,
+         mandatory_apart: bool = False) -> dict:
+    """One page of the feed, recorded (ids only) so feedback on its items can be given.
+    mandatory_apart: the mandatory items not yet acknowledged all come in "mandatory" (not
+    paged: every one of them is due), and the pages are of the rest."""
     ranked = build(app, db, user)
+    required = [i for i in ranked if i.source == "mandatory"] if mandatory_apart else []
+    ranked = [i for i in ranked if i.source != "mandatory"] if mandatory_apart else ranked
     start = (number - 1) * per_page
     shown = ranked[start:start + per_page]
     request_id = uuid.uuid4().hex
     db.add(SuggestionEvent(request_id=request_id, user_id=user.id, topics=[FEED],
-                           shown=[i.hit.id for i in shown]))
+                           shown=[i.hit.id for i in required + shown]))
     db.commit()
-    return {"request_id": request_id, "page": number, "per_page": per_page,
-            "total": len(ranked),
-            "items": [{"id": i.hit.id, "title": i.hit.title, "url": i.hit.url,
-                       "type": i.hit.type, "summary": i.hit.summary, "source": i.source,
-                       "reason": i.reason, "also": i.also, "score": round(i.score, 3)}
-                      for i in shown]}
+    answer = {"request_id": request_id, "page": number, "per_page": per_page,
+              "total": len(ranked), "items": [_item_json(i) for i in shown]}
+    if mandatory_apart:
+        answer["mandatory"] = [_item_json(i) for i in required]
+    return answer
+
+
+def _item_json(i: Item) -> dict:
+    return {"id": i.hit.id, "title": i.hit.title, "url": i.hit.url, "type": i.hit.type,
+            "summary": i.hit.summary, "source": i.source, "reason": i.reason, "also": i.also,
+            "score": round(i.score, 3)}

@@ -254,12 +254,13 @@ def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(people
     sign_in(here, "ada")
     sign_in(elsewhere, "ada")
     page = here.post("/console/me", data={"action": "password", "password": "a new long password",
-                                          "csrf_token": csrf(here.get("/console/me"))})
+                                          "csrf_token": csrf(here.get("/console/me"))},
+                     follow_redirects=True)
     assert "current password is not right" in page.get_data(as_text=True)
     assert sign_in(people.test_client(), "ada", "a new long password").status_code == 401
     page = here.post("/console/me", data={
         "action": "password", "password": "a new long password", "current_password": PASSWORD,
-        "csrf_token": csrf(here.get("/console/me"))})
+        "csrf_token": csrf(here.get("/console/me"))}, follow_redirects=True)
     assert "Password set" in page.get_data(as_text=True)
     assert here.get("/console/me").status_code == 200  # this session goes on
     assert elsewhere.get("/console/me").status_code == 302  # the other one ended
