@@ -4,6 +4,7 @@ Every page is checked with axe-core and saved to build/screenshots/console-*.png
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -187,6 +188,53 @@ def test_an_employee_sees_their_page_and_cannot_open_admin_pages(chromium, site)
     assert answer.status == 403
     assert page.get_by_role("heading", name="Not for your role").is_visible()
     check(page, "forbidden")
+
+
+def test_an_employee_steers_their_learning_from_my_learning_by_keyboard(chromium, site):
+    """Set a role, pick a target role from a search, rate three skills, see the gaps and the
+    feed, acknowledge a mandatory policy: every step with the keyboard alone."""
+    base, cli = site
+    cli("import", "roles", str(ROOT / "samples" / "career" / "roles.csv"))
+    page = signed_in(chromium, base, "ada")
+    page.wait_for_url("**/console/me")
+
+    def type_into(label: str, text: str) -> None:
+        page.get_by_label(label, exact=True).focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+    def press(button) -> None:
+        button.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+    type_into("Job title", "Senior Software Engineer")
+    assert "Matched to the role Senior Software Engineer" in page.locator("#role-match").inner_text()
+    type_into("Look up a role by its title", "engineering manager")
+    press(page.get_by_role("button", name="Add Engineering Manager to my target roles"))
+    assert page.get_by_role("button", name="Remove Engineering Manager from my target roles") \
+        .is_visible()
+    for skill, level in (("Budgeting", "1. Novice"), ("Hiring", "2. Advanced beginner"),
+                         ("Programming", "4. Proficient")):
+        page.get_by_label("Rate yourself on a skill your roles need").select_option(label=skill)
+        page.get_by_label(level, exact=True).check()
+        press(page.get_by_role("button", name="Save my rating"))
+    ratings = page.get_by_role("table").inner_text()
+    assert all(s in ratings for s in ("Budgeting", "Hiring", "Programming"))
+    gaps = page.locator("section[aria-labelledby=gaps-h]").inner_text()
+    assert "Budgeting: Engineering Manager needs" in gaps and "Start with:" in gaps
+    assert "Programming" not in gaps  # rated above what the target needs
+    feed = page.locator("section[aria-labelledby=feed-h]")
+    assert "needed for Engineering Manager, your target role" in feed.inner_text()
+
+    required = page.locator("section[aria-labelledby=required-h] li")
+    before = required.count()
+    assert before >= 1
+    press(required.first.get_by_role("button", name=re.compile("^I have read it")))
+    assert page.locator("section[aria-labelledby=required-h] li").count() == before - 1
+    check(page, "my-learning")
 
 
 def test_keyboard_alone_reaches_the_content_from_the_skip_link(chromium, site):
