@@ -211,7 +211,8 @@ def test_an_employee_steers_their_learning_from_my_learning_by_keyboard(chromium
             page.keyboard.press("Enter")
 
     type_into("Job title", "Senior Software Engineer")
-    assert "Matched to the role Senior Software Engineer" in page.locator("#role-match").inner_text()
+    matched = page.locator("#role-match").inner_text()
+    assert "Matched to the role Senior Software Engineer" in matched
     type_into("Look up a role by its title", "engineering manager")
     press(page.get_by_role("button", name="Add Engineering Manager to my target roles"))
     assert page.get_by_role("button", name="Remove Engineering Manager from my target roles") \
