@@ -25,7 +25,7 @@ from server.people.ratings import rate, ratings
 from server.people.users import create_token
 from server.runtime import index_of
 from server.storage import audit, db
-from server.storage.models import Feedback, SkillRating, User
+from server.storage.models import Feedback, Skill, SkillRating, User
 from server.suggest import feedback
 
 PER_PAGE = 10
@@ -129,7 +129,8 @@ def change_me():
             if not level.isdecimal():
                 raise ApiError("no_level", "Pick a level for the skill; nothing was saved.")
             rated = rate(current_app, session_, g.user, form.get("skill", ""), int(level), "self")
-            flash(f"Saved: {rated.skill_id} at {scale(current_app)[rated.level - 1]}.")
+            flash(f"Saved: {session_.get(Skill, rated.skill_id).name} at "
+                  f"{scale(current_app)[rated.level - 1]}.")
         elif action == "feed":
             _feed_action(session_, form)
         elif action == "ask_peer":

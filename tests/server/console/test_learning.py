@@ -61,6 +61,7 @@ def test_a_new_employee_sets_a_role_a_target_and_ratings_and_sees_gaps_and_feed(
     assert re.search(r'<option value="[^"]+">Budgeting</option>', page)
     skill = re.search(r'<option value="([^"]+)">Budgeting</option>', page).group(1)
     page = send(ada, "rate", skill=skill, level="1")
+    assert "Saved: Budgeting at Novice." in page
     assert "Budgeting" in section(page, "skills-h") and "you:" in section(page, "skills-h")
 
     gaps = section(page, "gaps-h")
