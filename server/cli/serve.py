@@ -141,6 +141,7 @@ def demo(port, no_serve):
         from server.console.accounts import create_link
 
         console_link = f"http://127.0.0.1:{port}/console/login/{create_link(session, admin)}"
+        own_link = f"http://127.0.0.1:{port}/console/login/{create_link(session, user)}"
     base = f"http://127.0.0.1:{port}"
     curl = (f"curl -s -X POST {base}/api/v1/suggestions -H 'Authorization: Bearer {token}' "
             "-H 'Content-Type: application/json' -d ")
@@ -167,6 +168,9 @@ and /me/gaps lists what your target role needs next, with content for each:
   {put}'{profile}'
   {curl}'{budget}'
   curl -s {base}/api/v1/me/gaps -H 'Authorization: Bearer {token}'
+
+Your own learning home (role, target roles, skills, gaps, feed), signed in as demo by
+this one-time link: {own_link}
 
 The web console for L&D and admins (content, topics and rules, test bench, analytics), signed
 in as demo-admin by this one-time link: {console_link}

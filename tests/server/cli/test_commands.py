@@ -131,12 +131,14 @@ def test_demo_loads_samples_and_prints_a_working_token(runner, home):
     assert code == 0 and f"{samples} unchanged" in again
     listed = runner("users", "list")[1].splitlines()
     assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin"]  # not twice
-    link = again.split("one-time link: ")[1].split()[0]
+    own, admin = [part.split()[0] for part in again.split("one-time link: ")[1:]]
     from server.app import create_app
 
-    signed_in = create_app({"HOME": str(home), "MODEL": ""}).test_client().get(
-        link.split(":8000", 1)[1])
-    assert signed_in.status_code == 302  # the link signs demo-admin in
+    app = create_app({"HOME": str(home), "MODEL": ""})
+    for link, lands in ((own, "/console/me"), (admin, "/console/content")):
+        browser = app.test_client()
+        signed_in = browser.get(link.split(":8000", 1)[1], follow_redirects=True)
+        assert signed_in.status_code == 200 and signed_in.request.path == lands
 
 
 def test_sources_commands(runner, tmp_path):
