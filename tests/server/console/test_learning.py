@@ -75,6 +75,8 @@ def test_mandatory_items_have_their_own_block_and_leave_it_once_acknowledged(ada
     page = ada.get("/console/me").get_data(as_text=True)
     required = section(page, "required-h")
     assert required.startswith(" To acknowledge (")
+    count = int(re.match(r" To acknowledge \((\d+)\)", required).group(1))
+    assert count > 5 and f"{count - 5} more to acknowledge" in required  # the rest folded
     assert "Mandatory" not in section(page, "feed-h")  # not mixed into the feed's pages
     first = re.search(r'aria-labelledby="required-h">.*?name="request_id" value="([^"]+)">'
                       r'\s*<input type="hidden" name="content_id" value="([^"]+)"', page, re.S)
