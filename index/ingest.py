@@ -147,7 +147,7 @@ def ingest_dir(index: ContentIndex, source: str, root: str | os.PathLike, tagger
                         report.failed.append((rel, problem))
                     continue
                 for doc in docs:
-                    apply_overrides(doc, overrides.get(doc.id))
+                    apply_overrides(doc, overrides.get(doc.id), index.tag_floor)
                     w.update(doc)
                     report.indexed(doc, new=known.pop(doc.id, None) is None)
             for doc_id in known:  # indexed before, gone from the directory now
@@ -253,7 +253,7 @@ def sync_documents(index: ContentIndex, source: str, docs: list[Document], tagge
                 report.unchanged += 1
                 continue
             doc.topics = tagger(doc)
-            apply_overrides(doc, (overrides or {}).get(doc.id))
+            apply_overrides(doc, (overrides or {}).get(doc.id), index.tag_floor)
             w.update(doc)
             report.indexed(doc, new=old is None)
         for doc_id in known:

@@ -46,6 +46,8 @@ class ContentIndex:
         """read_only: a snapshot another machine published (index/snapshots.py): never written."""
         self.path = Path(path)
         self.read_only = read_only
+        # the tagger's proposals under this confidence are not applied, only proposed (tags.py)
+        self.tag_floor = 0.0
         self.path.mkdir(parents=True, exist_ok=True)
         if whoosh_index.exists_in(self.path, indexname=NAME):
             self.ix = whoosh_index.open_dir(self.path, indexname=NAME)
@@ -392,7 +394,7 @@ class ContentIndex:
                 doc = self.document(doc_id)
                 if doc is None:
                     continue
-                apply_overrides(doc, override)
+                apply_overrides(doc, override, self.tag_floor)
                 w.update(doc)
                 done.append(doc_id)
         return done

@@ -21,6 +21,9 @@ DEFAULTS = {
     "STALE_DAYS": 365,  # content unchanged this long is listed as stale and ranks lower
     # seconds a tag edit waits for the index while a sync writes to it, then answers 503
     "TAG_WRITE_TIMEOUT": 10.0,
+    # the tagger's topic proposals under this confidence (0-1) are shown to L&D to accept, not
+    # applied; 0 applies every proposal the tagger makes (it proposes nothing under 0.2)
+    "TAG_FLOOR": 0.0,
     # feed and sitemap sources: seconds to wait for an answer, and the most bytes read per URL
     "FETCH_TIMEOUT": 10.0,
     "FETCH_MAX_BYTES": 10 * 2**20,
@@ -89,6 +92,9 @@ SWITCHES = {"true": True, "1": True, "yes": True, "on": True,
             "false": False, "0": False, "no": False, "off": False, "": False}
 
 
+SHARES = ("TAG_FLOOR",)  # numbers that are shares of 1
+
+
 def typed(config: dict) -> None:
     """Each setting whose default is a number or a switch, as one: read once, at start, so a
     mistyped JITLEARN_STALE_DAYS stops the server with its name instead of failing a request."""
@@ -108,6 +114,8 @@ def typed(config: dict) -> None:
                     raise ConfigError(f"{name} is a number, not {value!r}") from None
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ConfigError(f"{name} is a number of at least 0, not {value!r}")
+            if key in SHARES and value > 1:
+                raise ConfigError(f"{name} is a share, 0 to 1, not {value!r}")
         config[key] = value
 
 

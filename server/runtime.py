@@ -81,6 +81,7 @@ def index_of(app: Flask) -> ContentIndex:
                 first_index(app, runtime)
             elif runtime.index is None:
                 runtime.index = ContentIndex(app.config["INDEX_DIR"])
+                runtime.index.tag_floor = float(app.config["TAG_FLOOR"])
     return runtime.index
 
 

@@ -43,8 +43,10 @@ root = Blueprint("root", __name__)
 
 CONTENT_DETAIL = {"allOf": [ref("Content"), obj(
     {"skills": array(STR), "tags": array(STR), "language": STR, "provider": STR, "owner": STR,
-     "review_by": nullable(STR), "proposed": obj({"topics": array(obj({"id": STR, "label": STR,
-                                                                          "confidence": NUM})),
+     "review_by": nullable(STR), "floor": NUM,
+     "proposed": obj({"topics": array(obj({"id": STR, "label": STR, "confidence": NUM,
+                                           "applied": BOOL, "rejected": BOOL,
+                                           "under_floor": BOOL})),
                                                  "skills": array(obj({"name": STR,
                                                                       "confidence": NUM}))}),
      "manual": ANY_OBJECT})]}
@@ -53,7 +55,8 @@ TAG_CHANGES = obj({}, {"topics": LIST_CHANGE, "skills": LIST_CHANGE, "tags": LIS
                        "audience": LIST_CHANGE, "type": nullable(STR), "level": nullable(STR),
                        "duration": nullable(INT), "language": nullable(STR),
                        "mandatory": nullable(BOOL), "owner": nullable(STR),
-                       "review_by": nullable(STR)}, closed=True) | {"minProperties": 1}
+                       "review_by": nullable(STR), "rejected": LIST_CHANGE},
+                  closed=True) | {"minProperties": 1}
 SUGGESTIONS = obj({"request_id": STR,
                    "topics": array(obj({"id": STR, "label": STR, "weight": NUM,
                                         "evidence": array(STR)})),

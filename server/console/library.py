@@ -60,6 +60,20 @@ def _changes_from(form, hit) -> dict:
     return changes
 
 
+PROPOSAL_ACTIONS = {"accept": ("topics", "add"), "reject": ("rejected", "add"),
+                    "unreject": ("rejected", "remove")}
+
+
+def _topic_id(given: str) -> str:
+    """A topic picked from the list comes as its id, or typed as its label."""
+    given = given.strip()
+    taxonomy = taxonomy_of(current_app)
+    if given in taxonomy.topics:
+        return given
+    named = [t for t in taxonomy.topics if taxonomy.label(t).lower() == given.lower()]
+    return named[0] if named else given
+
+
 @console.route("/content/<path:content_id>", methods=["GET", "POST"])
 @signed_in(*MANAGE)
 def document(content_id: str):
@@ -69,9 +83,10 @@ def document(content_id: str):
         abort(404)
     if request.method == "POST":
         try:
-            if request.form.get("action") == "accept":
-                changes = parse_changes({"topics": {"add": [request.form.get("topic", "")]}},
-                                        taxonomy_of(current_app))
+            action, topic = request.form.get("action"), _topic_id(request.form.get("topic", ""))
+            if action in PROPOSAL_ACTIONS:  # accept, reject, or take a rejection back
+                field, how = PROPOSAL_ACTIONS[action]
+                changes = parse_changes({field: {how: [topic]}}, taxonomy_of(current_app))
             elif request.form.get("action") == "reset":
                 asked = confirmation(
                     f"Back to the automatic tags for {hit.title}?", "Every tag L&D set on it "

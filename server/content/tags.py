@@ -3,7 +3,9 @@
 A change names fields of index.EDITABLE. A scalar field takes a value; a list field (topics,
 skills, tags, audience) takes a list that replaces it, or {"add": [...], "remove": [...]} applied
 to what the document has now (so accepting a proposed topic is {"topics": {"add": ["x"]}}); null
-removes L&D's value and brings back the source's and the auto-tagger's.
+removes L&D's value and brings back the source's and the auto-tagger's. "rejected" lists the
+tagger's proposals L&D turned down ({"rejected": {"add": ["x"]}}): they stay off the document at
+every sync, and accepting one later takes it off the list.
 """
 
 import re
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from index import EDITABLE, LEVELS, IndexBusy, IngestReport, SearchHit
 from index.documents import TYPES
 from index.ingest import VERSIONED
+from index.tags import REJECTED
 from nlp.taxonomy import Taxonomy
 from server.checks import reject_unknown, string
 from server.content.versions import record_versions
@@ -29,7 +32,8 @@ MAX_BULK = 1000  # documents one bulk change may touch
 MANUAL_WEIGHT = 1.0  # a topic L&D chose is fully about the document
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 GROUP = re.compile(r"^[a-z0-9][a-z0-9 ._&/-]*$")
-LIST_FIELDS = ("topics", "skills", "tags", "audience")
+LIST_FIELDS = ("topics", "skills", "tags", "audience", REJECTED)
+CHANGEABLE = (*EDITABLE, REJECTED)
 
 
 def overrides(db: Session) -> dict[str, dict]:
@@ -42,10 +46,10 @@ def parse_changes(body, taxonomy: Taxonomy) -> dict:
     if not isinstance(body, dict) or not body:
         raise ApiError("invalid_changes", "send the fields to change as a JSON object, e.g. "
                        "{\"topics\": {\"add\": [\"expenses\"]}, \"mandatory\": true}")
-    unknown = sorted(set(body) - set(EDITABLE))
+    unknown = sorted(set(body) - set(CHANGEABLE))
     if unknown:
         raise ApiError("unknown_field", f"these fields cannot be edited: {', '.join(unknown)}; "
-                       f"editable: {', '.join(EDITABLE)}")
+                       f"editable: {', '.join(CHANGEABLE)}")
     changes = {}
     for name, value in body.items():
         if value is None:
@@ -85,7 +89,7 @@ def _values(name: str, items, taxonomy: Taxonomy) -> list[str]:
                            "spaces and . _ & / -")
         if item not in values:
             values.append(item)
-    if name == "topics":
+    if name in ("topics", REJECTED):
         unknown = [t for t in values if t not in taxonomy.topics]
         if unknown:
             raise ApiError("unknown_topic", f"not in the taxonomy: {', '.join(unknown)}; "
@@ -122,6 +126,8 @@ def _scalar(name: str, value):
 
 
 def _current(hit: SearchHit, name: str) -> list[str] | dict[str, float]:
+    if name == REJECTED:
+        return []
     return dict(hit.topics) if name == "topics" else list(getattr(hit, name))
 
 
@@ -146,6 +152,13 @@ def merge(hit: SearchHit, fields: dict, changes: dict) -> dict:
         if name == "topics" and isinstance(value, list):
             value = {t: MANUAL_WEIGHT for t in value}
         fields[name] = value
+    rejected = fields.get(REJECTED) or []
+    if "topics" in changes and rejected:  # a topic chosen is no longer rejected
+        fields[REJECTED] = rejected = [t for t in rejected if t not in fields.get("topics", {})]
+    elif rejected and "topics" in fields:  # nor is a topic rejected kept by hand
+        fields["topics"] = {t: w for t, w in fields["topics"].items() if t not in rejected}
+    if not rejected:
+        fields.pop(REJECTED, None)
     return fields
 
 
@@ -249,14 +262,19 @@ def manual_of(db: Session, doc_id: str) -> dict:
 
 
 def detail(app: Flask, db: Session, hit: SearchHit) -> dict:
-    """What L&D sees of a document: what the tagger proposed, and what they set by hand."""
-    taxonomy = taxonomy_of(app)
+    """What L&D sees of a document: what the tagger proposed (each with its confidence, and
+    whether it is applied, rejected or under the floor), and what they set by hand."""
+    taxonomy, manual = taxonomy_of(app), manual_of(db, hit.id)
+    rejected, floor = set(manual["fields"].get(REJECTED) or ()), index_of(app).tag_floor
     return {
+        "floor": floor,
         "proposed": {
-            "topics": [{"id": t, "label": taxonomy.label(t), "confidence": w}
+            "topics": [{"id": t, "label": taxonomy.label(t), "confidence": w,
+                        "applied": t in hit.topics, "rejected": t in rejected,
+                        "under_floor": w < floor}
                        for t, w in hit.proposed.items()],
             "skills": [{"name": s, "confidence": w}
                        for s, w in taxonomy.propose_skills(hit.proposed).items()],
         },
-        "manual": manual_of(db, hit.id),
+        "manual": manual,
     }

@@ -7,6 +7,7 @@ import pytest
 
 from server.console.accounts import create_link, set_password
 from server.people.users import add_user
+from server.runtime import index_of
 from server.storage import db
 
 from ..conftest import PASSWORD, csrf, sign_in
@@ -100,6 +101,32 @@ def test_tagging_a_document_in_the_console(people):
     bad = client.post(url, data={"csrf_token": csrf(page), "action": "save",
                                  "topics": "no-such-topic", "type": "guide", "duration": "0"})
     assert "not in the taxonomy" in bad.get_data(as_text=True)
+
+
+def test_ld_rejects_a_proposal_takes_it_back_and_adds_a_topic_picked_by_name(people):
+    client = people.test_client()
+    sign_in(client, "lena")
+    url = "/console/content/samples:guides/meetings.md"
+    page = client.get(url).get_data(as_text=True)
+    proposed = re.search(r'name="action" value="reject">\s*<input type="hidden" name="topic" '
+                         r'value="([^"]+)">', page).group(1)
+
+    def post(action, topic):
+        token = csrf(client.get(url))
+        client.post(url, data={"csrf_token": token, "action": action, "topic": topic})
+        return client.get(url).get_data(as_text=True)
+
+    page = post("reject", proposed)
+    assert ", rejected)" in page and "Take the rejection back" in page
+    with people.app_context():
+        assert proposed not in index_of(people).get("samples:guides/meetings.md").topics
+    page = post("unreject", proposed)
+    assert ", rejected)" not in page
+    with people.app_context():
+        assert proposed in index_of(people).get("samples:guides/meetings.md").topics
+    page = post("accept", "Remote work")  # typed as the label, as the list shows it
+    with people.app_context():
+        assert "remote-work" in index_of(people).get("samples:guides/meetings.md").topics
 
 
 def test_deactivated_people_lose_the_console_and_their_tokens(people):

@@ -3,6 +3,7 @@
 import pytest
 
 from server.app import create_app
+from server.config import ConfigError
 from server.people.users import add_user, create_token
 from server.runtime import index_of
 from server.storage import db
@@ -83,6 +84,58 @@ def test_manual_tags_apply_at_once_and_survive_a_resync_of_the_changed_item(lib)
     assert again["owner"] == "events-team" and again["skills"] == ["Negotiation"]
     # the proposals are the tagger's, from the new text; L&D's topic is not among them
     assert "travel" not in [t["id"] for t in again["proposed"]["topics"]]
+
+
+def test_a_rejected_proposal_stays_rejected_across_syncs_until_accepted(lib):
+    _, client, h, folder = lib
+    before = client.get("/api/v1/content/kb:travel.md", headers=h["ld"]).get_json()
+    assert "expenses" in before["topics"]
+    answer = client.patch("/api/v1/content/kb:travel.md", headers=h["ld"],
+                          json={"rejected": {"add": ["expenses"]}})
+    assert answer.status_code == 200, answer.get_json()
+    doc = answer.get_json()
+    assert "expenses" not in doc["topics"] and "travel" in doc["topics"]  # the rest stays
+    expenses = next(t for t in doc["proposed"]["topics"] if t["id"] == "expenses")
+    assert expenses["rejected"] and not expenses["applied"]
+    assert "topics" not in doc["manual"]["fields"]  # new proposals still come in
+
+    (folder / "travel.md").write_text(GUIDE.format(extra="Expense reports are due monthly."))
+    assert sync(client, h["ld"])["last_counts"]["updated"] == 1
+    again = client.get("/api/v1/content/kb:travel.md", headers=h["ld"]).get_json()
+    assert "expenses" not in again["topics"] and "travel" in again["topics"]
+
+    accepted = client.patch("/api/v1/content/kb:travel.md", headers=h["ld"],
+                            json={"topics": {"add": ["expenses"]}}).get_json()
+    assert "expenses" in accepted["topics"] and "rejected" not in accepted["manual"]["fields"]
+    refused = client.patch("/api/v1/content/kb:travel.md", headers=h["ld"],
+                           json={"rejected": {"add": ["no-such-topic"]}})
+    assert refused.status_code == 400 and "not in the taxonomy" in refused.get_json()["message"]
+
+
+def test_proposals_under_the_floor_are_shown_not_applied(tmp_path):
+    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True, "TAG_FLOOR": 0.5,
+                      "SOURCE_ROOTS": str(tmp_path)})
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "travel.md").write_text(GUIDE.format(extra=""))
+    with app.app_context():
+        assert index_of(app).tag_floor == 0.5
+        token = create_token(db.session(), add_user(db.session(), "lena", "ld"))
+    client, h = app.test_client(), {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/v1/sources", headers=h, json={
+        "name": "kb", "kind": "folder", "location": str(tmp_path / "content")}).status_code == 201
+    sync(client, h)
+    doc = client.get("/api/v1/content/kb:travel.md", headers=h).get_json()
+    proposed = {t["id"]: t for t in doc["proposed"]["topics"]}
+    assert doc["floor"] == 0.5 and proposed["travel"]["applied"]
+    low = [t for t in proposed.values() if t["confidence"] < 0.5]
+    assert low and all(t["under_floor"] and not t["applied"] for t in low)
+    assert set(doc["topics"]) == {t for t, p in proposed.items() if p["confidence"] >= 0.5}
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "a lot"])
+def test_a_floor_that_is_not_a_share_is_refused_at_start(tmp_path, value):
+    with pytest.raises(ConfigError, match="JITLEARN_TAG_FLOOR"):
+        create_app({"HOME": str(tmp_path), "MODEL": "", "TAG_FLOOR": value})
 
 
 def test_removing_a_topic_changes_what_is_suggested(lib):
