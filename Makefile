@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPORA ?= ../shared/corpora
 
-.PHONY: setup system demo test test-fast corpus corpus-sync eval train bench lint extension clean
+.PHONY: setup system demo demo-corpus test test-fast corpus corpus-sync eval train bench lint extension clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ $(STAMP): pyproject.toml requirements/model.txt requirements/lock.txt
 
 demo: setup
 	$(BIN)/jitlearn demo
+
+# The demo with the real reference corpora as well (a few minutes the first time): every card
+# opens where its document was taken from, the public repository at the commit of the snapshot.
+demo-corpus: setup
+	$(BIN)/jitlearn demo --corpora $(CORPORA)
 
 # Everything: the fast suite, the slow group (fuzzing, load, several processes) and the tests
 # that read the real corpora; then the API suite again on a real PostgreSQL server it starts.

@@ -123,7 +123,7 @@ def guess_type(title: str, rel_path: str) -> str:
     return "guide"
 
 
-ADDRESS_FIELDS = ("path", "stem", "id")  # what a source's address template may use
+ADDRESS_FIELDS = ("path", "stem", "file", "id")  # what a source's address template may use
 
 
 def check_template(template: str) -> str:
@@ -139,8 +139,8 @@ def check_template(template: str) -> str:
     except ValueError as exc:
         raise ValueError(f"the address template cannot be read: {exc}") from None
     if fields:
-        raise ValueError(f"an address template may use {{path}}, {{stem}} and {{id}} only, "
-                         f"not {{{fields[0]}}}")
+        raise ValueError(f"an address template may use {{path}}, {{stem}}, {{file}} and {{id}} "
+                         f"only, not {{{fields[0]}}}")
     return template
 
 
@@ -149,13 +149,14 @@ def address(template: str, doc_id: str) -> str:
 
     {path}: the file's path without its extension, a folder's index page standing for the
     folder ("finance/expenses.md" -> "finance/expenses", "finance/_index.md" -> "finance");
-    {stem}: the file's name without its extension; {id}: the document's id.
+    {stem}: the file's name without its extension; {file}: the file's path as it is
+    ("finance/expenses.md", for a repository's file view); {id}: the document's id.
     """
     key = doc_id.split(":", 1)[-1].split("#", 1)[0]
     path = PurePosixPath(key)
     stem = path.name.split(".")[0]
     page = path.parent if stem.lower() in ("index", "_index", "readme") else path.with_name(stem)
     values = {"path": quote("" if str(page) == "." else str(page)), "stem": quote(stem),
-              "id": quote(doc_id, safe=":/")}
+              "file": quote(key), "id": quote(doc_id, safe=":/")}
     return safe_url(template.format_map(values))
 

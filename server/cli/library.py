@@ -19,8 +19,8 @@ from server.storage import db
                    "to give unchanged files a new --url-template).")
 @click.option("--url-template", default="", metavar="URL",
               help="Where the documents are read, e.g. https://handbook.example.com/{path} "
-                   "({path}: the file's path without extension, {stem}, {id}); a document's "
-                   "own url: wins.")
+                   "({path}: the file's path without extension, {stem}, {file}: with it, "
+                   "{id}); a document's own url: wins.")
 @click.argument("directories", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 def ingest(source, full, url_template, directories):
@@ -99,8 +99,8 @@ def sources():
 @click.option("--every", default=60, show_default=True, type=int, help="Minutes between syncs.")
 @click.option("--url-template", default="", metavar="URL",
               help="Where a folder's documents are read, e.g. "
-                   "https://handbook.example.com/{path} ({path}, {stem}, {id}); a document's own "
-                   "url: wins.")
+                   "https://handbook.example.com/{path} ({path}, {stem}, {file}, {id}); a "
+                   "document's own url: wins.")
 def sources_add(name, folder, feed, sitemap, every, url_template):
     """Add a source NAME (its documents get ids NAME:...)."""
     from server.content.sources import add_source

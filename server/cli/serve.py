@@ -1,6 +1,8 @@
 """`jitlearn serve` (one process, or gunicorn's several) and `jitlearn demo`."""
 
+import json
 import os
+import re
 from pathlib import Path
 
 import click
@@ -106,10 +108,36 @@ SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples" / "content"
 CAREER_PACK = SAMPLES.parent / "career" / "roles.csv"  # our own small job architecture
 
 
+def public_homes(corpora: Path) -> dict[str, str]:
+    """Folder name -> the address template of its public home, for a folder of snapshots of
+    public repositories described by a manifest.json (name, source "owner/repo", commits):
+    each file opens where it was taken from, at that commit. Career data ("skills/...") is
+    not content and is left out; a folder taken from several commits gets no template (its
+    items open on jitlearn's reading page)."""
+    try:
+        listed = json.loads((corpora / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    homes = {}
+    for entry in listed if isinstance(listed, list) else []:
+        if not isinstance(entry, dict) or str(entry.get("category", "")).startswith("skills"):
+            continue
+        name, repo, commits = entry.get("name"), entry.get("source"), entry.get("commits")
+        if not isinstance(name, str) or not (corpora / name).is_dir():
+            continue
+        one = isinstance(commits, list) and len(commits) == 1 and isinstance(repo, str) \
+            and re.fullmatch(r"[\w.-]+/[\w.-]+", repo)
+        homes[name] = f"https://github.com/{repo}/blob/{commits[0]}/{{file}}" if one else ""
+    return homes
+
+
 @main.command()
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Set up and print the instructions, then exit.")
-def demo(port, no_serve):
+@click.option("--corpora", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also load a folder of real corpora (one source per folder, named in its "
+                   "manifest.json), each document opening at its public home.")
+def demo(port, no_serve, corpora):
     """Load the built-in sample content, create a demo user and token, then serve."""
     from index import ingest_dir
     from server.career.imports import import_roles
@@ -125,6 +153,13 @@ def demo(port, no_serve):
         manual = overrides(db.session())
     report = ingest_dir(index_of(app), "samples", SAMPLES, tagger_of(app), overrides=manual)
     click.echo(report.summary())
+    homes = public_homes(corpora) if corpora else {}
+    if corpora and not homes:
+        fail(f"{corpora}: no manifest.json naming its folders; load them with "
+             "`jitlearn ingest` instead")
+    for name, template in sorted(homes.items()):
+        click.echo(ingest_dir(index_of(app), name, corpora / name, tagger_of(app),
+                              overrides=manual, url_template=template).summary())
     with app.app_context():
         session = db.session()
         record_versions(session, report)
