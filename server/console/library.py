@@ -5,7 +5,9 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 
 from index import LEVELS
 from index.documents import TYPES
+from server.console.rules import judged_pages
 from server.console.views import MANAGE, confirmation, console, signed_in
+from server.content.preview import in_words, preview
 from server.content.tags import bulk as bulk_tag
 from server.content.tags import detail, edit, parse_changes
 from server.content.versions import versions_of
@@ -107,6 +109,9 @@ def document(content_id: str):
                     flash("Nothing changed.")
                     return redirect(url_for("console.document", content_id=content_id))
                 changes = parse_changes(changes, taxonomy_of(current_app))
+                if action == "preview":  # where it would rank; nothing is saved
+                    return _page(hit, preview(current_app, session_, content_id, changes,
+                                              list(judged_pages(current_app).values())))
             if ix.document(content_id) is None:
                 raise ApiError("needs_sync", "indexed by an older version: sync its source first")
             edit(current_app, session_, [content_id], changes, g.user.name)
@@ -114,12 +119,21 @@ def document(content_id: str):
             return redirect(url_for("console.document", content_id=content_id))
         except ApiError as exc:
             flash(exc.message)
-    full = ix.document(content_id)
+    return _page(hit)
+
+
+def _page(hit, previewed: dict | None = None):
+    """The document page; previewed: a tag change's effect on the saved pages, with the
+    form's fields carried so the same change can be saved from there."""
+    full, session_ = index_of(current_app).document(hit.id), db.session()
+    carried = [(k, v) for k, v in request.form.items(multi=True)
+               if k not in ("csrf_token", "action")] if previewed is not None else []
     return render_template("console/document.html", hit=hit, text=full.body if full else "",
                            headings=full.headings if full else [],
                            about=detail(current_app, session_, hit),
-                           versions=versions_of(session_, content_id), types=TYPES,
-                           levels=LEVELS, taxonomy=taxonomy_of(current_app))
+                           versions=versions_of(session_, hit.id), types=TYPES,
+                           levels=LEVELS, taxonomy=taxonomy_of(current_app),
+                           previewed=previewed, carried=carried, in_words=in_words)
 
 
 @console.post("/content-bulk")

@@ -121,7 +121,7 @@ def bench():
     """Paste a context, see the topics, rules, candidates with their scores, and suggestions."""
     form, result = request.form, None
     session_ = db.session()
-    judged = _judged(current_app)
+    judged = judged_pages(current_app)
     if request.method == "GET" and request.args.get("pick") in judged:
         picked = judged[request.args["pick"]]
         form = {**picked.get("context", {}), **{k: v for k, v in {
@@ -146,7 +146,7 @@ def bench():
                            has_draft=rulesets.draft(session_) is not None)
 
 
-def _judged(app) -> dict[str, dict]:
+def judged_pages(app) -> dict[str, dict]:
     """The judged contexts (JITLEARN_EVAL_JUDGMENTS) to pick from, by id; none when unset."""
     path = app.config.get("EVAL_JUDGMENTS") or ""
     if not path or not Path(path).is_file():

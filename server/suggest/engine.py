@@ -89,14 +89,20 @@ class Engine:
     """Built once per process; safe to call from several threads."""
 
     def __init__(self, extractor: TopicExtractor, index: ContentIndex,
-                 settings: Settings | None = None, model: Model | None = None):
+                 settings: Settings | None = None, model: Model | None = None,
+                 same_words: bool = False):
         """model: the ranking model; by default the one fitted to the reference judgments,
-        with or without taxonomy features as settings.taxonomy says."""
+        with or without taxonomy features as settings.taxonomy says. same_words: index is a
+        copy of the one the extractor already reads its word statistics from (a tag preview),
+        so the extractor, shared with the live engine, is left bound to that one."""
         self.extractor = extractor
         self.settings = settings or Settings()
         self.model = model or Model.load(DEFAULT if self.settings.taxonomy else PLAIN)
         self._nlp_lock = threading.Lock()  # spaCy pipelines are not documented thread-safe
-        self.use_index(index)
+        if same_words:
+            self.index = index
+        else:
+            self.use_index(index)
 
     def use_index(self, index: ContentIndex) -> None:
         """Serve from another index (a follower's new snapshot): everything that reads the

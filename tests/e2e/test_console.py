@@ -3,6 +3,7 @@
 Every page is checked with axe-core and saved to build/screenshots/console-*.png.
 """
 
+import json
 import os
 import re
 import shutil
@@ -34,6 +35,10 @@ def site(tmp_path_factory, jitlearn_bin):
                               capture_output=True, text=True).stdout.strip()
 
     cli("ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    saved = home / "bench-pages.jsonl"  # the test bench's saved pages, for tag previews
+    saved.write_text(json.dumps({"id": "navan", "context": {
+        "title": "Expense report - Navan", "url": "https://app.navan.com/expenses"}}) + "\n")
+    env["JITLEARN_EVAL_JUDGMENTS"] = str(saved)
     for name, role in (("lena", "ld"), ("ivy", "admin"), ("ada", "employee")):
         cli("users", "add", name, "--role", role)
         cli("users", "password", name, "--password", PASSWORD)
@@ -114,7 +119,14 @@ def test_l_and_d_finds_a_document_tags_it_and_suggestions_follow(chromium, site,
     assert "samples:policies/expenses.md" in before
     page.get_by_label("Audience groups (empty: everyone)").fill("finance")
     page.get_by_label("Owner").fill("finance-ops")
-    page.get_by_role("button", name="Save tags").click()
+    page.get_by_role("button", name="Preview on the saved pages").click()  # saves nothing
+    preview = page.locator("section[aria-labelledby=preview-h]")
+    assert ("would take Expense Policy out of the first 10 (from #1) for “Expense report - "
+            "Navan” (no longer shown)") in preview.inner_text()
+    check(page, "tag-preview")
+    assert "samples:policies/expenses.md" in [s["id"] for s in http(
+        base, "/api/v1/suggestions", context, token)[1]["suggestions"]]
+    page.get_by_role("button", name="Save these tags").click()
     assert page.get_by_role("status").inner_text().startswith("Saved")
     after = [s["id"] for s in http(base, "/api/v1/suggestions", context, token)[1]
              ["suggestions"]]

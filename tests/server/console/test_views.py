@@ -1,13 +1,15 @@
 """The web console through Flask's test client: sign-in, sessions, CSRF, roles, tagging."""
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
 
+from nlp import Context
 from server.console.accounts import create_link, set_password
 from server.people.users import add_user
-from server.runtime import index_of
+from server.runtime import engine_of, index_of
 from server.storage import db
 
 from ..conftest import PASSWORD, csrf, sign_in
@@ -127,6 +129,36 @@ def test_ld_rejects_a_proposal_takes_it_back_and_adds_a_topic_picked_by_name(peo
     page = post("accept", "Remote work")  # typed as the label, as the list shows it
     with people.app_context():
         assert "remote-work" in index_of(people).get("samples:guides/meetings.md").topics
+
+
+def test_a_tag_change_is_previewed_on_the_saved_pages_before_it_is_saved(people, tmp_path):
+    pages = tmp_path / "judged.jsonl"
+    pages.write_text("".join(json.dumps(p) + "\n" for p in (
+        {"id": "navan", "context": {"title": "Expense report - Navan",
+                                    "url": "https://app.navan.com/expenses"}},
+        {"id": "football", "context": {"title": "Premier League results - BBC Sport"}})))
+    people.config["EVAL_JUDGMENTS"] = str(pages)
+    client = people.test_client()
+    sign_in(client, "lena")
+    url = "/console/content/samples:policies/expenses.md"
+    form = {"csrf_token": csrf(client.get(url)), "action": "preview", "topics": "expenses",
+            "skills": "", "tags": "", "audience": "finance", "type": "policy", "level": "",
+            "duration": "0", "language": "en", "owner": "", "review_by": "", "mandatory": "on"}
+    page = client.post(url, data=form).get_data(as_text=True)
+    preview = " ".join(re.search(r'aria-labelledby="preview-h">(.*?)</section>', page,
+                                 re.S)[1].split())
+    assert "On 2 saved pages, this change:" in preview
+    assert ("would take Expense Policy out of the first 10 (from #1) for “Expense report - "
+            "Navan” <strong>(no longer shown)</strong>") in preview  # finance only, now
+    assert "Premier League" not in preview  # nothing moves on a page it was never on
+    with people.app_context():  # a preview saves nothing, and the live engine is untouched
+        assert "finance" not in index_of(people).get("samples:policies/expenses.md").audience
+        answer = engine_of(people).suggest(Context(title="Expense report - Navan",
+                                                   text="itemised receipts for travel"))
+        assert answer.suggestions[0].id == "samples:policies/expenses.md"
+    # the same change can be saved from the preview (not here: the sample index is shared)
+    assert re.search(r'<input type="hidden" name="audience" value="finance">', page)
+    assert '<button type="submit" name="action" value="save">Save these tags</button>' in page
 
 
 def test_deactivated_people_lose_the_console_and_their_tokens(people):
