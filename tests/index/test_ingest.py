@@ -134,13 +134,19 @@ def test_a_source_address_template_gives_every_document_an_address_its_own_url_w
         "(expense%20policy, hb:finance/expense%20policy.md)")
     assert ix.get("hb:finance/_index.md").url.startswith("https://handbook.example.com/finance/ ")
     assert ix.get("hb:own.md").url == "https://wiki.example.com/own-page"
+    # {file}: the path as it is, extension and all, as a repository's file view wants it
+    ingest_dir(ix, "hb", src, fake_tagger, full=True,
+               url_template="https://github.com/acme/handbook/blob/main/{file}")
+    assert ix.get("hb:finance/_index.md").url == (
+        "https://github.com/acme/handbook/blob/main/finance/_index.md")
+    assert ix.get("hb:finance/expense policy.md").url.endswith("/finance/expense%20policy.md")
 
 
 @pytest.mark.parametrize("template, why", [
     ("handbook.example.com/{path}", "http(s) address"),
     ("javascript:alert(1)//{path}", "http(s) address"),
     ("https://h.example.com/{path.__class__}", "not {path.__class__}"),
-    ("https://h.example.com/{file}", "not {file}"),
+    ("https://h.example.com/{name}", "not {name}"),
     ("https://h.example.com/{path!r}", "not {path!r}"),
     ("https://h.example.com/{path", "cannot be read"),
 ])
