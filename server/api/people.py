@@ -1,7 +1,6 @@
 """The people half of /api/v1: the person's own profile and skills, feedback, roles and gaps."""
 
 from flask import current_app, g, jsonify
-from sqlalchemy import select
 
 from server.api.auth import require_token
 from server.api.openapi import (
@@ -29,7 +28,6 @@ from server.people.feed import MAX_PER_PAGE, page
 from server.people.gaps import gap_json
 from server.people.gaps import my_gaps as gaps_of
 from server.storage import db
-from server.storage.models import User
 
 GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
            "required_label": STR, "roles": array(STR), "score": NUM, "content": array(ITEM)})
@@ -171,9 +169,7 @@ def ask_for_feedback():
     """{"peer": "name"}: that person may now give me feedback. The answer is the same whether
     or not the name has an account: this is no way to find out who works here."""
     name = json_body()["peer"].strip()
-    peer = db.session().scalar(select(User).where(User.name == name, User.active.is_(True)))
-    if peer is not None:  # oneself included: ask_peer refuses that with its reason
-        person_feedback.ask_peer(db.session(), g.user, peer)
+    person_feedback.ask_by_name(db.session(), g.user, name)
     return jsonify({"asked": name}), 201
 
 

@@ -30,7 +30,6 @@ from server.content.sources import add_source, describe, remove_source, sync_sou
 from server.content.tags import bulk, detail, edit, parse_changes
 from server.content.versions import versions_of
 from server.errors import ApiError
-from server.integrations import xapi
 from server.integrations.connect import redeem
 from server.people.gaps import personal
 from server.runtime import engine_of, health, index_of, taxonomy_of
@@ -309,11 +308,7 @@ def suggestions():
 def give_feedback():
     body = json_body()
     request_id, content_id, action = body["request_id"], body["content_id"], body["action"]
-    # the item itself only when it is needed: its version, or its name for the LRS
-    hit = index_of(current_app).get(content_id) if action == "acknowledged" or \
-        xapi.enabled(current_app) else None
-    saved = feedback.record(db.session(), g.user.id, request_id, content_id, action,
-                            version=hit.hash if hit and action == "acknowledged" else "",
-                            app=current_app, hit=hit)
+    saved = feedback.record_action(current_app, db.session(), index_of(current_app), g.user.id,
+                                   request_id, content_id, action)
     return jsonify({"id": saved.id, "request_id": request_id, "content_id": content_id,
                     "action": action}), 201

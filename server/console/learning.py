@@ -26,7 +26,7 @@ from server.people.users import create_token
 from server.runtime import index_of
 from server.storage import audit, db
 from server.storage.models import Feedback, Skill, SkillRating, User
-from server.suggest import feedback
+from server.suggest.feedback import record_action
 
 PER_PAGE = 10
 KEPT = (("helpful", "Marked useful"), ("snoozed", "Snoozed"), ("completed", "Done"),
@@ -57,7 +57,7 @@ def _page(token: str | None = None):
         "console/me.html", profile=profile, scale=scale(app), skills=_rated(session_, g.user),
         to_rate=_to_rate(session_, profile), gaps=gaps, mandatory=feed["mandatory"],
         feed=feed["items"],
-        request_id=feed["request_id"], page=number, more=feed["total"] > number * PER_PAGE,
+        request_id=feed["request_id"], page=number, per_page=PER_PAGE, more=feed["total"] > number * PER_PAGE,
         kept=_kept(session_, g.user), received=person_feedback.feedback_about(
             session_, g.user, g.user), looked=looked,
         found=match_title(app, session_, looked, 8) if looked else [],
@@ -173,25 +173,20 @@ def _roles(session_: Session, action: str, role_id: str) -> None:
 
 
 def _feed_action(session_: Session, form) -> None:
-    what, content_id = form.get("what", ""), form.get("content_id", "")
+    what = form.get("what", "")
     if what not in FEED_ACTIONS:
         raise ApiError("unknown_action", "That is not something to do with a feed item.")
-    hit = index_of(current_app).get(content_id, g.user.memberships())
-    feedback.record(session_, g.user.id, form.get("request_id", ""), content_id, what,
-                    version=hit.hash if hit and what == "acknowledged" else "",
-                    app=current_app, hit=hit)
+    record_action(current_app, session_, index_of(current_app), g.user.id,
+                  form.get("request_id", ""), form.get("content_id", ""), what)
     flash({"acknowledged": "Acknowledged.", "helpful": "Kept as useful.",
            "snoozed": "Snoozed for a week.", "completed": "Marked done.",
            "dismissed": "It will not come back."}[what])
 
 
 def _ask(session_: Session, name: str) -> None:
-    """The same answer whether or not the name has an account: no way to find who works here."""
     if not name:
         raise ApiError("no_peer", "Type the name of the colleague to ask.")
-    peer = session_.scalar(select(User).where(User.name == name, User.active.is_(True)))
-    if peer is not None:
-        person_feedback.ask_peer(session_, g.user, peer)
+    person_feedback.ask_by_name(session_, g.user, name)
     flash(f"If {name} has an account here, they can now give you feedback.")
 
 

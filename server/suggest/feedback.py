@@ -47,6 +47,16 @@ def record(db: Session, user_id: int, request_id: str, content_id: str, action: 
     return row
 
 
+def record_action(app: Flask, db: Session, index, user_id: int, request_id: str,
+                  content_id: str, action: str) -> Feedback:
+    """What a person did with an item shown to them (the panel's buttons, the feed's, My
+    learning's). The item is read from the index only when needed: its version for an
+    acknowledgment, its name for the LRS."""
+    hit = index.get(content_id) if action == "acknowledged" or xapi.enabled(app) else None
+    return record(db, user_id, request_id, content_id, action,
+                  version=hit.hash if hit and action == "acknowledged" else "", app=app, hit=hit)
+
+
 def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
     """content id -> versions (content hashes) this person acknowledged."""
     rows = db.execute(select(Feedback.content_id, Feedback.content_hash).where(

@@ -58,7 +58,6 @@ def test_a_new_employee_sets_a_role_a_target_and_ratings_and_sees_gaps_and_feed(
     assert "Target roles saved." in page and "Remove Engineering Manager" in page
 
     # the skills offered for rating are those the target role needs
-    assert re.search(r'<option value="[^"]+">Budgeting</option>', page)
     skill = re.search(r'<option value="([^"]+)">Budgeting</option>', page).group(1)
     page = send(ada, "rate", skill=skill, level="1")
     assert "Saved: Budgeting at Novice." in page
