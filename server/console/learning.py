@@ -56,8 +56,8 @@ def _page(token: str | None = None):
     return render_template(
         "console/me.html", profile=profile, scale=scale(app), skills=_rated(session_, g.user),
         to_rate=_to_rate(session_, profile), gaps=gaps, mandatory=feed["mandatory"],
-        feed=feed["items"],
-        request_id=feed["request_id"], page=number, per_page=PER_PAGE, more=feed["total"] > number * PER_PAGE,
+        feed=feed["items"], request_id=feed["request_id"], page=number, per_page=PER_PAGE,
+        more=feed["total"] > number * PER_PAGE,
         kept=_kept(session_, g.user), received=person_feedback.feedback_about(
             session_, g.user, g.user), looked=looked,
         found=match_title(app, session_, looked, 8) if looked else [],
