@@ -106,6 +106,9 @@ SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples" / "content"
 
 
 CAREER_PACK = SAMPLES.parent / "career" / "roles.csv"  # our own small job architecture
+# a few pages of our own, graded against the samples: the test bench picks from them, a draft
+# of the rules is replayed on them and a tag change previewed on them
+BENCH_PAGES = SAMPLES.parent / "bench" / "pages.jsonl"
 
 
 def public_homes(corpora: Path) -> dict[str, str]:
@@ -148,6 +151,7 @@ def demo(port, no_serve, corpora):
 
     # links the demo prints and signs (sign-in, /read/<id>) point at the port it serves on
     os.environ.setdefault("JITLEARN_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    os.environ.setdefault("JITLEARN_EVAL_JUDGMENTS", str(BENCH_PAGES))
     app = command_app(migrate=True)  # it serves: an older demo's data is upgraded, as by serve
     with app.app_context():
         manual = overrides(db.session())

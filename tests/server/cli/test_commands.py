@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("JITLEARN_HOME", str(tmp_path))
     monkeypatch.setenv("JITLEARN_LOG_LEVEL", "WARNING")
     monkeypatch.delenv("JITLEARN_PUBLIC_URL", raising=False)  # `demo` sets it: undone after
+    monkeypatch.delenv("JITLEARN_EVAL_JUDGMENTS", raising=False)  # and this
     return tmp_path
 
 
@@ -134,11 +136,16 @@ def test_demo_loads_samples_and_prints_a_working_token(runner, home):
     own, admin = [part.split()[0] for part in again.split("one-time link: ")[1:]]
     from server.app import create_app
 
-    app = create_app({"HOME": str(home), "MODEL": ""})
+    # the settings the demo served with: its home, and the bench pages it names
+    app = create_app({"HOME": str(home), "MODEL": "",
+                      "EVAL_JUDGMENTS": os.environ["JITLEARN_EVAL_JUDGMENTS"]})
     for link, lands in ((own, "/console/me"), (admin, "/console/content")):
         browser = app.test_client()
         signed_in = browser.get(link.split(":8000", 1)[1], follow_redirects=True)
         assert signed_in.status_code == 200 and signed_in.request.path == lands
+    # the test bench has the demo's own pages to pick from (and tag previews to run on)
+    bench = browser.get("/console/bench").get_data(as_text=True)
+    assert "Expense report - Navan" in bench and "Premier League results" in bench
 
 
 def test_sources_commands(runner, tmp_path):
