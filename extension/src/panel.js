@@ -53,6 +53,22 @@ async function targetTab() {
   return tab || null;
 }
 
+/**
+ * The public build may read no site until the person allows it: this asks the browser's own
+ * question for the sites the manifest lists as optional. The browser learns the tab's address,
+ * the extension does not (it has no "tabs" permission), so the question cannot name one site.
+ * The request must start inside the click, before anything is awaited.
+ */
+function allowPages() {
+  const origins = chrome.runtime.getManifest().optional_host_permissions || [];
+  const answer = chrome.permissions.request({ origins }).catch(() => false);
+  show("asking", {});
+  answer.then((granted) => {
+    if (granted) schedule("button", 0); // permissions.onAdded may say so too: the last one wins
+    else show("not-allowed", {});
+  });
+}
+
 const STATES = {
   consent: {
     title: "Before jitlearn reads anything",
@@ -94,9 +110,25 @@ const STATES = {
   "no-access": {
     title: "jitlearn may not read this page yet",
     body: () => [
-      "Click the jitlearn button in the toolbar, or press Alt+Shift+L on the page, to let it " +
-        "read this page once. To let it read a site every time, allow the site in Settings.",
+      "Allow it to read pages, and it reads a page when you ask: never on its own, unless you " +
+        "turn on automatic mode for sites you list in Settings.",
+      "To let it read only this page, once, press Alt+Shift+L on the page.",
     ],
+    buttons: [
+      ["Allow reading pages", allowPages],
+      ["Choose sites in Settings", () => chrome.runtime.openOptionsPage()],
+    ],
+  },
+  asking: {
+    title: "Answer your browser's question",
+    body: () => ["Your browser asks whether jitlearn may read pages. Choose Allow, and it reads " +
+      "this page straight away."],
+  },
+  "not-allowed": {
+    title: "Not allowed",
+    body: () => ["jitlearn reads no page. To let it read one page, once, press Alt+Shift+L on " +
+      "that page."],
+    buttons: [["Ask the browser again", allowPages]],
   },
   idle: {
     title: "Ready when you are",
@@ -138,11 +170,15 @@ function show(name, settings, detail) {
       box.append(el("p", {}, part));
     }
   }
-  if (spec.button) {
-    const [label, action] = spec.button;
-    const button = el("button", { type: "button", class: "primary" }, label);
-    button.addEventListener("click", action);
-    box.append(button);
+  const buttons = spec.buttons || (spec.button ? [spec.button] : []);
+  if (buttons.length) {
+    const row = el("p", { class: "choices" });
+    for (const [index, [label, action]] of buttons.entries()) {
+      const button = el("button", { type: "button", class: index ? "" : "primary" }, label);
+      button.addEventListener("click", action);
+      row.append(button);
+    }
+    box.append(row);
   }
   box.hidden = false;
   $("suggestions").replaceChildren();
@@ -422,6 +458,13 @@ chrome.storage.onChanged.addListener((changes, area) => {
   // new settings or a new token: show the right state, but read the page only if automatic
   if (area === "local" && (changes.settings || changes.token)) schedule("navigate", 0);
   if (area === "local" && changes.pausedUntil) updatePauseButton();
+});
+
+// Allowed elsewhere (Settings, the browser's menu) while the panel waits for it: read the page.
+chrome.permissions.onAdded.addListener(() => {
+  if (["no-access", "asking", "not-allowed"].includes(document.body.dataset.state)) {
+    schedule("button", 0);
+  }
 });
 
 chrome.storage.session.get("lastPayload").then(({ lastPayload }) => showPayload(lastPayload));

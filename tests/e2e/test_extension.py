@@ -261,6 +261,7 @@ def test_sports_page_gets_the_quiet_empty_state(browser, pages_server):
     browser.ask()
     wait_state(browser.panel, "empty")
     assert "Nothing matches this page" in browser.panel.inner_text("#state")
+    assert not browser.panel.is_visible("#more")  # no "Show more" when there is nothing
     shot(browser.panel, "4-empty")
 
 
@@ -337,14 +338,27 @@ def test_keyboard_works_and_the_panel_passes_an_accessibility_check(browser, pag
     panel.keyboard.press("Enter")
     wait_text(panel, "#announce", lambda t: "helpful" in t)
     assert panel.get_attribute(".card button[data-action=helpful]", "aria-pressed") == "true"
+    assert axe_violations(panel) == []
+
+
+def axe_violations(page):
+    """axe-core's violations on the page as it is now, one line each."""
     axe = (ROOT / "extension" / "node_modules" / "axe-core" / "axe.min.js")
     if not axe.exists():
         pytest.fail("axe-core is missing: run make test, which installs the extension's tools")
-    panel.evaluate(axe.read_text() + "\n;0")
-    violations = panel.evaluate("""async () =>
+    page.evaluate(axe.read_text() + "\n;0")
+    return page.evaluate("""async () =>
         (await axe.run(document, {resultTypes: ['violations']}))
         .violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length}`)""")
-    assert violations == []
+
+
+def tab_to(page, label, presses=30):
+    """Press Tab until the focused element reads label; fails if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent") == label:
+            return
+    raise AssertionError(f"Tab never reached {label!r}")
 
 
 def test_readable_at_200_percent_zoom(browser):
@@ -445,3 +459,34 @@ def test_managed_policy_locks_settings_and_takes_effect(service, person, pages_s
         ctx.close()
     finally:
         policy.unlink()
+
+
+def test_the_public_build_offers_the_browsers_question_on_a_page_it_may_not_read(
+        service, person, pages_server, playwright, tmp_path):
+    """Built with no sites granted, as a person installing it themselves gets it: the panel's main
+    button asks the browser to allow reading pages, instead of sending people to the toolbar."""
+    extension = build(tmp_path / "jitlearn", [], unpacked=True)
+    ctx, worker = launch(playwright, extension, tmp_path / "profile")
+    try:
+        b = Browser(ctx, worker)
+        assert b.connect(service[0], person) == "Connected as panel-user."
+        b.visit(f"{pages_server}/expense-report.html?public")
+        panel = b.open_panel()
+        wait_state(panel, "consent")
+        panel.click("#state button")
+        wait_state(panel, "no-access")  # opened, not from the toolbar: no one-time access
+        text = panel.inner_text("#state")
+        assert "toolbar" not in text and "Alt+Shift+L" in text
+        assert panel.inner_text("#state button.primary") == "Allow reading pages"
+        assert axe_violations(panel) == []
+        shot(panel, "9-no-access")
+        panel.focus("#ask")
+        tab_to(panel, "Allow reading pages")
+        panel.keyboard.press("Enter")
+        wait_state(panel, "asking")
+        assert "Choose Allow" in panel.inner_text("#state")
+        # The browser's own dialog is open now. It is browser UI, which no page script or test
+        # driver can press, so this test stops at the question; nothing is granted before it.
+        assert worker.evaluate("chrome.permissions.getAll()")["origins"] == []
+    finally:
+        ctx.close()
