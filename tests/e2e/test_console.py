@@ -371,3 +371,66 @@ def test_pages_fit_at_200_percent_zoom(chromium, site, path):
     wide = page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 640, f"{path} is {wide} px wide at 200% zoom"
 
+
+
+WALK = """() => {
+  // every control a keyboard user must reach: visible, enabled, in the tab order; a radio group
+  // is one stop. Each is marked so the walk can say which it reached.
+  const all = [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]')].filter((e) =>
+    !e.disabled && e.tabIndex >= 0 && e.type !== 'hidden' &&
+    e.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}) &&
+    !e.closest('details:not([open]) > :not(summary)'));
+  const names = new Map();
+  let n = 0;
+  for (const e of all) {
+    const form = e.form ? [...document.forms].indexOf(e.form) : -1;
+    const key = e.type === 'radio' ? `radio:${form}:${e.name}` : null;
+    if (key && names.has(key)) { e.dataset.stop = names.get(key); continue; }
+    e.dataset.stop = String(n);
+    if (key) names.set(key, String(n));
+    n += 1;
+  }
+  return n;
+}"""
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) ||
+    s.boxShadow !== 'none';
+  const what = `${e.tagName} ${e.textContent.trim().slice(0, 40) || e.name || ''}`;
+  return {stop: e.dataset.stop ?? null, ring, what};
+}"""
+
+
+@pytest.mark.parametrize("who,path", [
+    ("lena", "/console/content"), ("lena", "/console/content/samples:policies/corporate-card.md"),
+    ("lena", "/console/sources"), ("ivy", "/console/rules"), ("ivy", "/console/bench"),
+    ("ivy", "/console/rules/versions"), ("ivy", "/console/analytics"), ("ivy", "/console/users"),
+    ("ivy", "/console/audit"), ("ada", "/console/me")])
+def test_tab_reaches_every_control_with_a_visible_focus_ring(chromium, site, who, path):
+    """Keyboard-only use: Tab from the top of the page stops at every visible control once
+    around, each shows where the focus is, and nothing holds the focus (no trap)."""
+    base, _ = site
+    page = signed_in(chromium, base, who)
+    page.wait_for_load_state("load")
+    answer = page.goto(base + path)
+    assert answer.status == 200, path
+    stops = page.evaluate(WALK)
+    assert stops > 3, f"{path} has only {stops} controls"
+    reached, unringed = set(), []
+    for _ in range(stops + 5):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["stop"] is not None:
+            reached.add(focused["stop"])
+            if not focused["ring"]:
+                unringed.append(focused["what"])
+    missed = page.evaluate("""(reached) => [...document.querySelectorAll('[data-stop]')]
+        .filter((e) => !reached.includes(e.dataset.stop))
+        .map((e) => `${e.tagName} ${e.textContent.trim().slice(0, 40) || e.name || ''}`)""",
+                           sorted(reached))
+    assert missed == [], f"{path}: Tab never reaches {missed}"
+    assert unringed == [], f"{path}: no visible focus on {unringed}"
+    page.close()
