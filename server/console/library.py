@@ -8,8 +8,8 @@ from index.documents import TYPES
 from server.console.rules import judged_pages
 from server.console.views import MANAGE, confirmation, console, signed_in
 from server.content.preview import in_words, preview
+from server.content.tags import CHANGEABLE, detail, edit, parse_changes
 from server.content.tags import bulk as bulk_tag
-from server.content.tags import detail, edit, parse_changes
 from server.content.versions import versions_of
 from server.errors import ApiError
 from server.runtime import index_of, taxonomy_of
@@ -97,12 +97,8 @@ def document(content_id: str):
                                                           content_id=content_id))
                 if asked:
                     return asked
-                changes = parse_changes({f: None for f in ("topics", "skills", "tags",
-                                                           "audience", "type", "level",
-                                                           "duration", "language",
-                                                           "mandatory", "owner",
-                                                           "review_by")},
-                                        taxonomy_of(current_app))
+                # every field L&D can set, the proposals they turned down included
+                changes = parse_changes(dict.fromkeys(CHANGEABLE), taxonomy_of(current_app))
             else:
                 changes = _changes_from(request.form, hit)
                 if not changes:

@@ -129,6 +129,12 @@ def test_ld_rejects_a_proposal_takes_it_back_and_adds_a_topic_picked_by_name(peo
     page = post("accept", "Remote work")  # typed as the label, as the list shows it
     with people.app_context():
         assert "remote-work" in index_of(people).get("samples:guides/meetings.md").topics
+    post("reject", proposed)
+    client.post(url, data={"csrf_token": csrf(client.get(url)), "action": "reset",
+                           "confirm": "yes"})
+    with people.app_context():  # every decision L&D made here is gone, the rejection too
+        topics = index_of(people).get("samples:guides/meetings.md").topics
+        assert proposed in topics and "remote-work" not in topics
 
 
 def test_a_tag_change_is_previewed_on_the_saved_pages_before_it_is_saved(people, tmp_path):
