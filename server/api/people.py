@@ -218,15 +218,17 @@ def read_person_feedback(person_id: int):
 
 @api.get("/roles")
 @spec(query={"q": (text(200, 1), True)}, ok=obj({"query": STR, "roles": array(obj(
-    {"id": STR, "title": STR, "matched": STR, "score": NUM}))}))
+    {"id": STR, "title": STR, "matched": STR, "score": NUM, "source": STR}))}))
 @require_token
 def search_roles():
-    """Roles for a job title: /api/v1/roles?q=Sr.%20Software%20Engineer"""
+    """Roles for a job title, best first: /api/v1/roles?q=Sr.%20Software%20Engineer. Among
+    matches about as good, the organisation's own roles come first, then O*NET's, then ESCO's
+    (source says which)."""
     title = query()["q"].strip()
     matches = match_title(current_app, db.session(), title)
     return jsonify({"query": title, "roles": [
-        {"id": m.occupation_id, "title": m.title, "matched": m.matched, "score": m.score}
-        for m in matches]})
+        {"id": m.occupation_id, "title": m.title, "matched": m.matched, "score": m.score,
+         "source": m.occupation_id.split(":", 1)[0]} for m in matches]})
 
 
 @api.get("/roles/<path:role_id>/next")

@@ -1,11 +1,13 @@
 """Roles (occupations): find one by job title, what it needs, where people go next from it."""
 
+import time
+
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.career.skills import teaching
-from server.career.titles import Match, TitleMatcher
+from server.career.titles import Match, Matchers
 from server.errors import ApiError
 from server.state import runtime_of
 from server.storage.models import (
@@ -31,19 +33,26 @@ def on_scale(app: Flask, level: float) -> int:
     return 1 + round(max(0.0, min(1.0, level)) * (n - 1))
 
 
-def matcher(app: Flask, db: Session) -> TitleMatcher:
-    """The title matcher over every occupation's names; rebuilt after an import."""
-    signature = tuple(db.execute(select(func.count(OccupationTitle.id),
-                                        func.max(OccupationTitle.id))).one())
+RECHECK_S = 5.0  # how long a lookup trusts the matcher before asking whether an import ran
+
+
+def matcher(app: Flask, db: Session) -> Matchers:
+    """The title matcher over every occupation's names; rebuilt after an import (seen within
+    RECHECK_S: counting the names on every lookup cost more than the lookup itself)."""
     runtime = runtime_of(app)
     cached = runtime.titles
+    now = time.monotonic()
+    if cached is not None and now - cached[2] < RECHECK_S:
+        return cached[1]
+    signature = tuple(db.execute(select(func.count(OccupationTitle.id),
+                                        func.max(OccupationTitle.id))).one())
     if cached is None or cached[0] != signature:
         with runtime.lock:
             rows = db.execute(select(OccupationTitle.occupation_id, Occupation.title,
                                      OccupationTitle.title, OccupationTitle.kind)
                               .join(Occupation, Occupation.id == OccupationTitle.occupation_id))
-            cached = (signature, TitleMatcher(rows.all()))
-            runtime.titles = cached
+            cached = (signature, Matchers(rows.all()), now)
+    runtime.titles = (cached[0], cached[1], now)
     return cached[1]
 
 

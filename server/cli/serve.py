@@ -51,6 +51,12 @@ def _serving_app(migrate: bool = False):
                f"{engine.extractor.info.model}"
                + (" (DEGRADED: " + engine.extractor.info.reason + ")" if engine.degraded else ""),
                err=True)
+    with app.app_context():  # job titles too: the first lookup after a start is no slower
+        from server.career.roles import matcher
+
+        titles = len(matcher(app, db.session()))
+    if titles:
+        click.echo(f"jitlearn: {titles} occupations to match job titles against", err=True)
     limiter = runtime_of(app).limiter
     if limiter.shared is not None:
         limiter.start_sharing()  # counts across the processes serving
