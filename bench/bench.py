@@ -23,9 +23,7 @@ from readers import formats
 from nlp import Context
 from nlp.context import layout
 from server.app import create_app
-from server.career.roles import match_title
 from server.runtime import engine_of
-from server.storage import db
 
 
 def ingest(corpora: Path, home: Path) -> float:

@@ -85,7 +85,7 @@ COMPONENTS = {
                     "target_roles": array(obj({"id": STR, "title": STR})),
                     "goals": array(STR), "languages": array(STR), "privacy": ANY_OBJECT,
                     "scale": array(STR)}),
-    "Rating": obj({"id": STR, "name": STR,
+    "Rating": obj({"id": STR, "name": STR, "kind": STR,
                    "levels": {"type": "object", "additionalProperties": INT}}),
     "PersonFeedback": obj({"id": INT, "from": nullable(STR), "relation": STR,
                            "skills": array(SKILL_REF), "note": STR, "shared": BOOL,

@@ -25,12 +25,13 @@ from server.errors import ApiError
 from server.people import person_feedback, profile, ratings, visibility
 from server.people.demand import flag, in_demand
 from server.people.feed import MAX_PER_PAGE, page
-from server.people.gaps import gap_json
+from server.people.gaps import gap_json, role_title
 from server.people.gaps import my_gaps as gaps_of
 from server.storage import db
 
 GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
-           "required_label": STR, "roles": array(STR), "score": NUM, "content": array(ITEM)})
+           "current_from": STR, "why": STR, "required_label": STR, "roles": array(STR),
+           "score": NUM, "content": array(ITEM)})
 PROFILE_CHANGES = obj({}, {"current_title": text(200), "role_id": nullable(text(200)),
                            "department": text(100), "location": text(100),
                            "target_roles": array(text(200), 10), "goals": array(text(300), 20),
@@ -100,7 +101,8 @@ def my_gaps():
     """Skills my target roles need beyond my levels, by importance x gap, with content."""
     session = db.session()
     gaps = gaps_of(current_app, session, g.user)
-    found = [gap_json(current_app, gap, g.user.memberships()) for gap in gaps]
+    role = role_title(session, g.user)
+    found = [gap_json(current_app, gap, g.user.memberships(), role) for gap in gaps]
     for gap in found:
         with_addresses(current_app, g.user, gap["content"])
     return jsonify({"gaps": found,
@@ -223,9 +225,10 @@ def read_person_feedback(person_id: int):
 def search_roles():
     """Roles for a job title, best first: /api/v1/roles?q=Sr.%20Software%20Engineer. Among
     matches about as good, the organisation's own roles come first, then O*NET's, then ESCO's
-    (source says which)."""
+    (source says which); roles related to the caller's own come before others as good."""
     title = query()["q"].strip()
-    matches = match_title(current_app, db.session(), title)
+    matches = match_title(current_app, db.session(), title,
+                          near=visibility.profile_of(db.session(), g.user).occupation_id)
     return jsonify({"query": title, "roles": [
         {"id": m.occupation_id, "title": m.title, "matched": m.matched, "score": m.score,
          "source": m.occupation_id.split(":", 1)[0]} for m in matches]})

@@ -56,8 +56,15 @@ def matcher(app: Flask, db: Session) -> Matchers:
     return cached[1]
 
 
-def match_title(app: Flask, db: Session, title: str, limit: int = 5) -> list[Match]:
-    return matcher(app, db).match(title, limit)
+def match_title(app: Flask, db: Session, title: str, limit: int = 5,
+                near: str | None = None) -> list[Match]:
+    """The roles a job title names, best first; near: the person's current role, whose related
+    roles win among matches about as good."""
+    close: frozenset[str] = frozenset()
+    if near:
+        close = frozenset([near, *db.scalars(select(RelatedOccupation.related_id)
+                                             .where(RelatedOccupation.occupation_id == near))])
+    return matcher(app, db).match(title, limit, close)
 
 
 def find(db: Session, role_id: str) -> Occupation:

@@ -267,8 +267,13 @@ class Matchers:
     def __len__(self) -> int:
         return sum(len(m) for m in self.sources.values())
 
-    def match(self, title: str, limit: int = 5) -> list[Match]:
-        found = [m for matcher in self.sources.values() for m in matcher.match(title, limit)]
+    def match(self, title: str, limit: int = 5, near: frozenset[str] = frozenset()
+              ) -> list[Match]:
+        """near: occupations close to the person's own (their role and its related roles):
+        among matches about as good, these come first ("Engineering Manager" for a software
+        developer is the computer systems managers, not the civil engineering ones)."""
+        found = [m for matcher in self.sources.values()
+                 for m in matcher.match(title, max(limit, 10) if near else limit)]
         if not found:
             return []
         top = max(m.score for m in found)
@@ -277,16 +282,19 @@ class Matchers:
         def source(m: Match) -> str:
             return m.occupation_id.split(":", 1)[0]
 
+        def order(m: Match) -> tuple:
+            return (m.score < ABOUT_AS_GOOD * top, m.occupation_id not in near,
+                    tier.get(source(m), 9), -m.score)
+
         # among matches about as good, each source's best first (org, O*NET, ESCO), then the rest
         seen: set[str] = set()
         firsts = []
-        for m in sorted(found, key=lambda m: -m.score):
+        for m in sorted(found, key=lambda m: (m.occupation_id not in near, -m.score)):
             if m.score >= ABOUT_AS_GOOD * top and source(m) not in seen:
                 seen.add(source(m))
                 firsts.append(m)
-        found.sort(key=lambda m: (m.score < ABOUT_AS_GOOD * top, tier.get(source(m), 9),
-                                  -m.score))
-        firsts.sort(key=lambda m: tier.get(source(m), 9))
+        found.sort(key=order)
+        firsts.sort(key=order)
         return (firsts + [m for m in found if m not in firsts])[:limit]
 
 

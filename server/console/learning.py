@@ -19,7 +19,7 @@ from server.content.reading import with_addresses
 from server.errors import ApiError
 from server.people import person_feedback
 from server.people.feed import page
-from server.people.gaps import gap_json, my_gaps
+from server.people.gaps import gap_json, my_gaps, role_title
 from server.people.profile import MAX_TARGETS, export, forget, profile_json, update_profile
 from server.people.ratings import rate, ratings
 from server.people.users import create_token
@@ -48,7 +48,9 @@ def _page(token: str | None = None):
     number = int(number) if number.isdecimal() and 0 < int(number) <= 1000 else 1
     feed = page(app, session_, g.user, number, PER_PAGE, mandatory_apart=True)
     with_addresses(app, g.user, feed["items"] + feed["mandatory"])
-    gaps = [gap_json(app, gap, g.user.memberships()) for gap in my_gaps(app, session_, g.user)]
+    role = role_title(session_, g.user)
+    gaps = [gap_json(app, gap, g.user.memberships(), role)
+            for gap in my_gaps(app, session_, g.user)]
     for gap in gaps:
         gap["content"] = gap["content"][:3]
         with_addresses(app, g.user, gap["content"])
@@ -60,7 +62,8 @@ def _page(token: str | None = None):
         more=feed["total"] > number * PER_PAGE,
         kept=_kept(session_, g.user), received=person_feedback.feedback_about(
             session_, g.user, g.user), looked=looked,
-        found=match_title(app, session_, looked, 8) if looked else [],
+        found=match_title(app, session_, looked, 8, (profile["role"] or {}).get("id"))
+        if looked else [],
         max_targets=MAX_TARGETS, token=token)
 
 

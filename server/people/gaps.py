@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.career.roles import KEY_SKILL, match_title, on_scale, scale
 from server.career.skills import named_topics, skill_topics, teaching
-from server.people.ratings import current_levels
+from server.people.ratings import labels, rated_levels
 from server.people.visibility import privacy_of, profile_of
 from server.runtime import taxonomy_of
 from server.storage.models import Occupation, OccupationSkill, PersonFeedback, Skill, User
@@ -26,11 +26,13 @@ MAX_GAPS = 20
 @dataclass
 class Gap:
     skill_id: str
-    name: str
+    name: str  # "Mathematics (knowledge)" where a skill shares the name
     importance: float  # 0..1, the most any target role gives it
     required: int  # level on the scale
-    current: int  # 0 when never rated
+    current: int  # 0 when nothing says
+    since: str = "none"  # where current comes from: a rating's source, "role", or "none"
     roles: list[str] = field(default_factory=list)  # target role titles that need it
+    kind: str = "skill"
 
     @property
     def score(self) -> float:
@@ -38,32 +40,90 @@ class Gap:
         return self.importance * max(0, self.required - self.current) / max(self.required, 1)
 
 
-def gaps_for(app: Flask, db: Session, role_ids: list[str], levels: dict[str, int],
-             limit: int = MAX_GAPS) -> list[Gap]:
-    """Skills the roles need beyond the given levels, ordered by importance x gap."""
+RATED = {"assessment": "an assessment", "manager": "your manager's rating", "self": "your rating",
+         "peer": "a colleague's rating"}
+CLEAR = 0.5  # a target needs clearly more: at least this many levels of the scale above
+
+
+def known_levels(app: Flask, db: Session, user: User) -> dict[str, tuple[float, str]]:
+    """skill id -> (level, where it comes from): ratings (an assessment, the manager, the
+    person, a peer) over what the person's current role typically has (O*NET's level data),
+    so a skill nobody rated is not taken for zero."""
+    out = role_levels(app, db, profile_of(db, user).occupation_id)
+    out.update(rated_levels(db, user))
+    return out
+
+
+def role_levels(app: Flask, db: Session, role_id: str | None) -> dict[str, tuple[float, str]]:
+    """The levels a role's holders typically have, each skill's as its level data says (on the
+    scale, not rounded: rounding made one-level gaps out of nothing)."""
+    if not role_id:
+        return {}
+    rows = db.execute(select(OccupationSkill.skill_id, OccupationSkill.level)
+                      .join(Skill, Skill.id == OccupationSkill.skill_id)
+                      .where(OccupationSkill.occupation_id == role_id,
+                             Skill.kind != "technology"))
+    return {skill_id: (position(app, level), "role") for skill_id, level in rows if level > 0}
+
+
+def position(app: Flask, level: float) -> float:
+    """A 0..1 level as a position on the scale, 1 (its lowest) to its length."""
+    return 1 + max(0.0, min(1.0, level)) * (len(scale(app)) - 1)
+
+
+def gaps_for(app: Flask, db: Session, role_ids: list[str],
+             levels: dict[str, tuple[float, str]], limit: int = MAX_GAPS) -> list[Gap]:
+    """Skills the roles need clearly beyond the known levels, ordered by importance x gap."""
     found: dict[str, Gap] = {}
     for role_id in role_ids:
         role = db.get(Occupation, role_id)
         if role is None:
             continue
+        # technologies carry no level in O*NET: a gap to one would be made up
         rows = db.execute(select(Skill, OccupationSkill)
                           .join(OccupationSkill, OccupationSkill.skill_id == Skill.id)
                           .where(OccupationSkill.occupation_id == role_id,
-                                 OccupationSkill.importance >= KEY_SKILL))
+                                 OccupationSkill.importance >= KEY_SKILL,
+                                 Skill.kind != "technology"))
         for skill, need in rows:
-            required, current = on_scale(app, need.level), levels.get(skill.id, 0)
-            if current >= required:
+            current, since = levels.get(skill.id, (0, "none"))
+            if position(app, need.level) - current < CLEAR:
                 continue
-            gap = found.setdefault(skill.id, Gap(skill.id, skill.name, 0.0, required, current))
+            required = on_scale(app, need.level)
+            gap = found.setdefault(skill.id, Gap(skill.id, skill.name, 0.0, required,
+                                                 round(current), since, kind=skill.kind))
             gap.importance = max(gap.importance, need.importance)
             gap.required = max(gap.required, required)
             gap.roles.append(role.title)
-    ranked = sorted(found.values(), key=lambda g: (-g.score, g.name))
-    return [g for g in ranked if g.score > 0][:limit]
+    ranked = sorted(found.values(), key=lambda g: (-g.score, g.name))[:limit]
+    named = labels(db, [db.get(Skill, g.skill_id) for g in ranked])
+    for gap in ranked:
+        gap.name = named[gap.skill_id]
+    return [g for g in ranked if g.score > 0]
 
 
 def my_gaps(app: Flask, db: Session, user: User) -> list[Gap]:
-    return gaps_for(app, db, profile_of(db, user).target_roles or [], current_levels(db, user))
+    return gaps_for(app, db, profile_of(db, user).target_roles or [],
+                    known_levels(app, db, user))
+
+
+def role_title(db: Session, user: User) -> str | None:
+    """The title of the person's current role, which their typical levels come from."""
+    role_id = profile_of(db, user).occupation_id
+    role = db.get(Occupation, role_id) if role_id else None
+    return role.title if role else None
+
+
+def no_skills_data(db: Session, role_ids: list[str]) -> list[str]:
+    """Titles of the target roles that have no skills data at all (most of ESCO's outside ICT):
+    no gaps to them is not the same as nothing to learn, and the person is told so."""
+    out = []
+    for role_id in role_ids:
+        role = db.get(Occupation, role_id)
+        if role is not None and db.scalar(select(OccupationSkill.skill_id).where(
+                OccupationSkill.occupation_id == role_id).limit(1)) is None:
+            out.append(role.title)
+    return out
 
 
 def personal_for(app: Flask, db: Session, gaps: list[Gap], goals: list[str],
@@ -98,13 +158,31 @@ def personal(app: Flask, db: Session, user: User) -> Personal | None:
     return signal if signal.topics else None
 
 
-def gap_json(app: Flask, gap: Gap, groups: set[str] | None) -> dict:
-    return {"skill": {"id": gap.skill_id, "name": gap.name}, "importance": gap.importance,
-            "required": gap.required, "current": gap.current,
+def gap_json(app: Flask, gap: Gap, groups: set[str] | None, role: str | None = None) -> dict:
+    """A gap as the API and the console show it; role: the title of the person's current
+    role, which the typical levels come from."""
+    return {"skill": {"id": gap.skill_id, "name": gap.name, "kind": gap.kind},
+            "importance": gap.importance, "required": gap.required, "current": gap.current,
+            "current_from": gap.since,
+            "why": why(app, gap, role),
             "required_label": scale(app)[gap.required - 1], "roles": gap.roles,
             "score": round(gap.score, 3),
             "content": [{"id": h.id, "title": h.title, "type": h.type, "url": h.url}
                         for h in teaching(app, gap.name, groups)]}
+
+
+def why(app: Flask, gap: Gap, role: str | None) -> str:
+    """Where the gap's numbers come from, in words."""
+    levels = scale(app)
+    needs = f"{' and '.join(gap.roles)} typically need{'s' if len(gap.roles) == 1 else ''} " \
+        f"{levels[gap.required - 1].lower()} (O*NET level data)"
+    if gap.since in RATED:
+        has = f"{RATED[gap.since]} says {levels[gap.current - 1].lower()}"
+    elif gap.since == "role" and role:
+        has = f"{role} typically have {levels[gap.current - 1].lower()}, and nobody rated you"
+    else:
+        has = "nothing says where you are: rate yourself to refine it"
+    return f"{needs}; {has}"
 
 
 NEW_JOINER_DAYS = 90  # someone who joined this recently gets onboarding content first
@@ -114,15 +192,19 @@ def profile_signal(app: Flask, db: Session, profile: dict) -> Personal | None:
     """The signal for a profile given in words (an evaluation judgment, a test bench):
     {"role": title, "target_role": title, "goals": [...], "tenure_days": n}. The target title is
     matched to imported roles (without career data its own words name the topics); the current
-    role adds nothing yet: it only ever narrowed what was shown, which cost relevance."""
-    def role_of(title: str) -> str | None:
-        found = match_title(app, db, title, 1) if title else []
+    role says the levels the person typically has, so only what the target needs clearly
+    beyond them is a gap."""
+    def role_of(title: str, near: str | None = None) -> str | None:
+        found = match_title(app, db, title, 1, near) if title else []
         return found[0].occupation_id if found else None
 
     target_title = str(profile.get("target_role") or "")
     goals = [str(g) for g in profile.get("goals") or [] if str(g).strip()]
-    target = role_of(target_title)
-    signal = personal_for(app, db, gaps_for(app, db, [target], {}) if target else [], goals, [])
+    current = role_of(str(profile.get("role") or ""))
+    target = role_of(target_title, current)
+    held = role_levels(app, db, current)
+    signal = personal_for(app, db, gaps_for(app, db, [target], held) if target else [], goals,
+                          [])
     if target_title and not target:
         for topic in skill_topics(app, target_title):
             signal.add(topic, 0.6, f"Towards {target_title}, your target role")

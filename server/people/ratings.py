@@ -1,8 +1,10 @@
 """Skill ratings with provenance (self, manager, peer, assessment), the levels that count, a
 team's skills as counts, and assessment results from a CSV file."""
 
+import re
+
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.career.roles import scale
@@ -18,15 +20,35 @@ SOURCES = ("self", "manager", "peer", "assessment")
 
 
 def find_skill(db: Session, ref) -> Skill:
-    """A skill by id ("onet:2.A.1.a") or by name ("Programming")."""
+    """A skill by id ("onet:2.A.1.a"), by name ("Programming"), or by name and kind when one
+    name is several ("Mathematics (knowledge)": O*NET has a skill and a knowledge area)."""
     if not isinstance(ref, str) or not ref.strip() or len(ref) > 300:
         raise ApiError("invalid_value", "a skill is its id or its name")
-    skill = db.get(Skill, ref) or db.scalars(select(Skill).where(
-        Skill.key == " ".join(ref.split()).lower()).order_by(Skill.id)).first()
-    if skill is None:
+    skill = db.get(Skill, ref)
+    if skill is not None:
+        return skill
+    name = " ".join(ref.split()).lower()
+    kind = re.fullmatch(r"(.+?) \((skill|knowledge|technology)\)", name)
+    found = db.scalars(select(Skill).where(Skill.key == (kind[1] if kind else name))
+                       .order_by(Skill.id)).all()
+    if kind:
+        found = [s for s in found if s.kind == kind[2]]
+    if not found:
         raise ApiError("no_such_skill", f"no skill {ref!r}; a role's skills are listed by "
                        "GET /api/v1/roles/<id>", 404)
-    return skill
+    if len({s.kind for s in found}) > 1:
+        raise ApiError("ambiguous_skill", f"{ref!r} names " + " and ".join(
+            f"a {s.kind} ({s.id})" for s in found) + "; say which: its id, or " + " or ".join(
+            f"'{s.name} ({s.kind})'" for s in found), 400)
+    return found[0]
+
+
+def labels(db: Session, skills: list[Skill]) -> dict[str, str]:
+    """skill id -> the name to show: 'Mathematics (knowledge)' where one name is several kinds."""
+    names = {s.key for s in skills}
+    shared = set(db.scalars(select(Skill.key).where(Skill.key.in_(names)).group_by(Skill.key)
+                            .having(func.count(func.distinct(Skill.kind)) > 1)))
+    return {s.id: f"{s.name} ({s.kind})" if s.key in shared else s.name for s in skills}
 
 
 def level_of(app: Flask, value) -> int:
@@ -52,9 +74,11 @@ def ratings(db: Session, subject: User) -> list[dict]:
     rows = db.execute(select(SkillRating, Skill).join(Skill, Skill.id == SkillRating.skill_id)
                       .where(SkillRating.user_id == subject.id)
                       .order_by(SkillRating.created_at, SkillRating.id)).all()
+    named = labels(db, [skill for _, skill in rows])
     skills: dict[str, dict] = {}
     for rating, skill in rows:
-        entry = skills.setdefault(skill.id, {"id": skill.id, "name": skill.name, "levels": {}})
+        entry = skills.setdefault(skill.id, {"id": skill.id, "name": named[skill.id],
+                                             "kind": skill.kind, "levels": {}})
         entry["levels"][rating.source] = rating.level
     return sorted(skills.values(), key=lambda s: s["name"])
 
@@ -65,7 +89,22 @@ SOURCE_ORDER = {"assessment": 0, "manager": 1, "self": 2, "peer": 3}  # which ra
 def current_levels(db: Session, subject: User) -> dict[str, int]:
     """skill id -> the level that counts: an assessment, else the manager's, else own, else
     a peer's (the most recent of each)."""
-    return levels_of(db, [subject.id]).get(subject.id, {})
+    return {k: level for k, (level, _) in rated_levels(db, subject).items()}
+
+
+def rated_levels(db: Session, subject: User) -> dict[str, tuple[int, str]]:
+    """skill id -> (the level that counts, the source it came from), as current_levels."""
+    latest: dict[str, dict[str, int]] = {}
+    for skill_id, source, level in db.execute(
+            select(SkillRating.skill_id, SkillRating.source, SkillRating.level)
+            .where(SkillRating.user_id == subject.id)
+            .order_by(SkillRating.created_at, SkillRating.id)):
+        latest.setdefault(skill_id, {})[source] = level
+    out = {}
+    for skill_id, by_source in latest.items():
+        source = min(by_source, key=SOURCE_ORDER.__getitem__)
+        out[skill_id] = (by_source[source], source)
+    return out
 
 
 def levels_of(db: Session, user_ids: list[int],

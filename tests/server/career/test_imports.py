@@ -285,3 +285,49 @@ def test_escos_own_csv_download_with_skills_and_relations(career, tmp_path):
         assert got == [("perform data cleansing", "skill", 0.8), ("statistics", "knowledge", 0.4)]
         found = [m.occupation_id for m in match_title(career, db.session(), "BI Analyst", 3)]
         assert "esco:o1" in found  # beside O*NET's business intelligence analysts
+
+
+def test_a_role_implies_its_typical_levels_and_gaps_are_where_the_target_needs_clearly_more(
+        career):
+    """A senior software engineer aiming at engineering manager, with nothing rated: gaps are
+    the manager's management needs, not reading or English, and each says where it comes from."""
+    from server.people.users import add_user, create_token
+
+    with career.app_context():
+        token = create_token(db.session(), add_user(db.session(), "sam"))
+    client, auth = career.test_client(), {"Authorization": f"Bearer {token}"}
+    me = client.put("/api/v1/me/profile", headers=auth,
+                    json={"current_title": "Senior Software Engineer"}).get_json()
+    assert me["role"]["title"] == "Software Developers"
+    found = client.get("/api/v1/roles?q=Engineering Manager", headers=auth).get_json()["roles"]
+    assert found[0]["id"] == "onet:11-3021.00"  # near a developer's own role: IT, not civil
+    client.put("/api/v1/me/profile", headers=auth, json={"target_roles": [found[0]["id"]]})
+    gaps = client.get("/api/v1/me/gaps", headers=auth).get_json()["gaps"]
+    names = [g["skill"]["name"] for g in gaps]
+    assert names and "Management of Financial Resources" in names
+    assert not {"Reading Comprehension", "English Language", "Customer and Personal Service",
+                "Programming"} & set(names)
+    assert all("Software Developers typically have" in g["why"] for g in gaps)
+    assert all(g["required"] > g["current"] for g in gaps)
+    # rating a skill replaces what the role implied, and the gap says whose number it is
+    client.post("/api/v1/me/skills", headers=auth,
+                json={"skill": "Management of Financial Resources", "level": 1})
+    gap = next(g for g in client.get("/api/v1/me/gaps", headers=auth).get_json()["gaps"]
+               if g["skill"]["name"] == "Management of Financial Resources")
+    assert gap["current"] == 1 and "your rating says" in gap["why"]
+
+
+def test_a_skill_and_a_knowledge_area_with_one_name_stay_apart(career):
+    from server.people.users import add_user, create_token
+
+    with career.app_context():
+        token = create_token(db.session(), add_user(db.session(), "kim"))
+    client, auth = career.test_client(), {"Authorization": f"Bearer {token}"}
+    both = client.post("/api/v1/me/skills", headers=auth,
+                       json={"skill": "Mathematics", "level": 3})
+    assert both.status_code == 400 and both.get_json()["error"] == "ambiguous_skill"
+    assert "Mathematics (knowledge)" in both.get_json()["message"]
+    assert client.post("/api/v1/me/skills", headers=auth,
+                       json={"skill": "Mathematics (knowledge)", "level": 3}).status_code == 201
+    rated = client.get("/api/v1/me/skills", headers=auth).get_json()["skills"]
+    assert [(s["name"], s["kind"]) for s in rated] == [("Mathematics (knowledge)", "knowledge")]
