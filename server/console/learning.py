@@ -19,7 +19,7 @@ from server.content.reading import with_addresses
 from server.errors import ApiError
 from server.people import person_feedback
 from server.people.feed import page
-from server.people.gaps import gap_json, my_gaps, role_title
+from server.people.gaps import gap_json, my_gaps, no_skills_data, role_title
 from server.people.profile import MAX_TARGETS, export, forget, profile_json, update_profile
 from server.people.ratings import rate, ratings
 from server.people.users import create_token
@@ -51,13 +51,15 @@ def _page(token: str | None = None):
     role = role_title(session_, g.user)
     gaps = [gap_json(app, gap, g.user.memberships(), role)
             for gap in my_gaps(app, session_, g.user)]
+    unknown = no_skills_data(session_, [t["id"] for t in profile["target_roles"]])
     for gap in gaps:
         gap["content"] = gap["content"][:3]
         with_addresses(app, g.user, gap["content"])
     looked = request.args.get("role_q", "").strip()[:200]
     return render_template(
         "console/me.html", profile=profile, scale=scale(app), skills=_rated(session_, g.user),
-        to_rate=_to_rate(session_, profile), gaps=gaps, mandatory=feed["mandatory"],
+        to_rate=_to_rate(session_, profile), gaps=gaps, unknown=unknown,
+        mandatory=feed["mandatory"],
         feed=feed["items"], request_id=feed["request_id"], page=number, per_page=PER_PAGE,
         more=feed["total"] > number * PER_PAGE,
         kept=_kept(session_, g.user), received=person_feedback.feedback_about(

@@ -20,16 +20,20 @@ from server.career.imports.common import (
 
 ONET_FILES = ("Occupation Data.txt", "Skills.txt", "Knowledge.txt", "Technology Skills.txt",
               "Alternate Titles.txt", "Sample of Reported Titles.txt", "Related Occupations.txt",
-              "Job Zones.txt")
+              "Job Zones.txt", "Content Model Reference.txt")
 ONET_REQUIRED = ("Occupation Data.txt",)
 
 
-def tsv_rows(path: Path) -> list[dict]:
+def tsv_rows(path: Path, code: bool = True) -> list[dict]:
+    """A tab-separated O*NET file's rows; code: the file is per occupation (has its code)."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise CareerDataError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB")
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     rows = list(csv.DictReader(io.StringIO(text), delimiter="\t"))
-    if rows and "O*NET-SOC Code" not in rows[0]:
+    if rows and "Element ID" not in rows[0] and not code:
+        raise CareerDataError(f"{path.name} has no 'Element ID' column: is it an O*NET text "
+                              "file?")
+    if code and rows and "O*NET-SOC Code" not in rows[0]:
         raise CareerDataError(f"{path.name} has no 'O*NET-SOC Code' column: is it an O*NET "
                            "text file?")
     return rows
@@ -83,6 +87,11 @@ def import_onet(db: Session, directory: str | Path) -> ImportReport:
 
     skills: dict[str, dict] = {}
     needs: dict[tuple[str, str], dict] = {}
+    described = {}  # what each skill and knowledge area means: what content teaching it says
+    if "Content Model Reference.txt" in present:
+        for row in tsv_rows(present["Content Model Reference.txt"], code=False):
+            described[f"onet:{row.get('Element ID', '').strip()}"] = \
+                " ".join(row.get("Description", "").split())[:1000]
     for name, kind in (("Skills.txt", "skill"), ("Knowledge.txt", "knowledge")):
         if name not in present:
             continue
@@ -91,7 +100,8 @@ def import_onet(db: Session, directory: str | Path) -> ImportReport:
             if oid not in occupations or row.get("Recommend Suppress", "").strip() == "Y":
                 continue
             sid = f"onet:{row['Element ID'].strip()}"
-            skills.setdefault(sid, skill_row(sid, row["Element Name"], kind))
+            skills.setdefault(sid, skill_row(sid, row["Element Name"], kind,
+                                             described.get(sid, "")))
             need = needs.setdefault((oid, sid), need_row(oid, sid))
             value = number(row.get("Data Value"))
             if row.get("Scale ID") == "IM":  # importance 1-5

@@ -210,6 +210,19 @@ def test_esco_occupations_and_ict_skills(career, shared):
         ours = sum(match_title(career, db.session(), t, 1)[0].occupation_id == f"onet:{c}"
                    for t, c in TUNED.items())
         assert ours >= 0.9 * len(TUNED)  # importing ESCO too keeps O*NET's answers
+        from sqlalchemy import select
+
+        from server.people.users import add_user, create_token
+        from server.storage.models import Occupation, OccupationSkill
+
+        bare = db.session().scalars(select(Occupation).where(
+            Occupation.source == "esco", ~Occupation.id.in_(
+                select(OccupationSkill.occupation_id)))).first()
+        token = create_token(db.session(), add_user(db.session(), "eve"))
+    client, auth = career.test_client(), {"Authorization": f"Bearer {token}"}
+    client.put("/api/v1/me/profile", headers=auth, json={"target_roles": [bare.id]})
+    answer = client.get("/api/v1/me/gaps", headers=auth).get_json()
+    assert answer["gaps"] == [] and answer["no_skills_data"] == [bare.title]  # said, not silent
 
 
 def test_an_organisations_own_roles_and_paths(career, tmp_path):
