@@ -238,3 +238,51 @@ def tokens_revoke(prefix):
         audit.record(db.session(), "cli", "token.revoke", prefix[:10], count=n)
         db.session().commit()
         click.echo(f"revoked {n} token(s)")
+
+
+@main.command("persona")
+@click.option("--title", "current", required=True, help="The job title the person holds.")
+@click.option("--target", required=True, help="The job title they aim at.")
+@click.option("--groups", default="", help="Their audience groups, comma-separated.")
+@click.option("--gaps", "shown", default=5, show_default=True, type=click.IntRange(1, 20))
+def persona(current, target, groups, shown):
+    """What a person with this job title, aiming at the target, would see: the roles both
+    match, their top gaps with where the numbers come from and what to start with, and the
+    first page of their feed. Nobody is kept: the person exists for this command only."""
+    from server.career.roles import match_title
+    from server.people.feed import page
+    from server.people.gaps import gap_json, my_gaps, role_title
+    from server.people.profile import forget, update_profile
+    from server.people.users import add_user
+
+    app = command_app()
+    with app.app_context():
+        session = db.session()
+        user = add_user(session, f"persona-{abs(hash((current, target))) % 10**8}",
+                        groups=[g for g in groups.split(",") if g.strip()])
+        try:
+            profile = update_profile(app, session, user, {"current_title": current})
+            role = profile["role"]
+            found = match_title(app, session, target, 1, role["id"] if role else None)
+            if not found:
+                fail(f"no role matches {target!r}: import career data first (jitlearn import)")
+            update_profile(app, session, user, {"target_roles": [found[0].occupation_id]})
+            click.echo(f"{current} -> {target}")
+            click.echo(f"  role: {role['title'] if role else 'none matched'}; target: "
+                       f"{found[0].title}")
+            click.echo("  top gaps:")
+            held = role_title(session, user)
+            for n, gap in enumerate(my_gaps(app, session, user)[:shown], 1):
+                item = gap_json(app, gap, user.memberships(), held)
+                click.echo(f"  {n}. {item['skill']['name']}: {item['why']}")
+                start = "; ".join(c["title"] for c in item["content"]) or "nothing fits"
+                click.echo(f"     start with: {start}")
+            feed = page(app, session, user, 1, 10, mandatory_apart=True)
+            click.echo(f"  feed, first page ({len(feed['mandatory'])} mandatory items to "
+                       "acknowledge apart):")
+            for n, item in enumerate(feed["items"], 1):
+                click.echo(f"  {n}. {item['title']} ({item['type']}): {item['reason']}")
+        finally:
+            forget(session, user)
+            session.delete(user)
+            session.commit()

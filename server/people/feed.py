@@ -90,7 +90,7 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
     if not privacy_of(db, user)["personalize"]:
         return _ranked(items, hidden(db, user), seen)
     for gap in my_gaps(app, db, user)[:MAX_SKILLS]:
-        teach(gap.name, "gap", f"Builds {gap.name.lower()}, needed for {gap.roles[0]}, your "
+        teach(gap.skill, "gap", f"Builds {gap.name.lower()}, needed for {gap.roles[0]}, your "
               "target role", 0.5 + 0.5 * gap.score)
     for item in db.scalars(select(PersonFeedback).where(PersonFeedback.subject_id == user.id)
                            .order_by(PersonFeedback.id.desc()).limit(MAX_SKILLS)):
@@ -123,11 +123,31 @@ def _role_skills(db: Session, user: User) -> list[tuple[str, float]]:
     return [(name, importance) for name, importance in rows]
 
 
+SAME_SOURCE = 0.85  # each further item of a source counts this much less: a feed of one kind
+# (ten in-demand technologies) hides the gaps and suggestions a person came for
+
+
 def _ranked(items: dict[str, Item], hide: set[str], seen: dict[str, set[str]]) -> list[Item]:
-    """Best first, without what was sent away or acknowledged in its current version."""
-    return sorted((i for i in items.values() if i.hit.id not in hide
+    """Best first, sources mixed, without what was sent away or acknowledged in its current
+    version. Mandatory items keep their place: every one of them is due."""
+    left = sorted((i for i in items.values() if i.hit.id not in hide
                    and i.hit.hash not in seen.get(i.hit.id, ())),
                   key=lambda i: (-i.score, i.hit.id))
+    out: list[Item] = []
+    taken: dict[str, int] = {}
+    titles: set[str] = set()  # two copies of one course (two sources of it) show once
+    while left:
+        best = max(left, key=lambda i: (
+            i.score * (1.0 if i.source == "mandatory" else SAME_SOURCE ** taken.get(i.source, 0)),
+            -left.index(i)))
+        left.remove(best)
+        title = " ".join(best.hit.title.lower().split())
+        if title in titles and best.source != "mandatory":
+            continue
+        titles.add(title)
+        out.append(best)
+        taken[best.source] = taken.get(best.source, 0) + 1
+    return out
 
 
 def page(app: Flask, db: Session, user: User, number: int, per_page: int,

@@ -33,6 +33,7 @@ class Gap:
     since: str = "none"  # where current comes from: a rating's source, "role", or "none"
     roles: list[str] = field(default_factory=list)  # target role titles that need it
     kind: str = "skill"
+    skill: str = ""  # the skill's own name, what content teaching it is found by
 
     @property
     def score(self) -> float:
@@ -91,7 +92,8 @@ def gaps_for(app: Flask, db: Session, role_ids: list[str],
                 continue
             required = on_scale(app, need.level)
             gap = found.setdefault(skill.id, Gap(skill.id, skill.name, 0.0, required,
-                                                 round(current), since, kind=skill.kind))
+                                                 round(current), since, kind=skill.kind,
+                                                 skill=skill.name))
             gap.importance = max(gap.importance, need.importance)
             gap.required = max(gap.required, required)
             gap.roles.append(role.title)
@@ -168,20 +170,20 @@ def gap_json(app: Flask, gap: Gap, groups: set[str] | None, role: str | None = N
             "required_label": scale(app)[gap.required - 1], "roles": gap.roles,
             "score": round(gap.score, 3),
             "content": [{"id": h.id, "title": h.title, "type": h.type, "url": h.url}
-                        for h in teaching(app, gap.name, groups)]}
+                        for h in teaching(app, gap.skill or gap.name, groups)]}
 
 
 def why(app: Flask, gap: Gap, role: str | None) -> str:
     """Where the gap's numbers come from, in words."""
     levels = scale(app)
-    needs = f"{' and '.join(gap.roles)} typically need{'s' if len(gap.roles) == 1 else ''} " \
-        f"{levels[gap.required - 1].lower()} (O*NET level data)"
+    needs = f"needed: {levels[gap.required - 1].lower()}, typical of " \
+        f"{' and '.join(gap.roles)}"
     if gap.since in RATED:
-        has = f"{RATED[gap.since]} says {levels[gap.current - 1].lower()}"
+        has = f"you: {levels[gap.current - 1].lower()}, {RATED[gap.since]}"
     elif gap.since == "role" and role:
-        has = f"{role} typically have {levels[gap.current - 1].lower()}, and nobody rated you"
+        has = f"you: {levels[gap.current - 1].lower()}, typical of {role} (nobody rated you)"
     else:
-        has = "nothing says where you are: rate yourself to refine it"
+        has = "you: not known (rate yourself to refine it)"
     return f"{needs}; {has}"
 
 

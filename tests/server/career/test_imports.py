@@ -320,14 +320,14 @@ def test_a_role_implies_its_typical_levels_and_gaps_are_where_the_target_needs_c
     assert names and "Management of Financial Resources" in names
     assert not {"Reading Comprehension", "English Language", "Customer and Personal Service",
                 "Programming"} & set(names)
-    assert all("Software Developers typically have" in g["why"] for g in gaps)
+    assert all("typical of Software Developers (nobody rated you)" in g["why"] for g in gaps)
     assert all(g["required"] > g["current"] for g in gaps)
     # rating a skill replaces what the role implied, and the gap says whose number it is
     client.post("/api/v1/me/skills", headers=auth,
                 json={"skill": "Management of Financial Resources", "level": 1})
     gap = next(g for g in client.get("/api/v1/me/gaps", headers=auth).get_json()["gaps"]
                if g["skill"]["name"] == "Management of Financial Resources")
-    assert gap["current"] == 1 and "your rating says" in gap["why"]
+    assert gap["current"] == 1 and "you: novice, your rating" in gap["why"]
 
 
 def test_a_skill_and_a_knowledge_area_with_one_name_stay_apart(career):

@@ -144,3 +144,21 @@ def test_managers_see_team_skills_only_as_counts_over_five_people(team):
     # nor does bob see any one of them, unless that person chose to share
     assert client.get(f"/api/v1/people/{ids['kai']}/profile", headers=h["bob"]).status_code \
         == 403
+
+
+def test_one_source_does_not_fill_the_first_page_and_one_title_shows_once():
+    """Ten in-demand technologies scoring a little higher than three gap items: the page
+    mixes them, and a course held twice (two sources) shows once."""
+    from index import SearchHit
+    from server.people.feed import Item, _ranked
+
+    def item(n, source, score, title=None):
+        return Item(SearchHit(f"doc{n}", title or f"Doc {n}", "", "guide", "", 0.0),
+                    source, "why", score)
+
+    items = {i.hit.id: i for i in [item(n, "in_demand", 0.6) for n in range(10)]
+             + [item(10 + n, "gap", 0.55) for n in range(3)]
+             + [item(20, "core", 0.5, "Doc 0")]}
+    first = _ranked(items, set(), {})[:10]
+    assert sum(i.source == "gap" for i in first) == 3
+    assert len({i.hit.title for i in first}) == len(first)
