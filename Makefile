@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPORA ?= ../shared/corpora
 
-.PHONY: setup system demo demo-corpus test test-fast corpus corpus-sync eval train bench lint extension clean
+.PHONY: setup system demo demo-corpus test test-fast corpus corpus-sync eval train personas bench lint extension clean
 
 setup: $(STAMP)
 
@@ -87,6 +87,20 @@ train: corpus
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --output server/data/ranker.json
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --no-taxonomy \
 	  --output server/data/ranker-plain.json
+
+# What three people would see, with the real O*NET data and the reference corpus as the library:
+# the roles their titles match, their top gaps and where the numbers come from, and their feed.
+PERSONAS_HOME ?= var/personas
+PERSONA = JITLEARN_HOME=$(PERSONAS_HOME) JITLEARN_INDEX_DIR=$(abspath $(CORPUS_HOME))/index \
+  JITLEARN_LOG_LEVEL=WARNING $(BIN)/jitlearn
+personas: corpus
+	JITLEARN_HOME=$(PERSONAS_HOME) $(BIN)/jitlearn db upgrade
+	@test -f $(PERSONAS_HOME)/onet-imported || { \
+	  JITLEARN_HOME=$(PERSONAS_HOME) $(BIN)/jitlearn import onet $(CORPORA)/onet-29.3 && \
+	  touch $(PERSONAS_HOME)/onet-imported; }
+	@$(PERSONA) persona --title "Senior Software Engineer" --target "Engineering Manager" --groups engineering
+	@$(PERSONA) persona --title "HR Business Partner" --target "HR Director" --groups people
+	@$(PERSONA) persona --title "Accounts Payable Clerk" --target "Accounting Manager" --groups finance
 
 bench: setup
 	$(BIN)/python bench/bench.py --corpora $(CORPORA)
