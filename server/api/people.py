@@ -25,7 +25,7 @@ from server.errors import ApiError
 from server.people import person_feedback, profile, ratings, visibility
 from server.people.demand import flag, in_demand
 from server.people.feed import MAX_PER_PAGE, page
-from server.people.gaps import gap_json, no_skills_data, role_title
+from server.people.gaps import duty_json, gap_json, new_duties, no_skills_data, role_title
 from server.people.gaps import my_gaps as gaps_of
 from server.storage import db
 
@@ -95,20 +95,27 @@ def rate_my_skill():
 
 
 @api.get("/me/gaps")
-@spec(ok=obj({"gaps": array(GAP), "scale": array(STR), "no_skills_data": array(STR)}))
+@spec(ok=obj({"gaps": array(GAP), "scale": array(STR), "no_skills_data": array(STR),
+              "duties": array(obj({"task": STR, "role": STR, "content": array(ITEM)}))}))
 @require_token
 def my_gaps():
     """Skills my target roles need beyond my levels, by importance x gap, with content;
-    no_skills_data: target roles the career data says nothing about (no gaps is no news)."""
+    duties: what the target roles do that my current role does not (O*NET's tasks), with
+    content; no_skills_data: target roles the career data says nothing about."""
     session = db.session()
     gaps = gaps_of(current_app, session, g.user)
     role = role_title(session, g.user)
     found = [gap_json(current_app, gap, g.user.memberships(), role) for gap in gaps]
     for gap in found:
         with_addresses(current_app, g.user, gap["content"])
-    targets = visibility.profile_of(session, g.user).target_roles or []
+    mine = visibility.profile_of(session, g.user)
+    targets = mine.target_roles or []
+    duties = [duty_json(current_app, d, g.user.memberships())
+              for d in new_duties(current_app, session, mine.occupation_id, targets)]
+    for duty in duties:
+        with_addresses(current_app, g.user, duty["content"])
     return jsonify({"gaps": found, "scale": scale(current_app),
-                    "no_skills_data": no_skills_data(session, targets)})
+                    "no_skills_data": no_skills_data(session, targets), "duties": duties})
 
 
 @api.get("/me/feed")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from index import SearchHit
 from server.career.skills import teaching
 from server.people.demand import in_demand
-from server.people.gaps import my_gaps
+from server.people.gaps import doing, my_gaps, new_duties
 from server.people.visibility import privacy_of, profile_of
 from server.runtime import index_of
 from server.storage.models import (
@@ -89,6 +89,11 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
             offer(hit, "mandatory", "Mandatory: you have not acknowledged this version yet", 1.0)
     if not privacy_of(db, user)["personalize"]:
         return _ranked(items, hidden(db, user), seen)
+    mine = profile_of(db, user)
+    for duty in new_duties(app, db, mine.occupation_id, mine.target_roles or [], MAX_SKILLS):
+        for n, hit in enumerate(doing(app, duty.text, groups, PER_SKILL)):
+            offer(hit, "gap", f"Prepares you for what {duty.role} do: "
+                  f"{duty.text[0].lower()}{duty.text[1:].rstrip('.')}", 0.8 * (1 - 0.15 * n))
     for gap in my_gaps(app, db, user)[:MAX_SKILLS]:
         teach(gap.skill, "gap", f"Builds {gap.name.lower()}, needed for {gap.roles[0]}, your "
               "target role", 0.5 + 0.5 * gap.score)

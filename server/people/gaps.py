@@ -6,18 +6,29 @@ skill's own words name topics ("Budgeting" is the budgeting topic). Nothing here
 scoring of people: a gap is the person's own, shown to them.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from index import SearchHit
+from nlp import Context
 from server.career.roles import KEY_SKILL, match_title, on_scale, scale
 from server.career.skills import named_topics, skill_topics, teaching
 from server.people.ratings import labels, rated_levels
 from server.people.visibility import privacy_of, profile_of
-from server.runtime import taxonomy_of
-from server.storage.models import Occupation, OccupationSkill, PersonFeedback, Skill, User
+from server.runtime import engine_of, index_of, taxonomy_of
+from server.state import runtime_of
+from server.storage.models import (
+    Occupation,
+    OccupationSkill,
+    OccupationTask,
+    PersonFeedback,
+    Skill,
+    User,
+)
 from server.suggest.results import Personal
 
 MAX_GAPS = 20
@@ -107,6 +118,78 @@ def gaps_for(app: Flask, db: Session, role_ids: list[str],
 def my_gaps(app: Flask, db: Session, user: User) -> list[Gap]:
     return gaps_for(app, db, profile_of(db, user).target_roles or [],
                     known_levels(app, db, user))
+
+
+MAX_DUTIES = 5  # duties of the target roles shown
+SAME_DUTY = 0.25  # a task of the current role at least this close (cosine of idf-weighted
+# words) is the same duty, done already
+
+
+@dataclass
+class Duty:
+    text: str  # O*NET's task statement: "Recruit, hire, train and supervise staff"
+    role: str  # the target role's title
+    nearest: float  # how close the closest task of the person's current role comes (0..1)
+
+
+def new_duties(app: Flask, db: Session, current: str | None, targets: list[str],
+               limit: int = MAX_DUTIES) -> list[Duty]:
+    """The core tasks of the target roles that nothing the current role does resembles: what a
+    manager's job adds (hiring, budgets, running a department) comes through here, where skill
+    levels alone say little. Without a current role, the targets' first core tasks."""
+    if not targets:
+        return []
+    ix = index_of(app)
+    profiles = ix.profiles()
+
+    def words(text: str) -> dict[str, float]:
+        counts: dict[str, float] = {}
+        for term in ix.analyze(text):
+            counts[term] = counts.get(term, 0.0) + profiles.idf(term)
+        return counts
+
+    def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+        dot = sum(v * b.get(t, 0.0) for t, v in a.items())
+        norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+        return dot / norm if norm else 0.0
+
+    mine = [words(t) for t in db.scalars(select(OccupationTask.text).where(
+        OccupationTask.occupation_id == current))] if current else []
+    found = []
+    for role_id in targets:
+        role = db.get(Occupation, role_id)
+        if role is None:
+            continue
+        for task in db.scalars(select(OccupationTask).where(
+                OccupationTask.occupation_id == role_id, OccupationTask.core)
+                .order_by(OccupationTask.position)):
+            nearest = max((cosine(words(task.text), m) for m in mine), default=0.0)
+            if nearest < SAME_DUTY:
+                found.append(Duty(task.text, role.title, round(nearest, 3)))
+    return found[:limit]  # in O*NET's order, which leads with the job's central tasks
+
+
+def duty_json(app: Flask, duty: Duty, groups: set[str] | None) -> dict:
+    return {"task": duty.text, "role": duty.role,
+            "content": [{"id": h.id, "title": h.title, "type": h.type, "url": h.url}
+                        for h in doing(app, duty.text, groups)]}
+
+
+def doing(app: Flask, task: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
+    """Content for a duty, found as suggestions for a page titled with it are (topics, the
+    ranking model and its abstention): none when nothing in the library fits."""
+    engine = engine_of(app)
+    cache = runtime_of(app).duties
+    key = (task, frozenset(groups) if groups is not None else None, limit)
+    cached = cache.get(key)
+    if cached is None or cached[0] is not engine:  # a new library or rules: look again
+        ix = index_of(app)
+        result = engine.suggest(Context(title=task), limit=limit, groups=groups)
+        cached = (engine, [hit for s in result.suggestions if (hit := ix.get(s.id)) is not None])
+        if len(cache) > 2000:
+            cache.clear()
+        cache[key] = cached
+    return cached[1]
 
 
 def role_title(db: Session, user: User) -> str | None:

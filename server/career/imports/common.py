@@ -10,6 +10,7 @@ from server.career.titles import key
 from server.storage.models import (
     Occupation,
     OccupationSkill,
+    OccupationTask,
     OccupationTitle,
     RelatedOccupation,
     Skill,
@@ -30,6 +31,7 @@ class ImportReport:
     skills: int = 0
     requirements: int = 0  # occupation-skill pairs
     related: int = 0
+    tasks: int = 0  # task statements (what people in the occupations do)
     missing: list[str] = field(default_factory=list)  # optional files not found
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     borrowed: int = 0  # occupations whose skill ratings come from their closest relative
@@ -38,7 +40,8 @@ class ImportReport:
     def summary(self) -> str:
         text = (f"{self.source}: {self.occupations:,} occupations, {self.titles:,} titles, "
                 f"{self.skills:,} skills, {self.requirements:,} skill requirements, "
-                f"{self.related:,} related-occupation links; {self.seconds:.1f}s")
+                f"{self.related:,} related-occupation links"
+                + (f", {self.tasks:,} tasks" if self.tasks else "") + f"; {self.seconds:.1f}s")
         if self.borrowed:
             text += (f"\n  {self.borrowed} occupations have no skill or knowledge ratings of "
                      "their own: they take those of their closest related occupation")
@@ -59,8 +62,9 @@ def need_row(oid: str, sid: str) -> dict:
 
 
 def replace_source(db: Session, source: str, occupations: dict[str, dict],
-             titles: list[tuple[str, str, str]], skills: dict[str, dict], needs: list[dict],
-             related: list[dict]) -> None:
+                   titles: list[tuple[str, str, str]], skills: dict[str, dict],
+                   needs: list[dict], related: list[dict],
+                   tasks: list[dict] | None = None) -> None:
     """One transaction: update what exists, insert what is new, drop what the source dropped."""
     prefix = f"{source}:"
     old_occ = set(db.scalars(select(Occupation.id).where(Occupation.source == source)))
@@ -70,6 +74,7 @@ def replace_source(db: Session, source: str, occupations: dict[str, dict],
     db.execute(delete(OccupationSkill).where(OccupationSkill.occupation_id.like(f"{prefix}%")))
     db.execute(delete(RelatedOccupation).where(
         RelatedOccupation.occupation_id.like(f"{prefix}%")))
+    db.execute(delete(OccupationTask).where(OccupationTask.occupation_id.like(f"{prefix}%")))
     upsert(db, Occupation, occupations, old_occ)
     upsert(db, Skill, skills, old_skills)
     gone = old_occ - set(occupations)
@@ -79,6 +84,7 @@ def replace_source(db: Session, source: str, occupations: dict[str, dict],
                                  "kind": k} for o, t, k in titles])
     bulk_insert(db, OccupationSkill, needs)
     bulk_insert(db, RelatedOccupation, related)
+    bulk_insert(db, OccupationTask, tasks or [])
     db.commit()
 
 

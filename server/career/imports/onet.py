@@ -20,7 +20,7 @@ from server.career.imports.common import (
 
 ONET_FILES = ("Occupation Data.txt", "Skills.txt", "Knowledge.txt", "Technology Skills.txt",
               "Alternate Titles.txt", "Sample of Reported Titles.txt", "Related Occupations.txt",
-              "Job Zones.txt", "Content Model Reference.txt")
+              "Job Zones.txt", "Content Model Reference.txt", "Task Statements.txt")
 ONET_REQUIRED = ("Occupation Data.txt",)
 
 
@@ -137,10 +137,20 @@ def import_onet(db: Session, directory: str | Path) -> ImportReport:
                                 "rank": int(number(row.get("Index"), 99)),
                                 "tier": (row.get("Relatedness Tier") or "")[:30]})
 
+    tasks = []
+    if "Task Statements.txt" in present:
+        for row in tsv_rows(present["Task Statements.txt"]):
+            oid = f"onet:{row['O*NET-SOC Code'].strip()}"
+            text = " ".join((row.get("Task") or "").split())[:1000]
+            if oid in occupations and text:
+                tasks.append({"occupation_id": oid, "position": len(tasks), "text": text,
+                              "core": (row.get("Task Type") or "").strip() != "Supplemental"})
+
     report.borrowed = _borrow_ratings(occupations, needs, skills, related)
-    replace_source(db, "onet", occupations, titles, skills, list(needs.values()), related)
+    replace_source(db, "onet", occupations, titles, skills, list(needs.values()), related,
+                   tasks)
     report.occupations, report.titles, report.skills = len(occupations), len(titles), len(skills)
-    report.requirements, report.related = len(needs), len(related)
+    report.requirements, report.related, report.tasks = len(needs), len(related), len(tasks)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -15,6 +15,7 @@ from server.storage.models.base import Base, now
 from server.storage.models.career import (
     Occupation,
     OccupationSkill,
+    OccupationTask,
     OccupationTitle,
     RelatedOccupation,
     Skill,
@@ -43,7 +44,7 @@ from server.storage.models.sign_in import ConnectCode, ConsoleSession, LoginLink
 __all__ = [
     "ACTIONS", "ApiToken", "AuditEntry", "Base", "ConnectCode", "ConsoleSession",
     "ContentTags", "ContentVersion", "DirectoryGroup", "DirectoryMember", "Feedback",
-    "FeedbackRequest", "JobRun", "LoginLink", "Occupation", "OccupationSkill",
+    "FeedbackRequest", "JobRun", "LoginLink", "Occupation", "OccupationSkill", "OccupationTask",
     "OccupationTitle", "OidcRequest", "PersonFeedback", "Profile", "ROLES", "RateCount",
     "RelatedOccupation", "RuleVersion", "SNOOZE_DAYS", "SOURCE_KINDS", "SUPPRESSING", "Skill",
     "SkillRating", "Source", "SuggestionEvent", "TOKEN_SCOPES", "User", "XapiOutbox", "now"

@@ -60,6 +60,18 @@ class OccupationSkill(Base):
     in_demand: Mapped[bool] = mapped_column(default=False)  # O*NET: in demand for this one
 
 
+class OccupationTask(Base):
+    """What people in an occupation do (O*NET's task statements): a manager's role is hiring
+    and budgets as much as skills, and duties new to a person are gaps of their own."""
+
+    __tablename__ = "occupation_tasks"
+    occupation_id: Mapped[str] = mapped_column(
+        ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)  # the source's order
+    text: Mapped[str] = mapped_column(Text)
+    core: Mapped[bool] = mapped_column(default=True)  # O*NET: Core, not Supplemental
+
+
 class RelatedOccupation(Base):
     """Where people in an occupation go next, closest first."""
 

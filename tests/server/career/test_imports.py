@@ -322,6 +322,10 @@ def test_a_role_implies_its_typical_levels_and_gaps_are_where_the_target_needs_c
                 "Programming"} & set(names)
     assert all("typical of Software Developers (nobody rated you)" in g["why"] for g in gaps)
     assert all(g["required"] > g["current"] for g in gaps)
+    # what a manager does that a developer does not comes through as duties: hiring among them
+    duties = client.get("/api/v1/me/gaps", headers=auth).get_json()["duties"]
+    assert any("hire" in d["task"] for d in duties) and len(duties) <= 5
+    assert all(d["role"] == "Computer and Information Systems Managers" for d in duties)
     # rating a skill replaces what the role implied, and the gap says whose number it is
     client.post("/api/v1/me/skills", headers=auth,
                 json={"skill": "Management of Financial Resources", "level": 1})
@@ -344,3 +348,4 @@ def test_a_skill_and_a_knowledge_area_with_one_name_stay_apart(career):
                        json={"skill": "Mathematics (knowledge)", "level": 3}).status_code == 201
     rated = client.get("/api/v1/me/skills", headers=auth).get_json()["skills"]
     assert [(s["name"], s["kind"]) for s in rated] == [("Mathematics (knowledge)", "knowledge")]
+
