@@ -86,7 +86,8 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
     seen = acknowledged(db, user.id)
     for hit in index_of(app).mandatory(groups):
         if hit.hash not in seen.get(hit.id, ()):
-            offer(hit, "mandatory", "Mandatory: you have not acknowledged this version yet", 1.0)
+            reason, urgency = _why_due(hit, groups, hit.id in seen)
+            offer(hit, "mandatory", reason, 1.0 + urgency)
     if not privacy_of(db, user)["personalize"]:
         return _ranked(items, hidden(db, user), seen)
     mine = profile_of(db, user)
@@ -114,6 +115,19 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
             teach(skill["name"], "in_demand", f"{skill['name']} is in demand: "
                   f"{skill['why'][0]}" if skill["why"] else f"{skill['name']} is in demand", 1.0)
     return _ranked(items, hidden(db, user), seen)
+
+
+def _why_due(hit: SearchHit, groups: set[str], acknowledged_before: bool) -> tuple[str, float]:
+    """Why a mandatory item is due, and how urgent (0..0.1): one that changed since the
+    person acknowledged it, then one meant for their group rather than for everyone, then the
+    most recently changed. Every one of them is due; this is only their order."""
+    targeted = sorted(set(hit.audience) & groups)
+    when = hit.changed.timestamp() / 1e12 if hit.changed else 0.0  # < 0.002 until 2033
+    if acknowledged_before:
+        return "Mandatory: it changed since you acknowledged it", 0.06 + when
+    if targeted:
+        return f"Mandatory for {', '.join(targeted)}: not acknowledged yet", 0.03 + when
+    return "Mandatory for everyone: not acknowledged yet", when
 
 
 def _role_skills(db: Session, user: User) -> list[tuple[str, float]]:

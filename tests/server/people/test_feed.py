@@ -162,3 +162,16 @@ def test_one_source_does_not_fill_the_first_page_and_one_title_shows_once():
     first = _ranked(items, set(), {})[:10]
     assert sum(i.source == "gap" for i in first) == 3
     assert len({i.hit.title for i in first}) == len(first)
+
+
+def test_mandatory_items_for_the_persons_group_come_first_and_say_so(team):
+    """Sam is in engineering: what is mandatory for engineering leads the block, each item
+    saying whom it is for; the rest is mandatory for everyone."""
+    client, headers, _ = team
+    answer = client.get("/api/v1/me/feed?per_page=10", headers=headers["sam"]).get_json()
+    due = [i for i in answer["items"] if i["source"] == "mandatory"]
+    ours = [i for i in due if i["reason"].startswith("Mandatory for engineering")]
+    assert ours and due[:len(ours)] == ours  # engineering's first
+    assert "samples:training/secure-coding.md" in [i["id"] for i in ours]
+    assert all(i["reason"] == "Mandatory for everyone: not acknowledged yet"
+               for i in due[len(ours):])
