@@ -4,6 +4,8 @@ Skills meet content through the taxonomy: a topic names the skills content on it
 skill's own words name topics ("Budgeting" is the budgeting topic).
 """
 
+import re
+
 from flask import Flask
 
 from index import SUBJECT_WEIGHT, SearchHit, SearchRequest
@@ -41,15 +43,26 @@ def _phrases(app: Flask) -> dict:
 
 
 def teaching(app: Flask, name: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
-    """Content that teaches a skill, best first: content whose subject is one of the skill's
-    topics, or, for a skill no topic names (a technology), content whose title names it."""
+    """Content that teaches a skill, best first: content whose subject is a topic that is the
+    skill (a topic naming it among its skills, or whose phrase is the skill's whole name), or,
+    for a skill no topic is, content whose title says every word of its name as a word.
+
+    A topic that shares one word with the skill is not the skill: "Atlassian Confluence" is not
+    every page on collaboration tools, "Excel" is not "Center of Excellence"."""
     ix = index_of(app)
-    topics = skill_topics(app, name)
+    if len(name.strip()) < 2:  # "C", "R": one letter says too little to find anything by
+        return []
+    stems = frozenset(ix.analyze(name))
+    phrases = _phrases(app)
+    topics = list(dict.fromkeys([*phrases["skills"].get(name.lower(), []),
+                                 *(t for phrase, t in phrases["phrases"] if phrase == stems)]))
     hits = ix.rank(SearchRequest(words=[(name, 1.0)], topics=[(t, 1.0) for t in topics],
                                  limit=limit * 5, groups=groups))
     if topics:
         kept = [h for h in hits if any(h.topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in topics)]
     else:
-        stems = set(ix.analyze(name))
-        kept = [h for h in hits if stems and stems <= set(ix.analyze(h.title))]
+        words = [w for w in re.findall(r"[\w+#]+", name.lower()) if ix.analyze(w)]
+        kept = [h for h in hits if words and all(
+            re.search(rf"(?<![\w+#]){re.escape(w)}(?:s|es)?(?![\w+#])", h.title.lower())
+            for w in words)]
     return kept[:limit]

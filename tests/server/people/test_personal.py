@@ -123,3 +123,18 @@ def test_eval_applies_a_judgments_profile_like_the_api(app, engine, tmp_path):
         signal.reasons.values()
     assert ranked["aiming"] == [s.id for s in direct.suggestions]  # as the API would rank it
     assert course in ranked["aiming"]
+
+
+def test_content_for_a_skill_says_the_skill_not_a_word_inside_another(app):
+    """"Excel" is not "Excellence", a one-letter technology finds nothing rather than anything,
+    and a skill a topic is (Budgeting) still finds the content on it."""
+    from server.career.skills import teaching
+
+    with app.app_context():
+        excel = [h.id for h in teaching(app, "Excel", None)]
+        budgeting = [h.id for h in teaching(app, "Budgeting", {"engineering"})]
+        okta = [h.title for h in teaching(app, "Okta Workforce", None)]
+        assert teaching(app, "C", None) == []
+    assert excel[0] == "samples:training/excel-budgeting.md"  # the topic that is Excel
+    assert "samples:guides/how-budgeting-works.md" in budgeting
+    assert okta == []  # no topic is it, and no title says both words
