@@ -118,20 +118,25 @@ def my_gaps():
                     "no_skills_data": no_skills_data(session, targets), "duties": duties})
 
 
+FEED_ITEM = obj({"id": STR, "title": STR, "url": STR, "type": STR, "summary": STR,
+                 "source": STR, "reason": STR, "also": array(STR), "score": NUM})
+
+
 @api.get("/me/feed")
 @spec(query={"page": ({"type": "integer", "minimum": 1, "maximum": 1000}, False),
-             "per_page": ({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, False)},
+             "per_page": ({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, False),
+             "mandatory": ({"type": "string", "enum": ["inline", "apart"]}, False)},
       ok=obj({"request_id": STR, "page": INT, "per_page": INT, "total": INT,
-              "items": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
-                                  "summary": STR, "source": STR, "reason": STR,
-                                  "also": array(STR), "score": NUM}))}))
+              "items": array(FEED_ITEM)}, {"mandatory": array(FEED_ITEM)}))
 @require_token
 def my_feed():
-    """What to learn next, from every source, ranked: ?page=1&per_page=10"""
+    """What to learn next, from every source, ranked: ?page=1&per_page=10. With
+    mandatory=apart, the mandatory items not yet acknowledged come in a block of their own
+    ("mandatory", the most urgent first, not paged) and the pages hold the rest."""
     asked = query()
     answer = page(current_app, db.session(), g.user, asked.get("page", 1),
-                  asked.get("per_page", 10))
-    with_addresses(current_app, g.user, answer["items"])
+                  asked.get("per_page", 10), mandatory_apart=asked.get("mandatory") == "apart")
+    with_addresses(current_app, g.user, answer["items"] + answer.get("mandatory", []))
     return jsonify(answer)
 
 

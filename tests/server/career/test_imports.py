@@ -349,3 +349,42 @@ def test_a_skill_and_a_knowledge_area_with_one_name_stay_apart(career):
     rated = client.get("/api/v1/me/skills", headers=auth).get_json()["skills"]
     assert [(s["name"], s["kind"]) for s in rated] == [("Mathematics (knowledge)", "knowledge")]
 
+
+
+@pytest.mark.parametrize("title,target,role,goal,gaps_include", [
+    ("Senior Software Engineer", "Engineering Manager", "Software Developers",
+     "Computer and Information Systems Managers", "Management of Financial Resources"),
+    ("HR Business Partner", "HR Director", "Human Resources Specialists",
+     "Human Resources Managers", "Management of Personnel Resources"),
+    ("Accounts Payable Clerk", "Accounting Manager", "Bookkeeping, Accounting, and Auditing Clerks",
+     "Financial Managers", "Administration and Management"),
+])
+def test_three_people_see_sensible_gaps_duties_and_a_mixed_feed(
+        onet_home, copy_home, tmp_path, sample_index, engine, title, target, role, goal,
+        gaps_include):
+    """The personas of the README with the real O*NET data and the samples as the library
+    (`make personas` prints the same with the reference corpus)."""
+    from server.people.users import add_user, create_token
+    from server.state import runtime_of
+
+    copy_home(onet_home, tmp_path)
+    app = create_app({"HOME": str(tmp_path), "INDEX_DIR": str(sample_index), "MODEL": "",
+                      "TESTING": True})
+    runtime_of(app).index, runtime_of(app).engine = engine.index, engine
+    with app.app_context():
+        token = create_token(db.session(), add_user(db.session(), "pat", groups=["finance"]))
+    client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+    me = client.put("/api/v1/me/profile", headers=auth, json={"current_title": title}).get_json()
+    assert me["role"]["title"] == role
+    found = client.get(f"/api/v1/roles?q={target}", headers=auth).get_json()["roles"][0]
+    assert found["title"] == goal
+    client.put("/api/v1/me/profile", headers=auth, json={"target_roles": [found["id"]]})
+    answer = client.get("/api/v1/me/gaps", headers=auth).get_json()
+    names = [g["skill"]["name"] for g in answer["gaps"]]
+    assert gaps_include in names[:5]
+    assert not {"Reading Comprehension", "Active Listening", "Speaking"} & set(names)
+    assert answer["duties"] and all(d["role"] == goal for d in answer["duties"])
+    feed = client.get("/api/v1/me/feed?per_page=10&mandatory=apart", headers=auth).get_json()
+    assert feed["mandatory"] and all(i["source"] == "mandatory" for i in feed["mandatory"])
+    sources = {i["source"] for i in feed["items"]}
+    assert "gap" in sources and len(sources) >= 2, feed["items"]  # the pages are mixed

@@ -175,3 +175,8 @@ def test_mandatory_items_for_the_persons_group_come_first_and_say_so(team):
     assert "samples:training/secure-coding.md" in [i["id"] for i in ours]
     assert all(i["reason"] == "Mandatory for everyone: not acknowledged yet"
                for i in due[len(ours):])
+    apart = client.get("/api/v1/me/feed?mandatory=apart", headers=headers["sam"]).get_json()
+    assert [i["id"] for i in apart["mandatory"]][:len(due)] == [i["id"] for i in due]
+    assert not any(i["source"] == "mandatory" for i in apart["items"])
+    assert client.get("/api/v1/me/feed?mandatory=sideways",
+                      headers=headers["sam"]).status_code == 400
