@@ -50,9 +50,9 @@ def teaching(app: Flask, name: str, groups: set[str] | None, limit: int = 3) -> 
     A topic that shares one word with the skill is not the skill: "Atlassian Confluence" is not
     every page on collaboration tools, "Excel" is not "Center of Excellence"."""
     ix = index_of(app)
-    if len(name.strip()) < 2:  # "C", "R": one letter says too little to find anything by
-        return []
     stems = frozenset(ix.analyze(name))
+    if all(len(t) < 2 for t in stems):  # "C", "C#", "R": too little to find anything by
+        return []
     phrases = _phrases(app)
     topics = list(dict.fromkeys([*phrases["skills"].get(name.lower(), []),
                                  *(t for phrase, t in phrases["phrases"] if phrase == stems)]))

@@ -1,8 +1,9 @@
 """The personal learning feed: one ranked stream from everything that says what to learn next.
 
 Sources, strongest first: mandatory policies not yet acknowledged; content that closes the gaps
-to the target roles; skills a manager or a peer suggested; core skills of the current role; skills
-in demand that the person's roles use. Each item says which source put it there (and which others
+to the target roles (their skills and the duties they add); skills a manager or a peer suggested;
+the person's goals; core skills of the current role; skills in demand that the person's roles
+use. Each item says which source put it there (and which others
 agree). An item dismissed, marked not relevant or completed from the feed never comes back, a
 snoozed one stays away for SNOOZE_DAYS, an acknowledged one until its next version.
 """
@@ -36,7 +37,8 @@ from server.storage.models import (
 from server.suggest.feedback import acknowledged
 
 FEED = "feed"  # the topic feed requests are recorded under, so feedback on them is the feed's
-WEIGHTS = {"mandatory": 1.0, "gap": 0.9, "feedback": 0.85, "core": 0.6, "in_demand": 0.5}
+WEIGHTS = {"mandatory": 1.0, "gap": 0.9, "feedback": 0.85, "goal": 0.8, "core": 0.6,
+           "in_demand": 0.5}
 PER_SKILL = 3  # items per skill, best first; later ones count a little less
 MAX_SKILLS = 5  # skills taken from each source
 MAX_PER_PAGE = 50
@@ -104,6 +106,9 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
         for name in db.scalars(select(Skill.name).where(Skill.id.in_(item.skills))):
             teach(name, "feedback", f"{who.capitalize()} suggested focusing on {name.lower()}",
                   1.0)
+    for goal in (mine.goals or [])[:MAX_SKILLS]:
+        for n, hit in enumerate(doing(app, goal, groups, PER_SKILL)):
+            offer(hit, "goal", f"Towards your goal: {goal}", 1.0 - 0.15 * n)
     role_skills = _role_skills(db, user)
     role = db.get(Occupation, profile_of(db, user).occupation_id or "")
     for name, importance in role_skills[:MAX_SKILLS]:

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from index import SearchHit
+from index import SUBJECT_WEIGHT, SearchHit
 from nlp import Context
 from server.career.roles import KEY_SKILL, match_title, on_scale, scale
 from server.career.skills import named_topics, skill_topics, teaching
@@ -175,21 +175,34 @@ def duty_json(app: Flask, duty: Duty, groups: set[str] | None) -> dict:
                         for h in doing(app, duty.text, groups)]}
 
 
-def doing(app: Flask, task: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
-    """Content for a duty, found as suggestions for a page titled with it are (topics, the
-    ranking model and its abstention): none when nothing in the library fits."""
+def doing(app: Flask, text: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
+    """Content for a duty or a goal ("Recruit, hire, train and supervise staff", "prepare for
+    my first calibration session"): the suggestions for a page titled with it; when the
+    abstainer says no (it judges whether a page is work, and a duty or a goal is work by
+    definition), the ranking model's order among the documents whose subject is one of the
+    text's main topics. Nothing when the text names no topic or no document is on one."""
     engine = engine_of(app)
     cache = runtime_of(app).duties
-    key = (task, frozenset(groups) if groups is not None else None, limit)
+    key = (text, frozenset(groups) if groups is not None else None, limit)
     cached = cache.get(key)
     if cached is None or cached[0] is not engine:  # a new library or rules: look again
-        ix = index_of(app)
-        result = engine.suggest(Context(title=task), limit=limit, groups=groups)
-        cached = (engine, [hit for s in result.suggestions if (hit := ix.get(s.id)) is not None])
+        context, ix = Context(title=text), index_of(app)
+        found = [hit for s in engine.suggest(context, limit=limit, groups=groups).suggestions
+                 if (hit := ix.get(s.id)) is not None]
+        if not found:  # the abstainer judges pages; on a small library it says no to most
+            page = engine.read(context, groups=groups)
+            main = [t.id for t in page.concepts if t.weight >= MAIN_TOPIC]
+            order = sorted(range(len(page.hits)), key=lambda i: -float(page.scores[i]))
+            found = [page.hits[i] for i in order
+                     if any(page.hits[i].topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in main)]
+        cached = (engine, found[:limit])
         if len(cache) > 2000:
             cache.clear()
         cache[key] = cached
     return cached[1]
+
+
+MAIN_TOPIC = 0.5  # a topic this strong in the text is what it is about (the panel's rule too)
 
 
 def role_title(db: Session, user: User) -> str | None:

@@ -134,7 +134,17 @@ def test_content_for_a_skill_says_the_skill_not_a_word_inside_another(app):
         excel = [h.id for h in teaching(app, "Excel", None)]
         budgeting = [h.id for h in teaching(app, "Budgeting", {"engineering"})]
         okta = [h.title for h in teaching(app, "Okta Workforce", None)]
-        assert teaching(app, "C", None) == []
+        assert teaching(app, "C", None) == teaching(app, "C#", None) == []
     assert excel[0] == "samples:training/excel-budgeting.md"  # the topic that is Excel
     assert "samples:guides/how-budgeting-works.md" in budgeting
     assert okta == []  # no topic is it, and no title says both words
+
+
+def test_a_goal_brings_content_into_the_feed_with_the_goal_as_its_reason(sam):
+    client, headers = sam
+    client.put("/api/v1/me/profile", headers=headers,
+               json={"goals": ["Learn to give feedback"]})
+    feed = client.get("/api/v1/me/feed?mandatory=apart&per_page=20", headers=headers).get_json()
+    towards = [i for i in feed["items"] if "Towards your goal: Learn to give feedback" in
+               [i["reason"], *i["also"]]]
+    assert "samples:training/feedback.md" in [i["id"] for i in towards]
