@@ -163,7 +163,8 @@ def new_duties(app: Flask, db: Session, current: str | None, targets: list[str],
         for task in db.scalars(select(OccupationTask).where(
                 OccupationTask.occupation_id == role_id, OccupationTask.core)
                 .order_by(OccupationTask.position)):
-            nearest = max((cosine(words(task.text), m) for m in mine), default=0.0)
+            theirs = words(task.text)
+            nearest = max((cosine(theirs, m) for m in mine), default=0.0)
             if nearest < SAME_DUTY:
                 found.append(Duty(task.text, role.title, round(nearest, 3)))
     return found[:limit]  # in O*NET's order, which leads with the job's central tasks
