@@ -1,7 +1,5 @@
 """Roles (occupations): find one by job title, what it needs, where people go next from it."""
 
-import time
-
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,26 +31,19 @@ def on_scale(app: Flask, level: float) -> int:
     return 1 + round(max(0.0, min(1.0, level)) * (n - 1))
 
 
-RECHECK_S = 5.0  # how long a lookup trusts the matcher before asking whether an import ran
-
-
 def matcher(app: Flask, db: Session) -> Matchers:
-    """The title matcher over every occupation's names; rebuilt after an import (seen within
-    RECHECK_S: counting the names on every lookup cost more than the lookup itself)."""
+    """The title matcher over every occupation's names; rebuilt after an import, here or in
+    another process: every import gives its names ids above all before, so the newest id (one
+    index lookup) says whether one ran. Counting the names each time cost more than a lookup."""
     runtime = runtime_of(app)
     cached = runtime.titles
-    now = time.monotonic()
-    if cached is not None and now - cached[2] < RECHECK_S:
-        return cached[1]
-    signature = tuple(db.execute(select(func.count(OccupationTitle.id),
-                                        func.max(OccupationTitle.id))).one())
+    signature = db.scalar(select(func.max(OccupationTitle.id)))
     if cached is None or cached[0] != signature:
         with runtime.lock:
             rows = db.execute(select(OccupationTitle.occupation_id, Occupation.title,
                                      OccupationTitle.title, OccupationTitle.kind)
                               .join(Occupation, Occupation.id == OccupationTitle.occupation_id))
-            cached = (signature, Matchers(rows.all()), now)
-    runtime.titles = (cached[0], cached[1], now)
+            cached = runtime.titles = (signature, Matchers(rows.all()))
     return cached[1]
 
 

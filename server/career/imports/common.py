@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.career.titles import key
@@ -67,6 +67,9 @@ def replace_source(db: Session, source: str, occupations: dict[str, dict],
                    tasks: list[dict] | None = None) -> None:
     """One transaction: update what exists, insert what is new, drop what the source dropped."""
     prefix = f"{source}:"
+    # names get ids above every id used so far: the newest id then says "an import ran" to
+    # every serving process (career/roles.matcher), even when the same number comes back
+    first = (db.scalar(select(func.max(OccupationTitle.id))) or 0) + 1
     old_occ = set(db.scalars(select(Occupation.id).where(Occupation.source == source)))
     old_skills = set(db.scalars(select(Skill.id).where(Skill.source == source)))
     mine = Occupation.id.like(f"{prefix}%")
@@ -80,8 +83,9 @@ def replace_source(db: Session, source: str, occupations: dict[str, dict],
     gone = old_occ - set(occupations)
     if gone:
         db.execute(delete(Occupation).where(mine, Occupation.id.in_(gone)))
-    bulk_insert(db, OccupationTitle, [{"occupation_id": o, "title": t, "key": key(t)[:300],
-                                 "kind": k} for o, t, k in titles])
+    bulk_insert(db, OccupationTitle, [{"id": first + n, "occupation_id": o, "title": t,
+                                       "key": key(t)[:300], "kind": k}
+                                      for n, (o, t, k) in enumerate(titles)])
     bulk_insert(db, OccupationSkill, needs)
     bulk_insert(db, RelatedOccupation, related)
     bulk_insert(db, OccupationTask, tasks or [])

@@ -388,3 +388,20 @@ def test_three_people_see_sensible_gaps_duties_and_a_mixed_feed(
     assert feed["mandatory"] and all(i["source"] == "mandatory" for i in feed["mandatory"])
     sources = {i["source"] for i in feed["items"]}
     assert "gap" in sources and len(sources) >= 2, feed["items"]  # the pages are mixed
+
+
+def test_a_serving_process_sees_an_import_made_elsewhere_at_its_next_lookup(career, tmp_path):
+    """Another process (here: another app on the same database) imports the organisation's
+    roles, then renames one and imports again with as many names: the next lookup knows."""
+    roles = tmp_path / "roles.csv"
+    other = create_app({"HOME": career.config["HOME"], "MODEL": "", "TESTING": True})
+    with career.app_context():
+        assert not any(m.occupation_id.startswith("org:")
+                       for m in match_title(career, db.session(), "Quokka Wrangler", 3))
+    for name in ("Quokka Wrangler", "Wombat Wrangler"):
+        roles.write_text(f"role,level,skills,next_roles\n{name},2,Programming:5:3,\n")
+        with other.app_context():
+            import_roles(db.session(), roles)
+        with career.app_context():
+            found = match_title(career, db.session(), name, 1)
+        assert found and found[0].title == name
