@@ -25,8 +25,7 @@ from server.errors import ApiError
 from server.people import person_feedback, profile, ratings, visibility
 from server.people.demand import flag, in_demand
 from server.people.feed import MAX_PER_PAGE, page
-from server.people.gaps import duty_json, gap_json, new_duties, no_skills_data, role_title
-from server.people.gaps import my_gaps as gaps_of
+from server.people.gaps import overview
 from server.storage import db
 
 GAP = obj({"skill": SKILL_REF, "importance": NUM, "required": INT, "current": INT,
@@ -102,20 +101,10 @@ def my_gaps():
     """Skills my target roles need beyond my levels, by importance x gap, with content;
     duties: what the target roles do that my current role does not (O*NET's tasks), with
     content; no_skills_data: target roles the career data says nothing about."""
-    session = db.session()
-    gaps = gaps_of(current_app, session, g.user)
-    role = role_title(session, g.user)
-    found = [gap_json(current_app, gap, g.user.memberships(), role) for gap in gaps]
-    for gap in found:
-        with_addresses(current_app, g.user, gap["content"])
-    mine = visibility.profile_of(session, g.user)
-    targets = mine.target_roles or []
-    duties = [duty_json(current_app, d, g.user.memberships())
-              for d in new_duties(current_app, session, mine.occupation_id, targets)]
-    for duty in duties:
-        with_addresses(current_app, g.user, duty["content"])
-    return jsonify({"gaps": found, "scale": scale(current_app),
-                    "no_skills_data": no_skills_data(session, targets), "duties": duties})
+    answer = overview(current_app, db.session(), g.user)
+    for item in answer["gaps"] + answer["duties"]:
+        with_addresses(current_app, g.user, item["content"])
+    return jsonify({**answer, "scale": scale(current_app)})
 
 
 FEED_ITEM = obj({"id": STR, "title": STR, "url": STR, "type": STR, "summary": STR,

@@ -251,10 +251,9 @@ def persona(current, target, groups, shown):
     first page of their feed. Nobody is kept: the person exists for this command only."""
     from server.career.roles import match_title
     from server.people.feed import page
-    from server.people.gaps import duty_json, gap_json, my_gaps, new_duties, role_title
+    from server.people.gaps import overview
     from server.people.profile import forget, update_profile
     from server.people.users import add_user
-    from server.people.visibility import profile_of
 
     app = command_app()
     with app.app_context():
@@ -271,21 +270,17 @@ def persona(current, target, groups, shown):
             click.echo(f"{current} -> {target}")
             click.echo(f"  role: {role['title'] if role else 'none matched'}; target: "
                        f"{found[0].title}")
-            click.echo("  top gaps:")
-            held = role_title(session, user)
-            for n, gap in enumerate(my_gaps(app, session, user)[:shown], 1):
-                item = gap_json(app, gap, user.memberships(), held)
-                click.echo(f"  {n}. {item['skill']['name']}: {item['why']}")
-                start = "; ".join(c["title"] for c in item["content"]) or "nothing fits"
-                click.echo(f"     start with: {start}")
-            mine = profile_of(session, user)
-            click.echo("  new duties:")
-            for n, duty in enumerate(new_duties(app, session, mine.occupation_id,
-                                                mine.target_roles), 1):
-                item = duty_json(app, duty, user.memberships())
-                click.echo(f"  {n}. {duty.text}")
-                start = "; ".join(c["title"] for c in item["content"]) or "nothing fits"
-                click.echo(f"     start with: {start}")
+            career = overview(app, session, user)
+            for heading, items in (("top gaps", career["gaps"][:shown]),
+                                   ("new duties", career["duties"])):
+                click.echo(f"  {heading}:")
+                for n, item in enumerate(items, 1):
+                    what = f"{item['skill']['name']}: {item['why']}" if "skill" in item \
+                        else item["task"]
+                    start = "; ".join(c["title"] for c in item["content"]) or "nothing fits"
+                    click.echo(f"  {n}. {what}\n     start with: {start}")
+            for title in career["no_skills_data"]:
+                click.echo(f"  the career data lists no skills for {title}")
             feed = page(app, session, user, 1, 10, mandatory_apart=True)
             click.echo(f"  feed, first page ({len(feed['mandatory'])} mandatory items to "
                        "acknowledge apart):")

@@ -19,14 +19,7 @@ from server.content.reading import with_addresses
 from server.errors import ApiError
 from server.people import person_feedback
 from server.people.feed import page
-from server.people.gaps import (
-    duty_json,
-    gap_json,
-    my_gaps,
-    new_duties,
-    no_skills_data,
-    role_title,
-)
+from server.people.gaps import overview
 from server.people.profile import MAX_TARGETS, export, forget, profile_json, update_profile
 from server.people.ratings import rate, ratings
 from server.people.users import create_token
@@ -55,22 +48,14 @@ def _page(token: str | None = None):
     number = int(number) if number.isdecimal() and 0 < int(number) <= 1000 else 1
     feed = page(app, session_, g.user, number, PER_PAGE, mandatory_apart=True)
     with_addresses(app, g.user, feed["items"] + feed["mandatory"])
-    role = role_title(session_, g.user)
-    gaps = [gap_json(app, gap, g.user.memberships(), role)
-            for gap in my_gaps(app, session_, g.user)]
-    targets = [t["id"] for t in profile["target_roles"]]
-    unknown = no_skills_data(session_, targets)
-    duties = [duty_json(app, d, g.user.memberships()) for d in new_duties(
-        app, session_, (profile["role"] or {}).get("id"), targets)]
-    for duty in duties:
-        with_addresses(app, g.user, duty["content"])
-    for gap in gaps:
-        gap["content"] = gap["content"][:3]
-        with_addresses(app, g.user, gap["content"])
+    career = overview(app, session_, g.user)
+    for item in career["gaps"] + career["duties"]:
+        with_addresses(app, g.user, item["content"])
     looked = request.args.get("role_q", "").strip()[:200]
     return render_template(
         "console/me.html", profile=profile, scale=scale(app), skills=_rated(session_, g.user),
-        to_rate=_to_rate(session_, profile), gaps=gaps, unknown=unknown, duties=duties,
+        to_rate=_to_rate(session_, profile), gaps=career["gaps"],
+        unknown=career["no_skills_data"], duties=career["duties"],
         mandatory=feed["mandatory"],
         feed=feed["items"], request_id=feed["request_id"], page=number, per_page=PER_PAGE,
         more=feed["total"] > number * PER_PAGE,

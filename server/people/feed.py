@@ -109,8 +109,8 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
     for goal in (mine.goals or [])[:MAX_SKILLS]:
         for n, hit in enumerate(doing(app, goal, groups, PER_SKILL)):
             offer(hit, "goal", f"Towards your goal: {goal}", 1.0 - 0.15 * n)
-    role_skills = _role_skills(db, user)
-    role = db.get(Occupation, profile_of(db, user).occupation_id or "")
+    role_skills = _role_skills(db, mine.occupation_id)
+    role = db.get(Occupation, mine.occupation_id or "")
     for name, importance in role_skills[:MAX_SKILLS]:
         if role is not None and importance >= 0.7:
             teach(name, "core", f"A core skill of {role.title}, your role", importance)
@@ -135,9 +135,8 @@ def _why_due(hit: SearchHit, groups: set[str], acknowledged_before: bool) -> tup
     return "Mandatory for everyone: not acknowledged yet", when
 
 
-def _role_skills(db: Session, user: User) -> list[tuple[str, float]]:
+def _role_skills(db: Session, role_id: str | None) -> list[tuple[str, float]]:
     """Skills the current role needs, most important first."""
-    role_id = profile_of(db, user).occupation_id
     if not role_id:
         return []
     rows = db.execute(select(Skill.name, OccupationSkill.importance)
@@ -157,14 +156,23 @@ def _ranked(items: dict[str, Item], hide: set[str], seen: dict[str, set[str]]) -
     left = sorted((i for i in items.values() if i.hit.id not in hide
                    and i.hit.hash not in seen.get(i.hit.id, ())),
                   key=lambda i: (-i.score, i.hit.id))
+    order = {id(item): n for n, item in enumerate(left)}
+    queues: dict[str, list[Item]] = {}  # each source's items, best first
+    for item in left:
+        queues.setdefault(item.source, []).append(item)
     out: list[Item] = []
     taken: dict[str, int] = {}
     titles: set[str] = set()  # two copies of one course (two sources of it) show once
-    while left:
-        best = max(left, key=lambda i: (
-            i.score * (1.0 if i.source == "mandatory" else SAME_SOURCE ** taken.get(i.source, 0)),
-            -left.index(i)))
-        left.remove(best)
+
+    def worth(item: Item) -> tuple[float, int]:
+        fade = 1.0 if item.source == "mandatory" else SAME_SOURCE ** taken.get(item.source, 0)
+        return item.score * fade, -order[id(item)]
+
+    while queues:  # the best next item is the head of one of the sources
+        source = max(queues, key=lambda name: worth(queues[name][0]))
+        best = queues[source].pop(0)
+        if not queues[source]:
+            del queues[source]
         title = " ".join(best.hit.title.lower().split())
         if title in titles and best.source != "mandatory":
             continue

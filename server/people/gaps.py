@@ -187,11 +187,10 @@ def doing(app: Flask, text: str, groups: set[str] | None, limit: int = 3) -> lis
     key = (text, frozenset(groups) if groups is not None else None, limit)
     cached = cache.get(key)
     if cached is None or cached[0] is not engine:  # a new library or rules: look again
-        context, ix = Context(title=text), index_of(app)
-        found = [hit for s in engine.suggest(context, limit=limit, groups=groups).suggestions
-                 if (hit := ix.get(s.id)) is not None]
+        page = engine.read(Context(title=text), groups=groups)  # one spaCy pass for both ways
+        by_id = {hit.id: hit for hit in page.hits}
+        found = [by_id[s.id] for s in engine.suggest_for(page, limit).suggestions if s.id in by_id]
         if not found:  # the abstainer judges pages; on a small library it says no to most
-            page = engine.read(context, groups=groups)
             main = [t.id for t in page.concepts if t.weight >= MAIN_TOPIC]
             order = sorted(range(len(page.hits)), key=lambda i: -float(page.scores[i]))
             found = [page.hits[i] for i in order
@@ -268,6 +267,17 @@ def gap_json(app: Flask, gap: Gap, groups: set[str] | None, role: str | None = N
             "score": round(gap.score, 3),
             "content": [{"id": h.id, "title": h.title, "type": h.type, "url": h.url}
                         for h in teaching(app, gap.skill or gap.name, groups)]}
+
+
+def overview(app: Flask, db: Session, user: User) -> dict:
+    """What the API's /me/gaps, My learning and `jitlearn persona` show: the gaps, the duties
+    the target roles add, and the targets the data has no skills for, content with each."""
+    groups, mine = user.memberships(), profile_of(db, user)
+    targets, role = mine.target_roles or [], role_title(db, user)
+    return {"gaps": [gap_json(app, gap, groups, role) for gap in my_gaps(app, db, user)],
+            "duties": [duty_json(app, duty, groups)
+                       for duty in new_duties(app, db, mine.occupation_id, targets)],
+            "no_skills_data": no_skills_data(db, targets)}
 
 
 def why(app: Flask, gap: Gap, role: str | None) -> str:

@@ -172,7 +172,14 @@ class Engine:
         """groups: the person's audience groups; content restricted to others never shows.
         personal: what the person is building; it ranks content on the page's topics, never
         brings in other topics. trace: a list to receive every candidate (the test bench)."""
-        page = self.read(context, groups=groups, suppressed=suppressed)
+        return self.suggest_for(self.read(context, groups=groups, suppressed=suppressed),
+                                limit, acknowledged, personal, trace)
+
+    def suggest_for(self, page: Page, limit: int = 3,
+               acknowledged: dict[str, set[str]] | None = None,
+               personal: Personal | None = None, trace: list | None = None) -> Result:
+        """What suggest() answers for a page already read: the abstainer's say, then the
+        cards. A caller that needs the page too (career/duties) reads it once."""
         result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[])
         if page.answer < self.model.threshold:
             result.abstained = "nothing in the library matches this page" if not page.answer \

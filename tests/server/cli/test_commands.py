@@ -236,3 +236,19 @@ def test_a_mistyped_setting_stops_a_command_with_its_name(runner, monkeypatch, n
     monkeypatch.setenv(name, value)
     code, out = runner("users", "list")
     assert code == 1 and name in out and value in out
+
+
+def test_persona_prints_what_someone_would_see_and_keeps_nobody(runner):
+    runner("demo", "--no-serve")  # the samples and our own ten roles
+    code, out = runner("persona", "--title", "Software Engineer", "--target",
+                       "Engineering Manager", "--groups", "engineering")
+    assert code == 0, out
+    assert "role: Software Engineer; target: Engineering Manager" in out
+    gaps = out.split("top gaps:")[1].split("new duties:")[0]
+    assert "Budgeting: needed:" in gaps and "start with:" in gaps
+    assert "feed, first page" in out
+    assert [line.split("\t")[0] for line in runner("users", "list")[1].splitlines()] == \
+        ["demo", "demo-admin"]  # the person existed for the command only
+    code, out = runner("persona", "--title", "Software Engineer", "--target", "qwzx vbnm")
+    assert code != 0 and "no role matches 'qwzx vbnm'" in out
+    assert len(runner("users", "list")[1].splitlines()) == 2
