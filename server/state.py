@@ -40,7 +40,7 @@ class Runtime:
     taxonomy: tuple[int, Taxonomy] | None = None  # (version, the published taxonomy)
     skill_phrases: dict | None = None  # built from the taxonomy (server/career/skills.py)
     titles: tuple | None = None  # (signature of the titles, Matchers)
-    duties: dict = field(default_factory=dict)  # a duty's content (server/people/gaps.py)
+    duties: dict = field(default_factory=dict)  # content for a duty or a goal (people/gaps.py)
     draft: tuple[str, Engine] | None = None  # (digest of the draft, its engine): the test bench
     rollup: Any = None  # analytics over the events (server/suggest/analytics.py)
     analytics: dict | None = None  # the last analytics snapshot computed from the rollup
