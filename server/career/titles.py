@@ -93,14 +93,16 @@ def _reorder(title_key: str) -> str:
 
 
 def led(title_key: str) -> str:
-    """The key with a leader's rank said as O*NET says it: 'engineering vice president' ->
-    'engineering director' (for a second look only)."""
+    """The key with a leader's rank said as O*NET says it: 'engineering vice president' and
+    'vice president engineering' -> 'engineering director' (for a second look only)."""
     chief = re.fullmatch(r"chief (.+) officer", title_key)
     if chief:
         return f"{chief[1]} director"
     for rank in sorted(LEADERS, key=len, reverse=True):
         if title_key.endswith(" " + rank) and rank != "director":
             return title_key[: -len(rank)] + "director"
+        if title_key.startswith(rank + " ") and len(title_key) > len(rank) + 1:
+            return title_key[len(rank) + 1:] + " director"  # "VP Engineering"
     return title_key
 
 
@@ -218,8 +220,12 @@ class TitleMatcher:
 
     def _overlap(self, title_key: str, limit: int) -> list[Match]:
         words = set(_words(core(title_key))) or set(_words(title_key))
-        query = sum(self.idf.get(w, 0.0) for w in words)
-        if not query:
+        # a word none of the names has is as telling as the rarest: "Head of People" asked of
+        # ten engineering and finance roles shares only "director" with one of them, which
+        # is not a match (with no weight, the unknown words left "director" all the title)
+        unseen = max(self.idf.values(), default=0.0)
+        query = sum(self.idf.get(w, unseen) for w in words)
+        if not query or not any(w in self.idf for w in words):
             return []
         # A title's last two words say the job ("growth MARKETING SPECIALIST"): a name that
         # says them together counts more, and so does an occupation many names say them for.

@@ -405,3 +405,20 @@ def test_a_serving_process_sees_an_import_made_elsewhere_at_its_next_lookup(care
         with career.app_context():
             found = match_title(career, db.session(), name, 1)
         assert found and found[0].title == name
+
+
+def test_a_title_that_shares_only_a_rank_with_the_organisations_roles_names_none():
+    """Our own ten demo roles: "Head of People" shares only "director" with the director of
+    engineering, which is no match; "VP Engineering" is that director."""
+    import csv
+    from pathlib import Path
+
+    from server.career.titles import Matchers
+
+    roles = Path(__file__).resolve().parents[3] / "samples" / "career" / "roles.csv"
+    rows = list(csv.DictReader(roles.read_text().splitlines()))
+    matcher = Matchers([(f"org:{n}", row["role"], row["role"], "org")
+                        for n, row in enumerate(rows)])
+    assert matcher.match("Head of People") == []
+    assert [m.title for m in matcher.match("VP Engineering", 1)] == ["Director of Engineering"]
+    assert [m.title for m in matcher.match("Sr. Software Eng.", 1)] == ["Senior Software Engineer"]
