@@ -237,7 +237,8 @@ def test_an_employee_steers_their_learning_from_my_learning_by_keyboard(chromium
     ratings = page.get_by_role("table").inner_text()
     assert all(s in ratings for s in ("Budgeting", "Hiring", "Programming"))
     gaps = page.locator("section[aria-labelledby=gaps-h]").inner_text()
-    assert "Budgeting: Engineering Manager needs" in gaps and "Start with:" in gaps
+    assert "Budgeting: needed: competent, typical of Engineering Manager; you: novice" in gaps
+    assert "Start with:" in gaps
     assert "Programming" not in gaps  # rated above what the target needs
     feed = page.locator("section[aria-labelledby=feed-h]")
     assert "needed for Engineering Manager, your target role" in feed.inner_text()
