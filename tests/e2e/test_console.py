@@ -259,7 +259,7 @@ def test_keyboard_alone_reaches_the_content_from_the_skip_link(chromium, site):
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url("**/console/content#main", timeout=5000)
 
 
 def test_an_admin_creates_a_rule_tries_it_replays_publishes_and_rolls_back(chromium, site, http):
