@@ -32,37 +32,68 @@ def _phrases(app: Flask) -> dict:
         with runtime.lock:
             taxonomy, analyze = taxonomy_of(app), index_of(app).analyze
             skills: dict[str, list[str]] = {}
-            phrases = []
+            phrases, names = [], []
+            family: dict[str, set[str]] = {}  # a topic's parent, siblings and children
             for topic in taxonomy.topics.values():
                 for skill in topic.skills:  # only topics that name it themselves
                     skills.setdefault(skill.lower(), []).append(topic.id)
                 for phrase in topic.phrases():
                     phrases.append((frozenset(analyze(phrase)), topic.id))
-            cached = runtime.skill_phrases = {"skills": skills, "phrases": phrases}
+                for own in (topic.label, topic.id.replace("-", " ")):
+                    names.append((frozenset(analyze(own)), topic.id))
+                if topic.parent:
+                    family.setdefault(topic.id, set()).add(topic.parent)
+                    family.setdefault(topic.parent, set()).add(topic.id)
+            for topic in taxonomy.topics.values():
+                if topic.parent:
+                    family[topic.id] |= family.get(topic.parent, set()) - {topic.id}
+            cached = runtime.skill_phrases = {"skills": skills, "phrases": phrases,
+                                              "names": names, "family": family}
     return cached
 
 
 def teaching(app: Flask, name: str, groups: set[str] | None, limit: int = 3) -> list[SearchHit]:
-    """Content that teaches a skill, best first: content whose subject is a topic that is the
-    skill (a topic naming it among its skills, or whose phrase is the skill's whole name), or,
-    for a skill no topic is, content whose title says every word of its name as a word.
+    """Content that teaches a skill, best first.
 
-    A topic that shares one word with the skill is not the skill: "Atlassian Confluence" is not
-    every page on collaboration tools, "Excel" is not "Center of Excellence"."""
+    Content counts when its subject is a topic that is the skill: a topic naming it among its
+    skills, or named like it ("Delegation", "Hiring"). A topic that merely lists the skill's name
+    among its synonyms is wider than the skill ("Excel" is one of many words for data and
+    analytics), so its content counts only when its title says the skill's words too; and for a
+    skill no topic knows, content whose title says every word of its name as a word. A word is
+    never matched by its stem alone: "Excel" is not "Center of Excellence".
+
+    Among those, content that is also about the family of the topic named like the skill (its
+    parent, siblings and children) comes first: budgeting sits under finance beside expenses, so
+    "Budgeting and overseeing tech projects" goes before "Engineering Error Budgets", which is
+    about reliability."""
     ix = index_of(app)
     stems = frozenset(ix.analyze(name))
     if all(len(t) < 2 for t in stems):  # "C", "C#", "R": too little to find anything by
         return []
     phrases = _phrases(app)
-    topics = list(dict.fromkeys([*phrases["skills"].get(name.lower(), []),
-                                 *(t for phrase, t in phrases["phrases"] if phrase == stems)]))
-    hits = ix.rank(SearchRequest(words=[(name, 1.0)], topics=[(t, 1.0) for t in topics],
+    called = [t for named, t in phrases["names"] if named == stems]  # "Budgeting": budgeting
+    are = list(dict.fromkeys([*phrases["skills"].get(name.lower(), []), *called]))
+    wider = [t for phrase, t in phrases["phrases"] if phrase == stems and t not in are]
+    hits = ix.rank(SearchRequest(words=[(name, 1.0)], topics=[(t, 1.0) for t in are + wider],
                                  limit=limit * 5, groups=groups))
-    if topics:
-        kept = [h for h in hits if any(h.topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in topics)]
-    else:
-        words = [w for w in re.findall(r"[\w+#]+", name.lower()) if ix.analyze(w)]
-        kept = [h for h in hits if words and all(
-            re.search(rf"(?<![\w+#]){re.escape(w)}(?:s|es)?(?![\w+#])", h.title.lower())
-            for w in words)]
-    return kept[:limit]
+    words = [w for w in re.findall(r"[\w+#]+", name.lower()) if ix.analyze(w)]
+
+    def says(hit: SearchHit) -> bool:
+        return bool(words) and all(
+            re.search(rf"(?<![\w+#]){re.escape(w)}(?:s|es)?(?![\w+#])", hit.title.lower())
+            for w in words)
+
+    def on(hit: SearchHit, topics: list[str]) -> bool:
+        return any(hit.topics.get(t, 0.0) >= SUBJECT_WEIGHT for t in topics)
+
+    kept = [h for h in hits if on(h, are) or says(h) and (on(h, wider) or not are + wider)]
+    family = set().union(*(phrases["family"].get(t, set()) for t in called)) - set(are)
+    kin = {h.id: max([h.topics.get(t, 0.0) for t in family] or [0.0]) for h in kept}
+    kept.sort(key=lambda h: (kin[h.id] == 0.0, -h.score))  # what its family is about at all, first
+    out, titles = [], set()
+    for hit in kept:  # two copies of one course (two sources of it) count once
+        title = " ".join(hit.title.lower().split())
+        if title not in titles:
+            titles.add(title)
+            out.append(hit)
+    return out[:limit]

@@ -7,12 +7,12 @@ The counts are the analytics' (server/analytics.Rollup), which read only what is
 """
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
 from server.runtime import taxonomy_of
-from server.storage.models import Skill, now
+from server.storage.models import OccupationSkill, Skill, now
 from server.suggest.analytics import ready_rollup, week_of
 
 WINDOW_WEEKS = 4
@@ -49,8 +49,14 @@ def rising(app: Flask, db: Session) -> dict[str, dict]:
     return out
 
 
-def in_demand(app: Flask, db: Session, limit: int = 50) -> list[dict]:
-    """Skills in demand, each with why: rising at work first, then admin flags, then data."""
+def in_demand(app: Flask, db: Session, limit: int | None = 50) -> list[dict]:
+    """Skills in demand, each with why: rising at work first, then admin flags, then data
+    (all of them when limit is None)."""
+    return [{k: v for k, v in s.items() if k != "rank"} for s in _ranked(app, db, limit)]
+
+
+def _ranked(app: Flask, db: Session, limit: int | None) -> list[dict]:
+    """in_demand's skills, each with its "rank": 0 rising, 1 flagged, 2 from job postings."""
     growth = rising(app, db)
     found: dict[str, dict] = {}
     flagged = db.scalars(select(Skill).where(or_(Skill.flagged.is_(True),
@@ -70,8 +76,34 @@ def in_demand(app: Flask, db: Session, limit: int = 50) -> list[dict]:
     for skill in data:
         found.setdefault(skill.id, {"id": skill.id, "name": skill.name, "why": [], "rank": 2})
         found[skill.id]["why"].append("in demand in job postings (O*NET hot technology)")
-    ranked = sorted(found.values(), key=lambda s: (s["rank"], s["name"]))[:limit]
-    return [{k: v for k, v in s.items() if k != "rank"} for s in ranked]
+    return sorted(found.values(), key=lambda s: (s["rank"], s["name"]))[:limit]
+
+
+def for_roles(app: Flask, db: Session, role_ids: list[str]) -> list[dict]:
+    """The skills in demand that these roles use (the target roles first), most telling first:
+    rising at work, then flagged by an admin, then in demand for one of these roles in job
+    postings, then in demand for more occupations. A developer's list starts with what
+    developers' postings ask for, not with the alphabet (Adobe Acrobat). Each names the first
+    of the roles that uses it ("role") and whether that role's postings ask for it
+    ("for_role")."""
+    if not role_ids:
+        return []
+    used: dict[str, tuple[int, int]] = {}  # skill -> (not in demand for the role, role's place)
+    for n, role_id in enumerate(role_ids):
+        for skill_id, here in db.execute(select(OccupationSkill.skill_id, OccupationSkill.in_demand)
+                                         .where(OccupationSkill.occupation_id == role_id)):
+            used[skill_id] = min(used.get(skill_id, (2, n)), (0 if here else 1, n))
+    if not used:
+        return []
+    found = {s["id"]: s for s in _ranked(app, db, None) if s["id"] in used}
+    spread = dict(db.execute(
+        select(OccupationSkill.skill_id, func.count()).where(
+            OccupationSkill.in_demand.is_(True), OccupationSkill.skill_id.in_(list(found)))
+        .group_by(OccupationSkill.skill_id)).all()) if found else {}
+    ranked = sorted(found.values(), key=lambda s: (s["rank"], *used[s["id"]],
+                                                    -spread.get(s["id"], 0), s["name"]))
+    return [{**{k: v for k, v in s.items() if k != "rank"}, "role": role_ids[used[s["id"]][1]],
+             "for_role": used[s["id"]][0] == 0} for s in ranked]
 
 
 def flag(db: Session, skill: Skill, value: bool) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from index import SearchHit
 from server.career.skills import teaching
-from server.people.demand import in_demand
+from server.people.demand import for_roles
 from server.people.gaps import doing, my_gaps, new_duties
 from server.people.visibility import privacy_of, profile_of
 from server.runtime import index_of
@@ -41,6 +41,7 @@ WEIGHTS = {"mandatory": 1.0, "gap": 0.9, "feedback": 0.85, "goal": 0.8, "core": 
            "in_demand": 0.5}
 PER_SKILL = 3  # items per skill, best first; later ones count a little less
 MAX_SKILLS = 5  # skills taken from each source
+MAX_TRIED = 25  # in-demand skills looked up before giving up on finding content for more
 MAX_PER_PAGE = 50
 
 
@@ -81,9 +82,11 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
                 current.also.append(reason)
         current.score = max(current.score, score) + 0.05  # sources agreeing count
 
-    def teach(skill: str, source: str, reason: str, strength: float) -> None:
-        for n, hit in enumerate(teaching(app, skill, groups, PER_SKILL)):
+    def teach(skill: str, source: str, reason: str, strength: float) -> int:
+        hits = teaching(app, skill, groups, PER_SKILL)
+        for n, hit in enumerate(hits):
             offer(hit, source, reason, strength * (1 - 0.15 * n))
+        return len(hits)
 
     seen = acknowledged(db, user.id)
     for hit in index_of(app).mandatory(groups):
@@ -114,12 +117,25 @@ def build(app: Flask, db: Session, user: User) -> list[Item]:
     for name, importance in role_skills[:MAX_SKILLS]:
         if role is not None and importance >= 0.7:
             teach(name, "core", f"A core skill of {role.title}, your role", importance)
-    wanted = {name.lower() for name, _ in role_skills}
-    for skill in in_demand(app, db):
-        if skill["name"].lower() in wanted:
-            teach(skill["name"], "in_demand", f"{skill['name']} is in demand: "
-                  f"{skill['why'][0]}" if skill["why"] else f"{skill['name']} is in demand", 1.0)
+    roles = [*(mine.target_roles or []), *([mine.occupation_id] if mine.occupation_id else [])]
+    taught = 0  # in-demand skills the library teaches, the most telling first
+    for skill in for_roles(app, db, roles)[:MAX_TRIED]:
+        if taught == MAX_SKILLS:
+            break
+        taught += teach(skill["name"], "in_demand", _why_in_demand(db, skill), 1.0) > 0
     return _ranked(items, hidden(db, user), seen)
+
+
+def _why_in_demand(db: Session, skill: dict) -> str:
+    """"Python is in demand in job postings for Software Developers (O*NET)", or the first other
+    reason it is in demand ("rising at work: ...")."""
+    role = db.get(Occupation, skill["role"])
+    if role is None or not skill["why"][0].startswith("in demand in job postings"):
+        return f"{skill['name']} is in demand: {skill['why'][0]}"
+    if skill["for_role"]:
+        return f"{skill['name']} is in demand in job postings for {role.title} (O*NET)"
+    return (f"{skill['name']}, which {role.title} use, is in demand in job postings (O*NET hot "
+            "technology)")
 
 
 def _why_due(hit: SearchHit, groups: set[str], acknowledged_before: bool) -> tuple[str, float]:

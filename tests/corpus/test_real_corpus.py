@@ -101,3 +101,22 @@ def test_cross_validated_the_engine_reaches_the_relevance_targets(cross_validate
     assert held["ndcg@5"] >= 0.55 and held["p@1"] >= 0.60 and held["recall@10"] >= 0.55
     assert held["abstain_accuracy"] >= 0.90 and held["answer_rate"] >= 0.95
     assert held["ndcg@5"] >= BM25F["ndcg@5"] + 0.10
+
+
+def test_a_skill_finds_content_in_its_own_sense_not_by_a_shared_stem(corpus_index, tmp_path):
+    """The words of a skill mean one thing in a library of thousands of pages that use them in
+    others: Excel is not a "Center of Excellence", budgeting is not an error budget."""
+    from server.app import create_app
+    from server.career.skills import teaching
+    from server.state import runtime_of
+
+    ix, _ = corpus_index
+    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
+    runtime_of(app).index = ix
+    with app.app_context():
+        excel = [h.title for h in teaching(app, "Excel", None)]
+        budgeting = [h.title for h in teaching(app, "Budgeting", None)]
+        delegation = [h.title for h in teaching(app, "Delegation", None)]
+    assert not [t for t in excel if "excellen" in t.lower()], excel
+    assert budgeting and not [t for t in budgeting if "error budget" in t.lower()], budgeting
+    assert delegation and "delegat" in delegation[0].lower()

@@ -334,6 +334,32 @@ def test_a_role_implies_its_typical_levels_and_gaps_are_where_the_target_needs_c
     assert gap["current"] == 1 and "you: novice, your rating" in gap["why"]
 
 
+def test_the_technologies_in_demand_for_a_person_are_those_their_roles_postings_ask_for(career):
+    """O*NET flags hundreds of technologies hot and in demand; a developer aiming at management
+    sees first those in demand for the target role and then for their own, not the alphabet's."""
+    from sqlalchemy import select
+
+    from server.people.demand import for_roles
+    from server.storage.models import OccupationSkill
+
+    manager, developer = "onet:11-3021.00", "onet:15-1252.00"
+    with career.app_context():
+        s = db.session()
+
+        def wanted(role):
+            return set(s.scalars(select(OccupationSkill.skill_id).where(
+                OccupationSkill.occupation_id == role, OccupationSkill.in_demand.is_(True))))
+        ranked = [skill["id"] for skill in for_roles(career, s, [manager, developer])]
+        assert len(ranked) == len(set(ranked)) > 10
+        for_manager = wanted(manager) & set(ranked)
+        for_developer = wanted(developer) & set(ranked) - for_manager
+        assert for_manager and for_developer
+        assert set(ranked[:len(for_manager)]) == for_manager
+        assert set(ranked[len(for_manager):][:len(for_developer)]) == for_developer
+        first = [skill["name"] for skill in for_roles(career, s, [developer])[:10]]
+        assert "Adobe Acrobat" not in first and "Python" in first, first
+
+
 def test_a_skill_and_a_knowledge_area_with_one_name_stay_apart(career):
     from server.people.users import add_user, create_token
 
