@@ -19,7 +19,7 @@ from server.api.openapi import (
     text,
 )
 from server.api.views import api, json_body, query
-from server.career.roles import find, match_title, next_roles, role_json, scale
+from server.career.roles import find, match_title, next_roles, role_json, same_roles, scale
 from server.content.reading import with_addresses
 from server.errors import ApiError
 from server.people import person_feedback, profile, ratings, visibility
@@ -223,18 +223,24 @@ def read_person_feedback(person_id: int):
 
 @api.get("/roles")
 @spec(query={"q": (text(200, 1), True)}, ok=obj({"query": STR, "roles": array(obj(
-    {"id": STR, "title": STR, "matched": STR, "score": NUM, "source": STR}))}))
+    {"id": STR, "title": STR, "matched": STR, "score": NUM, "source": STR,
+     "same": array(obj({"id": STR, "title": STR, "source": STR}))}))}))
 @require_token
 def search_roles():
     """Roles for a job title, best first: /api/v1/roles?q=Sr.%20Software%20Engineer. Among
     matches about as good, the organisation's own roles come first, then O*NET's, then ESCO's
-    (source says which); roles related to the caller's own come before others as good."""
+    (source says which); roles related to the caller's own come before others as good. Each
+    role lists the occupations of the other source that are it ("same": an O*NET occupation's
+    ESCO names, an ESCO occupation's O*NET one)."""
     title = query()["q"].strip()
-    matches = match_title(current_app, db.session(), title,
-                          near=visibility.profile_of(db.session(), g.user).occupation_id)
+    session = db.session()
+    matches = match_title(current_app, session, title,
+                          near=visibility.profile_of(session, g.user).occupation_id)
+    same = same_roles(session, [m.occupation_id for m in matches])
     return jsonify({"query": title, "roles": [
         {"id": m.occupation_id, "title": m.title, "matched": m.matched, "score": m.score,
-         "source": m.occupation_id.split(":", 1)[0]} for m in matches]})
+         "source": m.occupation_id.split(":", 1)[0], "same": same.get(m.occupation_id, [])}
+        for m in matches]})
 
 
 @api.get("/roles/<path:role_id>/next")

@@ -1,11 +1,11 @@
 """Roles (occupations): find one by job title, what it needs, where people go next from it."""
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server.career.skills import teaching
-from server.career.titles import Match, Matchers
+from server.career.titles import Match, Matchers, core, key
 from server.errors import ApiError
 from server.state import runtime_of
 from server.storage.models import (
@@ -18,6 +18,9 @@ from server.storage.models import (
 
 MAX_SKILLS = 40  # skills listed per role, most important first
 KEY_SKILL = 0.5  # a skill from this importance (0..1) is one the role really needs
+
+
+MAX_SAME = 3  # ESCO occupations shown beside the O*NET one they are
 
 
 def scale(app: Flask) -> list[str]:
@@ -94,6 +97,30 @@ CREDITS = {
     "esco": "This service uses the ESCO classification of the European Commission.",
 }
 WITH_CONTENT = 10  # the most important skills of a role come with content that teaches them
+
+
+def same_roles(db: Session, role_ids: list[str]) -> dict[str, list[dict]]:
+    """The occupations of the other source that are each of these (an ESCO occupation and the
+    O*NET occupation it is, both ways): id -> [{"id", "title", "source"}]."""
+    if not role_ids:
+        return {}
+    linked = select(Occupation.same_as).where(Occupation.id.in_(role_ids))
+    rows = db.execute(select(Occupation.id, Occupation.title, Occupation.same_as).where(
+        or_(Occupation.id.in_(role_ids), Occupation.same_as.in_(role_ids),
+            Occupation.id.in_(linked))).order_by(Occupation.title))
+    by_id = {oid: (title, same) for oid, title, same in rows}
+    out: dict[str, list[dict]] = {}
+    for role_id in role_ids:
+        # the one named like it first ("software developer"), then the shortest names
+        named = core(key(by_id.get(role_id, ("", None))[0]))
+        found = sorted((oid for oid, (_, same) in by_id.items() if same == role_id),
+                       key=lambda o: (core(key(by_id[o][0])) != named, len(by_id[o][0])))
+        mine = by_id.get(role_id, ("", None))[1]
+        if mine in by_id:
+            found.insert(0, mine)
+        out[role_id] = [{"id": oid, "title": by_id[oid][0], "source": oid.split(":", 1)[0]}
+                        for oid in found[:MAX_SAME]]
+    return out
 
 
 def role_json(app: Flask, db: Session, occupation: Occupation,

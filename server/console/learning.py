@@ -12,7 +12,7 @@ from flask import session as cookie
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.career.roles import match_title, needs, scale
+from server.career.roles import match_title, needs, same_roles, scale
 from server.console.accounts import authenticate, set_password
 from server.console.views import confirmation, console, signed_in
 from server.content.reading import with_addresses
@@ -52,6 +52,8 @@ def _page(token: str | None = None):
     for item in career["gaps"] + career["duties"]:
         with_addresses(app, g.user, item["content"])
     looked = request.args.get("role_q", "").strip()[:200]
+    found = match_title(app, session_, looked, 8, (profile["role"] or {}).get("id")) \
+        if looked else []
     return render_template(
         "console/me.html", profile=profile, scale=scale(app), skills=_rated(session_, g.user),
         to_rate=_to_rate(session_, profile), gaps=career["gaps"],
@@ -61,9 +63,12 @@ def _page(token: str | None = None):
         more=feed["total"] > number * PER_PAGE,
         kept=_kept(session_, g.user), received=person_feedback.feedback_about(
             session_, g.user, g.user), looked=looked,
-        found=match_title(app, session_, looked, 8, (profile["role"] or {}).get("id"))
-        if looked else [],
+        found=found, same=same_roles(session_, [m.occupation_id for m in found]),
+        sources=SOURCES,
         max_targets=MAX_TARGETS, token=token)
+
+
+SOURCES = {"org": "our roles", "onet": "O*NET", "esco": "ESCO"}  # where a role comes from
 
 
 def _rated(session_: Session, user: User) -> list[dict]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from server.career.titles import key
+from server.career.titles import KIND_WEIGHT, core, key
 from server.storage.models import (
     Occupation,
     OccupationSkill,
@@ -35,6 +35,7 @@ class ImportReport:
     missing: list[str] = field(default_factory=list)  # optional files not found
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     borrowed: int = 0  # occupations whose skill ratings come from their closest relative
+    same: int = 0  # ESCO occupations linked to the O*NET occupation they are
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -42,6 +43,8 @@ class ImportReport:
                 f"{self.skills:,} skills, {self.requirements:,} skill requirements, "
                 f"{self.related:,} related-occupation links"
                 + (f", {self.tasks:,} tasks" if self.tasks else "") + f"; {self.seconds:.1f}s")
+        if self.same:
+            text += f"\n  {self.same:,} ESCO occupations linked to the O*NET occupation they are"
         if self.borrowed:
             text += (f"\n  {self.borrowed} occupations have no skill or knowledge ratings of "
                      "their own: they take those of their closest related occupation")
@@ -110,3 +113,49 @@ def counts(db: Session) -> dict[str, int]:
     for source in db.scalars(select(Occupation.source)):
         out[source] += 1
     return dict(out)
+
+
+def link_same(db: Session) -> int:
+    """Link each ESCO occupation to the O*NET occupation it is, by their names: the one its
+    preferred label names ("accountant": Accountants and Auditors), its other names breaking a
+    tie; when the label names none, the one at least two of its other names name. Run after
+    either import (the other may come first); returns how many were linked."""
+    db.execute(update(Occupation).where(Occupation.source == "esco").values(same_as=None))
+    exact: dict[str, list[tuple[float, str]]] = defaultdict(list)  # O*NET's names, as keys
+    cores: dict[str, list[tuple[float, str]]] = defaultdict(list)  # and without rank words
+    for onet_id, name_key, kind in db.execute(
+            select(OccupationTitle.occupation_id, OccupationTitle.key, OccupationTitle.kind)
+            .where(OccupationTitle.occupation_id.like("onet:%"))):
+        exact[name_key].append((KIND_WEIGHT.get(kind, 0.8), onet_id))
+        cores[core(name_key)].append((KIND_WEIGHT.get(kind, 0.8) * 0.95, onet_id))
+    if not exact:
+        db.commit()
+        return 0
+    named: dict[str, dict[str, float]] = defaultdict(dict)  # esco id -> by its label
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    names: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for esco_id, name_key, kind in db.execute(
+            select(OccupationTitle.occupation_id, OccupationTitle.key, OccupationTitle.kind)
+            .where(OccupationTitle.occupation_id.like("esco:%"))):
+        found: dict[str, float] = {}
+        for weight, onet_id in exact.get(name_key) or cores.get(core(name_key), []):
+            found[onet_id] = max(found.get(onet_id, 0.0), weight)
+        for onet_id, weight in found.items():
+            if kind == "title":
+                named[esco_id][onet_id] = weight
+            else:
+                votes[esco_id][onet_id] += weight / len(found)
+                names[esco_id][onet_id] += 1
+    links = {}
+    for esco_id in set(named) | set(votes):
+        if named[esco_id]:
+            links[esco_id] = max(named[esco_id], key=lambda o: (named[esco_id][o],
+                                                                votes[esco_id][o], o))
+        else:
+            best = max(votes[esco_id], key=lambda o: (votes[esco_id][o], o))
+            if names[esco_id][best] >= 2:
+                links[esco_id] = best
+    if links:  # one statement: an UPDATE by primary key for every link
+        db.execute(update(Occupation), [{"id": e, "same_as": o} for e, o in links.items()])
+    db.commit()
+    return len(links)

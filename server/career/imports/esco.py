@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from server.career.imports.common import (
     CareerDataError,
     ImportReport,
+    link_same,
     need_row,
     replace_source,
     skill_row,
@@ -66,6 +67,7 @@ def import_esco(db: Session, *directories: str | Path) -> ImportReport:
         report.missing.append("what each occupation needs (occupationSkillRelations CSV or an "
                               "occupations-with-skills JSON)")
     replace_source(db, "esco", occupations, titles, skills, list(needs.values()), [])
+    report.same = link_same(db)
     report.occupations, report.titles, report.skills = len(occupations), len(titles), len(skills)
     report.requirements = len(needs)
     report.seconds = time.perf_counter() - started

@@ -13,6 +13,7 @@ from server.career.imports.common import (
     MAX_FILE_BYTES,
     CareerDataError,
     ImportReport,
+    link_same,
     need_row,
     replace_source,
     skill_row,
@@ -149,6 +150,7 @@ def import_onet(db: Session, directory: str | Path) -> ImportReport:
     report.borrowed = _borrow_ratings(occupations, needs, skills, related)
     replace_source(db, "onet", occupations, titles, skills, list(needs.values()), related,
                    tasks)
+    report.same = link_same(db)
     report.occupations, report.titles, report.skills = len(occupations), len(titles), len(skills)
     report.requirements, report.related, report.tasks = len(needs), len(related), len(tasks)
     report.seconds = time.perf_counter() - started

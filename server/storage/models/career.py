@@ -16,6 +16,8 @@ class Occupation(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     job_zone: Mapped[int | None] = mapped_column(default=None)  # O*NET 1-5; org: its level
+    # an ESCO occupation: the O*NET occupation it is, by its names (career/imports/common.link)
+    same_as: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
 
 
 class OccupationTitle(Base):

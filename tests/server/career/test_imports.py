@@ -223,6 +223,17 @@ def test_esco_occupations_and_ict_skills(career, shared):
     client.put("/api/v1/me/profile", headers=auth, json={"target_roles": [bare.id]})
     answer = client.get("/api/v1/me/gaps", headers=auth).get_json()
     assert answer["gaps"] == [] and answer["no_skills_data"] == [bare.title]  # said, not silent
+    # ESCO's occupations are linked to the O*NET ones they are, by their names, and shown
+    # beside them: both ways, and only what is the same occupation
+    assert report.same > 1000
+    for title, onet, esco in (("Accountant", "Accountants and Auditors", "accountant"),
+                              ("Civil Engineer", "Civil Engineers", "civil engineer"),
+                              ("Software Developer", "Software Developers", "software developer")):
+        roles = client.get(f"/api/v1/roles?q={title}", headers=auth).get_json()["roles"]
+        first = next(r for r in roles if r["source"] == "onet")
+        assert first["title"] == onet and esco in [s["title"] for s in first["same"]], first
+        linked = next(r for r in roles if r["title"] == esco)
+        assert [s["title"] for s in linked["same"]] == [onet]
 
 
 def test_an_organisations_own_roles_and_paths(career, tmp_path):

@@ -52,7 +52,7 @@ def test_a_new_employee_sets_a_role_a_target_and_ratings_and_sees_gaps_and_feed(
     assert "Matched to the role Software Engineer" in section(page, "role-h")
 
     looked = ada.get("/console/me?role_q=engineering+manager").get_data(as_text=True)
-    assert "Engineering Manager" in section(looked, "role-h")
+    assert "Engineering Manager our roles" in section(looked, "role-h")  # and where it is from
     role_id = re.search(r'name="role_id" value="([^"]*engineering-manager)"', looked).group(1)
     page = send(ada, "add_target", role_id=role_id)
     assert "Target roles saved." in page and "Remove Engineering Manager" in page
