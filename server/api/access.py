@@ -11,6 +11,7 @@ from server.storage.models import ROLES
 EVERYONE = ROLES
 MANAGE = ("ld", "admin")  # who looks after the content library (L&D and admins)
 ADMIN = ("admin",)
+POSTERS = ("manager", "ld", "admin")  # who posts opportunities (the owner's rules: people/)
 
 API = {
     # the person and their work
@@ -31,6 +32,14 @@ API = {
     "api.stale": MANAGE, "api.tag_content": MANAGE, "api.bulk_tag": MANAGE,
     "api.list_sources": MANAGE, "api.create_source": MANAGE, "api.run_source": MANAGE,
     "api.delete_source": MANAGE,
+    # opportunities and experts: anyone finds, says interested and offers to be asked; the
+    # owner's rules (server/people/opportunities.py) decide who edits, sees interest, accepts
+    "api.list_opportunities": EVERYONE, "api.my_opportunities": EVERYONE,
+    "api.opportunity": EVERYONE, "api.say_interested": EVERYONE,
+    "api.withdraw_interest": EVERYONE, "api.my_expertise": EVERYONE,
+    "api.offer_expertise": EVERYONE, "api.withdraw_expertise": EVERYONE,
+    "api.create_opportunity": POSTERS, "api.change_opportunity": POSTERS,
+    "api.interested_people": POSTERS, "api.accept_interest": POSTERS,
     # organisation-wide settings
     "api.flag_skill": ADMIN,
 }

@@ -116,7 +116,8 @@ FEED_ITEM = obj({"id": STR, "title": STR, "url": STR, "type": STR, "summary": ST
              "per_page": ({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, False),
              "mandatory": ({"type": "string", "enum": ["inline", "apart"]}, False)},
       ok=obj({"request_id": STR, "page": INT, "per_page": INT, "total": INT,
-              "items": array(FEED_ITEM)}, {"mandatory": array(FEED_ITEM)}))
+              "items": array(FEED_ITEM), "opportunities": array(ANY_OBJECT)},
+             {"mandatory": array(FEED_ITEM)}))
 @require_token
 def my_feed():
     """What to learn next, from every source, ranked: ?page=1&per_page=10. With

@@ -31,6 +31,7 @@ from server.content.tags import bulk, detail, edit, parse_changes
 from server.content.versions import versions_of
 from server.errors import ApiError
 from server.integrations.connect import redeem
+from server.people import experts, opportunities
 from server.people.gaps import personal
 from server.runtime import engine_of, health, index_of, taxonomy_of
 from server.storage import db
@@ -56,7 +57,9 @@ TAG_CHANGES = obj({}, {"topics": LIST_CHANGE, "skills": LIST_CHANGE, "tags": LIS
                        "mandatory": nullable(BOOL), "owner": nullable(STR),
                        "review_by": nullable(STR), "rejected": LIST_CHANGE},
                   closed=True) | {"minProperties": 1}
-SUGGESTIONS = obj({"request_id": STR,
+SUGGESTIONS = obj({"request_id": STR, "opportunities": array(ANY_OBJECT),
+                   "experts": array(obj({"user_id": INT, "name": STR, "why": STR,
+                                         "evidence": array(STR)})),
                    "topics": array(obj({"id": STR, "label": STR, "weight": NUM,
                                         "evidence": array(STR)})),
                    "suggestions": array(obj({"id": STR, "title": STR, "url": STR, "type": STR,
@@ -296,6 +299,11 @@ def suggestions():
     feedback.record_event(session, g.user.id, result, current_app)
     answer = result.to_dict()
     with_addresses(current_app, g.user, answer["suggestions"])  # every card opens something
+    # beside the documents: an opportunity on the page's subject, and colleagues to ask (also
+    # when no document this person may see fits); none on a page that is not work
+    subject = {t.id: t.weight for t in result.topics} if result.work else {}
+    answer["opportunities"] = opportunities.for_page(current_app, session, g.user, subject)
+    answer["experts"] = experts.for_page(current_app, session, g.user, subject)
     return jsonify(answer)
 
 

@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,7 +12,7 @@ from server.console.sessions import end_sessions
 from server.errors import ApiError
 from server.people.users import hash_token
 from server.storage.db import checkpoint
-from server.storage.models import ApiToken, LoginLink, User, now
+from server.storage.models import ApiToken, Expertise, LoginLink, OpportunityInterest, User, now
 
 LINK_HOURS = 24
 MIN_PASSWORD = 12
@@ -71,8 +72,11 @@ def delete(db: Session, user: User) -> None:
 
 
 def deactivate(db: Session, user: User) -> None:
-    """No more sign-in, every console session ended and every token revoked."""
+    """No more sign-in, every console session ended and every token revoked; what they offered
+    others (to be asked about skills) and their interest in opportunities are deleted."""
     user.active = False
+    db.execute(sa.delete(Expertise).where(Expertise.user_id == user.id))
+    db.execute(sa.delete(OpportunityInterest).where(OpportunityInterest.user_id == user.id))
     end_sessions(db, user.id)
     for token in db.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                    ApiToken.revoked_at.is_(None))):

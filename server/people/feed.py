@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from index import SearchHit
 from server.career.skills import teaching
+from server.people import opportunities
 from server.people.demand import for_roles
 from server.people.gaps import doing, my_gaps, new_duties
 from server.people.visibility import privacy_of, profile_of
@@ -216,6 +217,8 @@ def page(app: Flask, db: Session, user: User, number: int, per_page: int,
               "total": len(ranked), "items": [_item_json(i) for i in shown]}
     if mandatory_apart:
         answer["mandatory"] = [_item_json(i) for i in required]
+    # things to take part in that build the same gaps and goals, on the first page
+    answer["opportunities"] = opportunities.for_person(app, db, user) if number == 1 else []
     return answer
 
 

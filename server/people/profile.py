@@ -10,13 +10,16 @@ from sqlalchemy.orm import Session
 from server.career.roles import match_title, scale
 from server.checks import text_list, text_value
 from server.errors import ApiError
+from server.people import experts, opportunities
 from server.people.person_feedback import feedback_about, feedback_json
 from server.people.ratings import ratings
 from server.people.visibility import PRIVACY, privacy_of, profile_of
 from server.storage.models import (
+    Expertise,
     Feedback,
     FeedbackRequest,
     Occupation,
+    OpportunityInterest,
     PersonFeedback,
     Profile,
     SkillRating,
@@ -108,6 +111,8 @@ def export(app: Flask, db: Session, user: User) -> dict:
                          "shown": e.shown} for e in events],
         "actions": [{"at": a.created_at.isoformat() + "Z", "content_id": a.content_id,
                      "action": a.action} for a in actions],
+        "opportunity_interest": opportunities.mine(db, user),
+        "expertise": experts.mine(db, user),
     }
 
 
@@ -117,6 +122,8 @@ def forget(db: Session, user: User) -> None:
                           (PersonFeedback, PersonFeedback.subject_id),
                           (FeedbackRequest, FeedbackRequest.subject_id),
                           (SuggestionEvent, SuggestionEvent.user_id),
-                          (Feedback, Feedback.user_id)):
+                          (Feedback, Feedback.user_id),
+                          (OpportunityInterest, OpportunityInterest.user_id),
+                          (Expertise, Expertise.user_id)):
         db.execute(delete(model).where(column == user.id))
     db.commit()

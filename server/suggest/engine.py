@@ -180,8 +180,9 @@ class Engine:
                personal: Personal | None = None, trace: list | None = None) -> Result:
         """What suggest() answers for a page already read: the abstainer's say, then the
         cards. A caller that needs the page too (career/duties) reads it once."""
-        result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[])
-        if page.answer < self.model.threshold:
+        result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[],
+                        work=page.answer >= self.model.threshold)
+        if not result.work:
             result.abstained = "nothing in the library matches this page" if not page.answer \
                 else (f"this page does not look like work the library speaks to (confidence "
                       f"{page.answer:.2f})")

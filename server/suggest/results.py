@@ -53,6 +53,7 @@ class Result:
     topics: list[Topic]
     suggestions: list[Suggestion]
     abstained: str = ""  # why nothing was suggested, for logs and the test bench
+    work: bool = False  # the abstainer says the page is work (whether or not cards follow)
 
     def to_dict(self) -> dict:
         return {"request_id": self.request_id,

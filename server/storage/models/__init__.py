@@ -27,6 +27,14 @@ from server.storage.models.content import (
     RuleVersion,
     Source,
 )
+from server.storage.models.growth import (
+    INTEREST_STATES,
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_STATES,
+    Expertise,
+    Opportunity,
+    OpportunityInterest,
+)
 from server.storage.models.people import (
     ROLES,
     TOKEN_SCOPES,
@@ -43,7 +51,9 @@ from server.storage.models.sign_in import ConnectCode, ConsoleSession, LoginLink
 
 __all__ = [
     "ACTIONS", "ApiToken", "AuditEntry", "Base", "ConnectCode", "ConsoleSession",
-    "ContentTags", "ContentVersion", "DirectoryGroup", "DirectoryMember", "Feedback",
+    "ContentTags", "ContentVersion", "DirectoryGroup", "DirectoryMember", "Expertise", "Feedback",
+    "INTEREST_STATES", "OPPORTUNITY_KINDS", "OPPORTUNITY_STATES", "Opportunity",
+    "OpportunityInterest",
     "FeedbackRequest", "JobRun", "LoginLink", "Occupation", "OccupationSkill", "OccupationTask",
     "OccupationTitle", "OidcRequest", "PersonFeedback", "Profile", "ROLES", "RateCount",
     "RelatedOccupation", "RuleVersion", "SNOOZE_DAYS", "SOURCE_KINDS", "SUPPRESSING", "Skill",

@@ -1,0 +1,463 @@
+"""Stretch opportunities: projects, gigs, shadowing, mentoring, "join the next budgeting cycle".
+
+Managers, L&D and admins post them (console, API, or a CSV/JSON feed from an HR system); each
+names the skills it builds. An open one reaches the people whose target-role gaps or goals need
+those skills (the feed, My learning) and the pages about its subject (the panel, beside the
+documents). A person says "I'm interested"; only the owner sees who, and may accept. A filled,
+closed or expired opportunity is never shown to anyone but its owner, L&D and admins.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.career.skills import named_topics, skill_topics
+from server.errors import ApiError
+from server.people.gaps import my_gaps
+from server.people.ratings import find_skill
+from server.people.visibility import privacy_of, profile_of
+from server.storage.models import (
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_STATES,
+    Opportunity,
+    OpportunityInterest,
+    Skill,
+    User,
+    now,
+)
+
+POSTERS = ("manager", "ld", "admin")  # who may post an opportunity
+EDITORS = ("ld", "admin")  # who may edit anyone's
+MAX_SKILLS = 10
+MAX_PLACES = 10
+MAX_GROUPS = 20
+MAX_NOTE = 500
+MAX_FEED_ROWS = 5000
+MAX_FEED_BYTES = 5 * 2**20
+SHOWN = 3  # opportunities shown on a page or a feed page
+
+
+def today() -> date:
+    return now().date()
+
+
+def is_live(o: Opportunity) -> bool:
+    """Open and not past its last day to say interested."""
+    return o.state == "open" and (o.open_until is None or o.open_until >= today())
+
+
+def may_see(o: Opportunity, user: User) -> bool:
+    """Its owner, L&D and admins see every opportunity; others a live one meant for them."""
+    if o.owner_id == user.id or user.role in EDITORS:
+        return True
+    return is_live(o) and (not o.audience or bool(
+        {g.lower() for g in o.audience} & user.memberships()))
+
+
+def may_edit(o: Opportunity, user: User) -> bool:
+    return o.owner_id == user.id or user.role in EDITORS
+
+
+def get(db: Session, user: User, opportunity_id: int) -> Opportunity:
+    """The opportunity, or 404 for one the person may not see (as for one that does not exist)."""
+    o = db.get(Opportunity, opportunity_id)
+    if o is None or not may_see(o, user):
+        raise ApiError("no_such_opportunity", f"no opportunity {opportunity_id}", 404)
+    return o
+
+
+# --- posting and editing ------------------------------------------------------------------------
+
+def _date(value, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ApiError("invalid_value", f"{name}: a date as YYYY-MM-DD, not {str(value)[:40]!r}"
+                       ) from None
+
+
+def _texts(value, name: str, most: int, longest: int) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in value.replace(";", ",").split(",")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError("invalid_value", f"{name}: a list of names")
+    out = list(dict.fromkeys(" ".join(v.split()) for v in value if v.strip()))
+    if len(out) > most or any(len(v) > longest for v in out):
+        raise ApiError("invalid_value", f"{name}: at most {most}, each at most {longest} "
+                       "characters")
+    return out
+
+
+def _skills(db: Session, value) -> list[str]:
+    refs = _texts(value, "skills", MAX_SKILLS, 300)
+    return list(dict.fromkeys(find_skill(db, ref).id for ref in refs))
+
+
+def apply(db: Session, o: Opportunity, body: dict, actor: User | None) -> Opportunity:
+    """Set the fields the body sends, each checked; ApiError 400 names the first wrong one.
+    actor None: an import run by an operator, who may name any owner."""
+    if "title" in body:
+        title = " ".join(str(body["title"]).split())
+        if not title or len(title) > 200:
+            raise ApiError("invalid_value", "title: 1 to 200 characters")
+        o.title = title
+    if "description" in body:
+        if not isinstance(body["description"], str) or len(body["description"]) > 5000:
+            raise ApiError("invalid_value", "description: text of at most 5,000 characters")
+        o.description = body["description"].strip()
+    if "kind" in body:
+        if body["kind"] not in OPPORTUNITY_KINDS:
+            raise ApiError("invalid_value", f"kind: one of {', '.join(OPPORTUNITY_KINDS)}")
+        o.kind = body["kind"]
+    if "state" in body:
+        if body["state"] not in OPPORTUNITY_STATES:
+            raise ApiError("invalid_value", f"state: one of {', '.join(OPPORTUNITY_STATES)}")
+        o.state = body["state"]
+    if "skills" in body:
+        o.skills = _skills(db, body["skills"])
+    for name in ("open_until", "starts", "ends"):
+        if name in body:
+            setattr(o, name, _date(body[name], name))
+    if o.starts and o.ends and o.ends < o.starts:
+        raise ApiError("invalid_value", "ends: on or after starts")
+    if "hours_per_week" in body:
+        hours = body["hours_per_week"]
+        if hours in (None, ""):
+            o.hours_per_week = None
+        else:
+            try:
+                hours = float(hours)
+            except (TypeError, ValueError):
+                hours = -1.0
+            if not 0 < hours <= 80:
+                raise ApiError("invalid_value", "hours_per_week: more than 0, at most 80")
+            o.hours_per_week = hours
+    if "places" in body:
+        o.places = _texts(body["places"], "places", MAX_PLACES, 100)
+    if "audience" in body:
+        o.audience = [g.lower() for g in _texts(body["audience"], "audience", MAX_GROUPS, 60)]
+    if "owner" in body:
+        if actor is not None and actor.role not in EDITORS:
+            raise ApiError("forbidden", "only L&D and admins give an opportunity to someone "
+                           "else", 403)
+        owner = _person(db, body["owner"])
+        if owner.role not in POSTERS:
+            raise ApiError("invalid_value", f"owner: {owner.name} is an employee; an owner is "
+                           "a manager, L&D or an admin")
+        o.owner_id = owner.id
+    if not o.title:
+        raise ApiError("invalid_value", "title: 1 to 200 characters")
+    return o
+
+
+def _person(db: Session, ref) -> User:
+    if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
+        raise ApiError("invalid_value", "owner: a user name or email")
+    user = db.scalar(select(User).where((User.name == ref.strip()) | (User.email == ref.strip())))
+    if user is None or not user.active:
+        raise ApiError("invalid_value", f"owner: no active user {ref.strip()!r}")
+    return user
+
+
+def create(db: Session, actor: User, body: dict) -> Opportunity:
+    o = Opportunity(owner_id=actor.id, skills=[], places=[], audience=[], title="")
+    apply(db, o, body, actor)
+    db.add(o)
+    db.commit()
+    return o
+
+
+def update(db: Session, actor: User, o: Opportunity, body: dict) -> Opportunity:
+    if not may_edit(o, actor):
+        raise ApiError("forbidden", "only its owner, L&D and admins change an opportunity", 403)
+    apply(db, o, body, actor)
+    db.commit()
+    return o
+
+
+# --- what people see ----------------------------------------------------------------------------
+
+def _skill_names(db: Session, ids: list[str]) -> list[dict]:
+    if not ids:
+        return []
+    found = {s.id: s.name for s in db.scalars(select(Skill).where(Skill.id.in_(ids)))}
+    return [{"id": i, "name": found[i]} for i in ids if i in found]
+
+
+def when(o: Opportunity) -> str:
+    """"2 h a week until 31 January", "from 6 January", ... ("" when nothing is known)."""
+    parts = []
+    if o.hours_per_week:
+        parts.append(f"{o.hours_per_week:g} h a week")
+    if o.starts and o.starts > today():
+        parts.append(f"from {o.starts.day} {o.starts:%B}")
+    if o.ends:
+        parts.append(f"until {o.ends.day} {o.ends:%B}")
+    elif o.open_until:
+        parts.append(f"say you're interested by {o.open_until.day} {o.open_until:%B}")
+    return " ".join(parts)
+
+
+def to_json(db: Session, o: Opportunity, viewer: User, why: str = "") -> dict:
+    owner = db.get(User, o.owner_id) if o.owner_id else None
+    mine = db.get(OpportunityInterest, (o.id, viewer.id))
+    out = {"id": o.id, "title": o.title, "description": o.description, "kind": o.kind,
+           "skills": _skill_names(db, o.skills or []),
+           "open_until": o.open_until.isoformat() if o.open_until else None,
+           "starts": o.starts.isoformat() if o.starts else None,
+           "ends": o.ends.isoformat() if o.ends else None,
+           "hours_per_week": o.hours_per_week, "places": o.places or [],
+           "audience": o.audience or [], "state": o.state, "when": when(o),
+           "owner": (owner.display_name or owner.name) if owner else "",
+           "source": o.source, "my_interest": mine.state if mine else None}
+    if why:
+        out["why"] = why
+    if may_edit(o, viewer):
+        out["interested"] = db.query(OpportunityInterest).filter_by(opportunity_id=o.id).count()
+    return out
+
+
+def listing(db: Session, viewer: User, mine: bool = False, state: str = "") -> list[Opportunity]:
+    """The live opportunities meant for the viewer; mine: those they own (L&D and admins: all),
+    in any state, or in the one asked for."""
+    query = select(Opportunity).order_by(Opportunity.created_at.desc(), Opportunity.id.desc())
+    if mine:
+        if viewer.role not in EDITORS:
+            query = query.where(Opportunity.owner_id == viewer.id)
+        if state:
+            query = query.where(Opportunity.state == state)
+        return list(db.scalars(query.limit(500)))
+    return [o for o in db.scalars(query.where(Opportunity.state == "open").limit(2000))
+            if may_see(o, viewer) and is_live(o)]
+
+
+def _topics(app: Flask, db: Session, o: Opportunity) -> set[str]:
+    """The taxonomy topics an opportunity is about: its skills', and those its words name."""
+    topics = set(named_topics(app, f"{o.title}. {o.description}"))
+    for s in _skill_names(db, o.skills or []):
+        topics |= set(skill_topics(app, s["name"]))
+    return topics
+
+
+def for_person(app: Flask, db: Session, user: User, limit: int = SHOWN) -> list[dict]:
+    """Live opportunities that build the skills of the person's target-role gaps, then of their
+    goals, each with why ("Builds budgeting, needed for Engineering Manager, your target role;
+    2 h a week until 31 January")."""
+    if not privacy_of(db, user)["personalize"]:
+        return []
+    live = [o for o in listing(db, user) if db.get(OpportunityInterest, (o.id, user.id)) is None]
+    if not live:
+        return []
+    gaps = my_gaps(app, db, user)[:10]
+    goals = (profile_of(db, user).goals or [])[:5]
+    found: list[tuple[int, float, Opportunity, str]] = []
+    for o in live:
+        names = {s["id"]: s["name"] for s in _skill_names(db, o.skills or [])}
+        topics = {s: set(skill_topics(app, name)) for s, name in names.items()}
+        reason, rank = "", 0.0
+        for gap in gaps:
+            gap_topics = set(skill_topics(app, gap.skill or gap.name))
+            built = next((names[s] for s in names if s == gap.skill_id or topics[s] & gap_topics),
+                         None)
+            if built:
+                reason = (f"Builds {built.lower()}, needed for {gap.roles[0]}, your target role"
+                          if gap.roles else f"Builds {built.lower()}")
+                rank = 1.0 + gap.score
+                break
+        if not reason:
+            about = _topics(app, db, o)
+            goal = next((g for g in goals if set(named_topics(app, g)) & about), None)
+            if goal:
+                reason, rank = f"Towards your goal: {goal}", 0.5
+        if reason:
+            detail = when(o)
+            found.append((-1 if rank >= 1 else 0, -rank, o, reason + (f"; {detail}" if detail
+                                                                          else "")))
+    found.sort(key=lambda f: (f[0], f[1], f[2].id))
+    return [to_json(db, o, user, why) for _, _, o, why in found[:limit]]
+
+
+def for_page(app: Flask, db: Session, user: User, topics: dict[str, float],
+             limit: int = 1) -> list[dict]:
+    """Live opportunities about the page's subject (its strongest topics), for the panel to
+    show beside the documents, each with why."""
+    if not topics:
+        return []
+    found = []
+    for o in listing(db, user):
+        if db.get(OpportunityInterest, (o.id, user.id)) is not None:
+            continue
+        shared = _topics(app, db, o) & set(topics)
+        if shared:
+            best = max(shared, key=lambda t: topics[t])
+            found.append((topics[best], o))
+    found.sort(key=lambda f: (-f[0], f[1].id))
+    out = []
+    for _, o in found[:limit]:
+        skills = ", ".join(s["name"].lower() for s in _skill_names(db, o.skills or [])[:3])
+        detail = when(o)
+        why = (f"Builds {skills}" if skills else "About this page's subject") + \
+            (f"; {detail}" if detail else "")
+        out.append(to_json(db, o, user, why))
+    return out
+
+
+# --- interest -----------------------------------------------------------------------------------
+
+def say_interested(db: Session, user: User, o: Opportunity, note: str = "") -> dict:
+    if not is_live(o):
+        raise ApiError("not_open", "this opportunity is no longer open", 409)
+    if o.owner_id == user.id:
+        raise ApiError("own_opportunity", "this is your own opportunity", 409)
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise ApiError("invalid_value", f"note: text of at most {MAX_NOTE} characters")
+    row = db.get(OpportunityInterest, (o.id, user.id))
+    if row is None:
+        row = OpportunityInterest(opportunity_id=o.id, user_id=user.id, note=note.strip())
+        db.add(row)
+    elif note:
+        row.note = note.strip()
+    db.commit()
+    return {"opportunity": o.id, "state": row.state}
+
+
+def withdraw(db: Session, user: User, o: Opportunity) -> None:
+    row = db.get(OpportunityInterest, (o.id, user.id))
+    if row is not None:
+        db.delete(row)
+        db.commit()
+
+
+def interested(db: Session, viewer: User, o: Opportunity) -> list[dict]:
+    """Who said they are interested: for the owner only."""
+    if o.owner_id != viewer.id:
+        raise ApiError("forbidden", "only the opportunity's owner sees who is interested", 403)
+    rows = db.execute(select(OpportunityInterest, User)
+                      .join(User, User.id == OpportunityInterest.user_id)
+                      .where(OpportunityInterest.opportunity_id == o.id)
+                      .order_by(OpportunityInterest.created_at, User.id))
+    return [{"user_id": u.id, "name": u.display_name or u.name, "email": u.email or "",
+             "note": i.note, "state": i.state, "at": i.created_at.isoformat() + "Z"}
+            for i, u in rows]
+
+
+def accept(db: Session, viewer: User, o: Opportunity, user_id: int) -> dict:
+    if o.owner_id != viewer.id:
+        raise ApiError("forbidden", "only the opportunity's owner accepts people", 403)
+    row = db.get(OpportunityInterest, (o.id, user_id))
+    if row is None:
+        raise ApiError("not_interested", "this person has not said they are interested", 404)
+    row.state, row.decided_at = "accepted", now()
+    db.commit()
+    return {"opportunity": o.id, "user_id": user_id, "state": row.state}
+
+
+def mine(db: Session, user: User) -> list[dict]:
+    """The person's own interest, for their export and My learning."""
+    rows = db.execute(select(OpportunityInterest, Opportunity)
+                      .join(Opportunity, Opportunity.id == OpportunityInterest.opportunity_id)
+                      .where(OpportunityInterest.user_id == user.id)
+                      .order_by(OpportunityInterest.created_at))
+    return [{"opportunity": o.id, "title": o.title, "state": i.state, "note": i.note,
+             "open": is_live(o), "at": i.created_at.isoformat() + "Z"} for i, o in rows]
+
+
+# --- a feed from an HR system -------------------------------------------------------------------
+
+@dataclass
+class FeedReport:
+    added: int = 0
+    updated: int = 0
+    closed: int = 0  # in the source before, not in this feed
+    failed: list[tuple[str, str]] | None = None  # (row, why)
+
+
+FEED_FIELDS = ("id", "title", "description", "kind", "owner", "skills", "open_until", "starts",
+               "ends", "hours_per_week", "places", "audience", "state")
+
+
+def read_feed(path: Path) -> list[dict]:
+    """Rows of a CSV (a header row naming FEED_FIELDS) or JSON (a list of objects) feed."""
+    try:
+        if path.stat().st_size > MAX_FEED_BYTES:
+            raise ApiError("invalid_feed", f"{path.name}: larger than {MAX_FEED_BYTES >> 20} MB")
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ApiError("invalid_feed", f"cannot read {path.name}: {exc}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            rows = json.loads(text)
+        except ValueError as exc:
+            raise ApiError("invalid_feed", f"{path.name}: not JSON ({exc})") from None
+        if isinstance(rows, dict):
+            rows = rows.get("opportunities")
+        if not isinstance(rows, list):
+            raise ApiError("invalid_feed", f"{path.name}: a list of opportunities, or "
+                           '{"opportunities": [...]}')
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or not {"id", "title"} <= {f.strip().lower()
+                                                           for f in reader.fieldnames}:
+            raise ApiError("invalid_feed", f"{path.name}: a CSV with a header row naming at "
+                           f"least id and title (and any of {', '.join(FEED_FIELDS[2:])})")
+        rows = [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
+    if len(rows) > MAX_FEED_ROWS:
+        raise ApiError("invalid_feed", f"{path.name}: more than {MAX_FEED_ROWS} opportunities")
+    return rows
+
+
+def import_feed(db: Session, source: str, path: Path) -> FeedReport:
+    """Bring a feed's opportunities in as source's: new ones added, known ones (by the feed's
+    id) updated, the source's others closed. A bad row fails alone with its reason."""
+    rows = read_feed(path)
+    report = FeedReport(failed=[])
+    seen: set[str] = set()
+    for n, row in enumerate(rows, 1):
+        label = f"row {n}"
+        if not isinstance(row, dict):
+            report.failed.append((label, "not an object"))
+            continue
+        external = str(row.get("id") or "").strip()[:200]
+        label = f"row {n} ({external})" if external else label
+        if not external:
+            report.failed.append((label, "no id"))
+            continue
+        if external in seen:
+            report.failed.append((label, "the same id as an earlier row"))
+            continue
+        seen.add(external)
+        body = {k: row[k] for k in FEED_FIELDS[1:] if row.get(k) not in (None, "")}
+        o = db.scalar(select(Opportunity).where(Opportunity.source == source,
+                                                Opportunity.external_id == external))
+        new = o is None
+        if new:
+            o = Opportunity(source=source, external_id=external, skills=[], places=[],
+                            audience=[], title="", owner_id=None)
+        try:
+            with db.begin_nested():
+                apply(db, o, body, None)
+                if new:
+                    db.add(o)
+        except ApiError as exc:
+            if not new:
+                db.refresh(o)
+            report.failed.append((label, exc.message))
+            continue
+        report.added += new
+        report.updated += not new
+    for o in db.scalars(select(Opportunity).where(Opportunity.source == source,
+                                                  Opportunity.state == "open")):
+        if o.external_id not in seen:
+            o.state = "closed"
+            report.closed += 1
+    db.commit()
+    return report
