@@ -52,6 +52,34 @@ def import_roles_cmd(csv_file):
     _import("roles", csv_file)
 
 
+@import_.command("opportunities")
+@click.argument("feed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True,
+              help="The feed's name (\"workday\"): a later import of the same source updates "
+                   "what it brought and closes what it no longer lists.")
+def import_opportunities_cmd(feed, source):
+    """Opportunities from an HR system: a CSV (a header row naming id, title and any of
+    description, kind, owner, skills, open_until, starts, ends, hours_per_week, places, audience,
+    state; lists separated by ';') or a JSON list of objects with those fields."""
+    import re
+
+    from server.errors import ApiError
+    from server.people.opportunities import import_feed
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", source):
+        fail("--source: lower-case letters, digits, - and _ (at most 60)")
+    app = command_app()
+    with app.app_context():
+        try:
+            report = import_feed(db.session(), source, feed)
+        except ApiError as exc:
+            fail(exc.message)
+    for where, why in report.failed[:50]:
+        click.echo(f"failed {where}: {why}", err=True)
+    click.echo(f"{source}: {report.added} added, {report.updated} updated, {report.closed} "
+               f"closed (no longer in the feed), {len(report.failed)} failed")
+
+
 @import_.command("assessments")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_assessments_cmd(csv_file):

@@ -86,8 +86,8 @@ def _date(value, name: str) -> date | None:
 
 
 def _texts(value, name: str, most: int, longest: int) -> list[str]:
-    if isinstance(value, str):
-        value = [v for v in value.replace(";", ",").split(",")]
+    if isinstance(value, str):  # a feed's cell: "Remote; Berlin"
+        value = value.split(";")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ApiError("invalid_value", f"{name}: a list of names")
     out = list(dict.fromkeys(" ".join(v.split()) for v in value if v.strip()))

@@ -252,3 +252,31 @@ def test_persona_prints_what_someone_would_see_and_keeps_nobody(runner):
     code, out = runner("persona", "--title", "Software Engineer", "--target", "qwzx vbnm")
     assert code != 0 and "no role matches 'qwzx vbnm'" in out
     assert len(runner("users", "list")[1].splitlines()) == 2
+
+
+def test_opportunities_come_from_an_hr_feed_and_one_bad_row_fails_alone(runner, tmp_path):
+    """A CSV feed brings opportunities in; importing it again with one gone closes that one
+    and changes none of the others; a row with a bad date fails alone with its reason."""
+    runner("import", "roles", str(ROOT / "samples" / "career" / "roles.csv"))
+    runner("users", "add", "bob", "--role", "manager", "--email", "bob@example.com")
+    feed = tmp_path / "gigs.csv"
+    feed.write_text(
+        "id,title,owner,skills,hours_per_week,ends,places\n"
+        "g1,Join the FY27 budgeting cycle,bob@example.com,Budgeting,2,2099-01-31,Remote;Berlin\n"
+        "g2,Shadow an interview loop,bob,Hiring;Feedback,1,,\n"
+        "g3,Broken dates,bob,Budgeting,2,31/01/2099,\n"
+        "g4,No such owner,nobody,Budgeting,2,,\n", encoding="utf-8")
+    code, out = runner("import", "opportunities", str(feed), "--source", "workday")
+    assert code == 0, out
+    assert "workday: 2 added, 0 updated, 0 closed (no longer in the feed), 2 failed" in out
+    assert "failed row 3 (g3): ends: a date as YYYY-MM-DD" in out
+    assert "failed row 4 (g4): owner: no active user 'nobody'" in out
+    feed.write_text("id,title,owner,skills\n"
+                    "g1,Join the FY27 budgeting cycle,bob,Budgeting\n", encoding="utf-8")
+    code, out = runner("import", "opportunities", str(feed), "--source", "workday")
+    assert "workday: 0 added, 1 updated, 1 closed" in out
+    (tmp_path / "bad.json").write_text('{"not": "a list"}', encoding="utf-8")
+    code, out = runner("import", "opportunities", str(tmp_path / "bad.json"), "--source", "x")
+    assert code == 1 and "a list of opportunities" in out
+    code, out = runner("import", "opportunities", str(feed), "--source", "Bad Name!")
+    assert code == 1 and "--source" in out
