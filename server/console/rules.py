@@ -239,7 +239,7 @@ def analytics_chart(name: str):
 @console.get("/analytics/<table>.csv")
 @signed_in(*MANAGE)
 def analytics_csv(table: str):
-    if table not in ("demand", "fared", "rules", "gaps", "stale"):
+    if table not in ("demand", "fared", "rules", "gaps", "stale", "opportunities"):
         abort(404)
     data = cached(current_app, db.session())
     if data is None:

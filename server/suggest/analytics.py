@@ -16,13 +16,13 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from index import SUBJECT_WEIGHT
 from server.runtime import index_of, taxonomy_of
 from server.state import runtime_of
-from server.storage.models import now
+from server.storage.models import Opportunity, OpportunityInterest, now
 
 MIN_GROUP = 5
 WEEKS = 12
@@ -222,7 +222,19 @@ def cached(app: Flask, db: Session) -> dict | None:
     snap = runtime.analytics
     if snap is None or snap["computed_at"] < r.refreshed:
         snap = runtime.analytics = r.snapshot(app)
-    return snap
+    return {**snap, "opportunities": interest(db)}
+
+
+def interest(db: Session) -> list[dict]:
+    """How many people said they are interested in each opportunity: only counts of MIN_GROUP
+    or more (a smaller one points at people), and never who."""
+    rows = db.execute(select(Opportunity.title, Opportunity.state, func.count())
+                      .join(OpportunityInterest,
+                            OpportunityInterest.opportunity_id == Opportunity.id)
+                      .group_by(Opportunity.id, Opportunity.title, Opportunity.state)
+                      .having(func.count() >= MIN_GROUP)
+                      .order_by(func.count().desc(), Opportunity.title).limit(50))
+    return [{"opportunity": title, "state": state, "interested": n} for title, state, n in rows]
 
 
 def _pygal():

@@ -176,3 +176,22 @@ def test_interest_and_expertise_are_exported_deleted_and_purged_on_deactivation(
         assert s.query(OpportunityInterest).filter_by(user_id=ids["kai"]).count() == 0
     assert client.get(f"/api/v1/opportunities/{posted['id']}/interest",
                       headers=h["bob"]).get_json()["interested"] == []
+
+
+def test_analytics_count_interest_only_in_groups_of_five_or_more(people, app):
+    from server.suggest.analytics import interest
+
+    client, h, _ = people
+    posted = post(client, h["bob"])
+    with app.app_context():
+        s = db.session()
+        more = [{"Authorization": f"Bearer {create_token(s, add_user(s, f'p{n}'))}"}
+                for n in range(2)]
+    for n, who in enumerate([h["sam"], h["kai"], h["lou"], *more]):
+        client.put(f"/api/v1/opportunities/{posted['id']}/interest", headers=who, json={})
+        with app.app_context():
+            counted = interest(db.session())
+        if n < 4:  # four people: a count that small points at them
+            assert counted == []
+    assert counted == [{"opportunity": "Join the FY27 budgeting cycle", "state": "open",
+                        "interested": 5}]
