@@ -17,7 +17,7 @@ from server.console.accounts import authenticate, set_password
 from server.console.views import confirmation, console, signed_in
 from server.content.reading import with_addresses
 from server.errors import ApiError
-from server.people import person_feedback
+from server.people import experts, opportunities, person_feedback
 from server.people.feed import page
 from server.people.gaps import overview
 from server.people.profile import MAX_TARGETS, export, forget, profile_json, update_profile
@@ -64,11 +64,15 @@ def _page(token: str | None = None):
         kept=_kept(session_, g.user), received=person_feedback.feedback_about(
             session_, g.user, g.user), looked=looked,
         found=found, same=same_roles(session_, [m.occupation_id for m in found]),
-        sources=SOURCES,
+        sources=SOURCES, opportunities=opportunities.for_person(app, session_, g.user, 5),
+        interest=opportunities.mine(session_, g.user),
+        expertise=experts.mine(session_, g.user), evidence=EVIDENCE,
         max_targets=MAX_TARGETS, token=token)
 
 
 SOURCES = {"org": "our roles", "onet": "O*NET", "esco": "ESCO"}  # where a role comes from
+EVIDENCE = (("rating", "my rating of it"), ("role", "my role"),
+            ("documents", "documents I own on it"))  # what an expert may show beside their name
 
 
 def _rated(session_: Session, user: User) -> list[dict]:
@@ -151,6 +155,16 @@ def change_me():
             audit.record(session_, g.user.name, "password.change", g.user.name)
             session_.commit()
             flash("Password set. Your other sessions are signed out.")
+        elif action in ("interest", "withdraw_interest"):
+            _interest(session_, action, form)
+        elif action == "offer_expertise":
+            skill = form.get("skill", "")
+            experts.add(session_, g.user, skill, {k: form.get(k) == "on" for k, _ in EVIDENCE})
+            flash(f"Colleagues may now ask you about {_skill_name(session_, skill)}.")
+        elif action == "withdraw_expertise":
+            experts.withdraw(session_, g.user, form.get("skill", ""))
+            flash(f"Nobody is pointed to you for {_skill_name(session_, form.get('skill', ''))} "
+                  "any more.")
         elif action == "token":  # shown once, on this answer only
             return _page(create_token(session_, g.user, "extension"))
         else:
@@ -158,8 +172,28 @@ def change_me():
     except ApiError as exc:
         flash(exc.message)
     anchor = {"rate": "skills-h", "feed": "feed-h", "ask_peer": "feedback-h",
+              "interest": "opps-h", "withdraw_interest": "opps-h",
+              "offer_expertise": "experts-h", "withdraw_expertise": "experts-h",
               "add_target": "targets-h", "remove_target": "targets-h"}.get(action, "")
     return redirect(url_for("console.me") + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _skill_name(session_: Session, skill_id: str) -> str:
+    skill = session_.get(Skill, skill_id)
+    return skill.name if skill else skill_id
+
+
+def _interest(session_: Session, action: str, form) -> None:
+    number = form.get("opportunity", "")
+    if not number.isdecimal() or len(number) > 12:
+        raise ApiError("no_such_opportunity", "That opportunity does not exist.")
+    o = opportunities.get(session_, g.user, int(number))
+    if action == "interest":
+        opportunities.say_interested(session_, g.user, o, form.get("note", "")[:500])
+        flash(f"Told the owner of “{o.title}” you're interested; only they see it.")
+    else:
+        opportunities.withdraw(session_, g.user, o)
+        flash(f"You're no longer listed as interested in “{o.title}”.")
 
 
 def _roles(session_: Session, action: str, role_id: str) -> None:

@@ -113,3 +113,64 @@ def test_my_data_exports_and_deletes_after_a_confirmation(ada):
     done = ada.post("/console/me/delete", data={"csrf_token": token, "confirm": "yes"},
                     follow_redirects=True).get_data(as_text=True)
     assert "Everything about you is deleted" in done and "Learn budgeting" not in done
+
+
+def test_a_manager_posts_an_opportunity_an_employee_says_interested_and_is_accepted(ada, app):
+    """In the console: bob posts, ada (aiming at Engineering Manager) finds it in My learning
+    with why and says she is interested; bob alone sees her and accepts; filled, it is gone."""
+    bob = app.test_client()
+    sign_in(bob, "bob")
+    page = bob.get("/console/opportunities").get_data(as_text=True)
+    assert "Post an opportunity" in page
+    posted = bob.post("/console/opportunities", follow_redirects=True, data={
+        "csrf_token": csrf(bob.get("/console/opportunities")), "title": "Join the budgeting cycle",
+        "kind": "cycle", "skills": "Budgeting", "hours_per_week": "2", "ends": "2099-01-31",
+        "places": "Remote\nBerlin", "description": "Help finance consolidate the budget.",
+        "open_until": "", "starts": "", "audience": ""}).get_data(as_text=True)
+    assert "Posted “Join the budgeting cycle”" in posted
+    assert ada.get("/console/opportunities").status_code == 403  # employees do not post
+
+    send(ada, "profile", current_title="Software Engineer")
+    looked = ada.get("/console/me?role_q=engineering+manager").get_data(as_text=True)
+    send(ada, "add_target", role_id=re.search(
+        r'name="role_id" value="([^"]*engineering-manager)"', looked).group(1))
+    mine = section(ada.get("/console/me").get_data(as_text=True), "opps-h")
+    assert "Join the budgeting cycle" in mine
+    assert ("Why: Builds budgeting, needed for Engineering Manager, your target role; 2 h a "
+            "week until 31 January") in mine
+    number = re.search(r'/console/opportunities/(\d+)', posted).group(1)
+    page = send(ada, "interest", opportunity=number, note="Count me in")
+    assert "only they see it" in page
+    assert "Where you said you're interested" in section(page, "opps-h")
+
+    detail = bob.get(f"/console/opportunities/{number}").get_data(as_text=True)
+    assert "ada" in section(detail, "people-h") and "Count me in" in section(detail, "people-h")
+    user_id = re.search(r'name="user_id" value="(\d+)"', detail).group(1)
+    bob.post(f"/console/opportunities/{number}", data={
+        "csrf_token": csrf(bob.get(f"/console/opportunities/{number}")), "action": "accept",
+        "user_id": user_id})
+    assert "accepted by the owner" in section(ada.get("/console/me").get_data(as_text=True),
+                                              "opps-h")
+    form = {"csrf_token": csrf(bob.get(f"/console/opportunities/{number}")),
+            "title": "Join the budgeting cycle", "kind": "cycle", "skills": "Budgeting",
+            "state": "filled", "hours_per_week": "", "ends": "", "open_until": "",
+            "starts": "", "places": "", "audience": "", "description": ""}
+    saved = bob.post(f"/console/opportunities/{number}", data=form, follow_redirects=True)
+    assert "no longer shown to anyone" in saved.get_data(as_text=True)
+    mine = section(ada.get("/console/me").get_data(as_text=True), "opps-h")
+    assert "No open opportunity builds your gaps" in mine and "no longer open" in mine
+    # a wrong field is said, and nothing changes
+    form.update(csrf_token=csrf(bob.get(f"/console/opportunities/{number}")),
+                ends="31/01/2099", state="open")
+    refused = bob.post(f"/console/opportunities/{number}", data=form,
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Not saved: ends: a date as YYYY-MM-DD" in refused and ">filled</span>" in refused
+
+
+def test_an_employee_offers_to_be_asked_about_a_skill_and_withdraws(ada):
+    send(ada, "profile", current_title="Software Engineer")
+    page = send(ada, "offer_expertise", skill="org:skill:programming", rating="on")
+    assert "Colleagues may now ask you about Programming" in page
+    assert "Programming showing: my rating of it" in section(page, "experts-h")
+    page = send(ada, "withdraw_expertise", skill="org:skill:programming")
+    assert "showing" not in section(page, "experts-h")
