@@ -9,14 +9,14 @@ export class ApiError extends Error {
   }
 }
 
-async function call(settings, token, path, body) {
+async function call(settings, token, path, body, method = body === undefined ? "GET" : "POST") {
   if (!token) throw new ApiError("signed-out", "Connect the extension to your jitlearn server.");
   let response;
   const headers = { Authorization: `Bearer ${token}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
     response = await fetch(new URL(path, settings.serverUrl), {
-      method: body === undefined ? "GET" : "POST",
+      method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
@@ -50,4 +50,9 @@ export function feedback(settings, token, requestId, contentId, action) {
 export function search(settings, token, words, limit = 10) {
   const query = new URLSearchParams({ q: words, limit: String(limit) });
   return call(settings, token, `/api/v1/search?${query}`);
+}
+
+/** "I'm interested" in an opportunity: only its owner sees it. */
+export function interested(settings, token, opportunityId) {
+  return call(settings, token, `/api/v1/opportunities/${encodeURIComponent(opportunityId)}/interest`, {}, "PUT");
 }

@@ -2,7 +2,7 @@
 // reasons, and sends feedback. Renders with textContent only: titles and summaries are data.
 
 import "./redact.js";
-import { ApiError, feedback, search, suggest } from "./api.js";
+import { ApiError, feedback, interested, search, suggest } from "./api.js";
 import {
   getToken,
   giveConsent,
@@ -182,6 +182,8 @@ function show(name, settings, detail) {
   }
   box.hidden = false;
   $("suggestions").replaceChildren();
+  $("others").replaceChildren();
+  $("beside").hidden = true;
   $("more").hidden = true;
   $("topics").hidden = true;
   $("main").setAttribute("aria-busy", String(name === "loading"));
@@ -216,6 +218,7 @@ function render(result, settings) {
   list.replaceChildren();
   if (!result.suggestions.length) {
     show("empty", settings);
+    beside(result, settings); // a colleague or an opportunity can answer where no document does
     return;
   }
   document.body.dataset.state = "results";
@@ -226,8 +229,78 @@ function render(result, settings) {
   $("topics").hidden = !labels.length;
   for (const item of result.suggestions) list.append(card(item, result.request_id, settings));
   $("more").hidden = result.suggestions.length < FIRST; // fewer than asked: that was all
+  beside(result, settings);
   announce(`${result.suggestions.length} suggestions`);
   answered();
+}
+
+/** An opportunity on the page's subject and colleagues who said they may be asked, below the
+ * documents: what the server sends, nothing inferred here. */
+function beside(result, settings) {
+  const list = $("others");
+  list.replaceChildren();
+  for (const item of result.opportunities || []) list.append(opportunityCard(item, settings));
+  for (const person of result.experts || []) list.append(expertCard(person));
+  $("beside").hidden = !list.children.length;
+}
+
+function opportunityCard(item, settings) {
+  const li = el("li", { class: "card other", "data-opportunity": String(item.id) });
+  li.append(el("h3", {}, item.title));
+  const badges = el("p", { class: "badges" });
+  badges.append(el("span", { class: "badge" }, "opportunity"));
+  if (item.kind && item.kind !== "other") badges.append(el("span", { class: "badge" }, item.kind));
+  li.append(badges);
+  const parts = [item.owner && `with ${item.owner}`, item.when, (item.places || []).join(", ")];
+  const from = parts.filter(Boolean).join(" · ");
+  if (from) li.append(el("p", { class: "provenance" }, from));
+  if (item.why) {
+    const reasons = el("ul", { class: "reasons", "aria-label": "Why" });
+    reasons.append(el("li", {}, item.why));
+    li.append(reasons);
+  }
+  const button = el("button", { type: "button", class: "primary" }, "I'm interested");
+  button.setAttribute("aria-label", `I'm interested in ${item.title}`);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await interested(settings, await getToken(), item.id);
+    } catch (error) {
+      button.disabled = false;
+      announce(error.message);
+      return;
+    }
+    await chrome.storage.session.remove("cache"); // it is not offered again
+    button.textContent = item.owner ? `Sent to ${item.owner}` : "Sent to the owner";
+    announce(`${item.owner || "The owner"} sees you're interested in ${item.title}; nobody else does`);
+  });
+  const row = el("div", { class: "actions" });
+  row.append(button);
+  li.append(row);
+  return li;
+}
+
+function expertCard(person) {
+  const li = el("li", { class: "card other", "data-expert": String(person.user_id) });
+  const heading = el("h3");
+  if (/^[^\s@<>"]+@[^\s@<>"]+$/.test(person.email || "")) {
+    heading.append(el("a", { href: `mailto:${person.email}` }, `Ask ${person.name}`));
+  } else {
+    heading.textContent = `Ask ${person.name}`;
+  }
+  li.append(heading);
+  const badges = el("p", { class: "badges" });
+  badges.append(el("span", { class: "badge" }, "colleague"));
+  li.append(badges);
+  const about = [person.department, (person.skills || []).map((s) => s.name.toLowerCase()).join(", ")];
+  const line = about.filter(Boolean).join(": ");
+  if (line) li.append(el("p", { class: "provenance" }, line));
+  if ((person.evidence || []).length) {
+    const reasons = el("ul", { class: "reasons", "aria-label": "Why them" });
+    for (const part of person.evidence) reasons.append(el("li", {}, part));
+    li.append(reasons);
+  }
+  return li;
 }
 
 /** "Show more": asks for the next ones and adds those not on screen yet, below the others. */

@@ -248,65 +248,75 @@ def _topics(app: Flask, db: Session, o: Opportunity) -> set[str]:
     return topics
 
 
+def _why(app: Flask, db: Session, o: Opportunity, gaps: list, goals: list[str]
+         ) -> tuple[float, str]:
+    """How much an opportunity builds what the person needs, and why: a target-role gap it
+    builds (1 + the gap's score), else a goal its subject is (0.5), else (0, "")."""
+    names = {s["id"]: s["name"] for s in _skill_names(db, o.skills or [])}
+    topics = {s: set(skill_topics(app, name)) for s, name in names.items()}
+    for gap in gaps:
+        gap_topics = set(skill_topics(app, gap.skill or gap.name))
+        built = next((names[s] for s in names if s == gap.skill_id or topics[s] & gap_topics),
+                     None)
+        if built:
+            return 1.0 + gap.score, (f"Builds {built.lower()}, needed for {gap.roles[0]}, your "
+                                     "target role" if gap.roles else f"Builds {built.lower()}")
+    if goals:
+        about = _topics(app, db, o)
+        goal = next((g for g in goals if set(named_topics(app, g)) & about), None)
+        if goal:
+            return 0.5, f"Towards your goal: {goal}"
+    return 0.0, ""
+
+
+def _needs(app: Flask, db: Session, user: User) -> tuple[list, list[str]]:
+    """The person's target-role gaps and goals, when they let jitlearn personalise."""
+    if not privacy_of(db, user)["personalize"]:
+        return [], []
+    return my_gaps(app, db, user)[:10], (profile_of(db, user).goals or [])[:5]
+
+
+def _unanswered(db: Session, user: User) -> list[Opportunity]:
+    """Live opportunities meant for the person that they have not said they are interested in."""
+    return [o for o in listing(db, user) if db.get(OpportunityInterest, (o.id, user.id)) is None]
+
+
 def for_person(app: Flask, db: Session, user: User, limit: int = SHOWN) -> list[dict]:
     """Live opportunities that build the skills of the person's target-role gaps, then of their
     goals, each with why ("Builds budgeting, needed for Engineering Manager, your target role;
     2 h a week until 31 January")."""
-    if not privacy_of(db, user)["personalize"]:
+    gaps, goals = _needs(app, db, user)
+    if not gaps and not goals:
         return []
-    live = [o for o in listing(db, user) if db.get(OpportunityInterest, (o.id, user.id)) is None]
-    if not live:
-        return []
-    gaps = my_gaps(app, db, user)[:10]
-    goals = (profile_of(db, user).goals or [])[:5]
-    found: list[tuple[int, float, Opportunity, str]] = []
-    for o in live:
-        names = {s["id"]: s["name"] for s in _skill_names(db, o.skills or [])}
-        topics = {s: set(skill_topics(app, name)) for s, name in names.items()}
-        reason, rank = "", 0.0
-        for gap in gaps:
-            gap_topics = set(skill_topics(app, gap.skill or gap.name))
-            built = next((names[s] for s in names if s == gap.skill_id or topics[s] & gap_topics),
-                         None)
-            if built:
-                reason = (f"Builds {built.lower()}, needed for {gap.roles[0]}, your target role"
-                          if gap.roles else f"Builds {built.lower()}")
-                rank = 1.0 + gap.score
-                break
-        if not reason:
-            about = _topics(app, db, o)
-            goal = next((g for g in goals if set(named_topics(app, g)) & about), None)
-            if goal:
-                reason, rank = f"Towards your goal: {goal}", 0.5
-        if reason:
-            detail = when(o)
-            found.append((-1 if rank >= 1 else 0, -rank, o, reason + (f"; {detail}" if detail
-                                                                          else "")))
-    found.sort(key=lambda f: (f[0], f[1], f[2].id))
+    found = []
+    for o in _unanswered(db, user):
+        rank, why = _why(app, db, o, gaps, goals)
+        if why:
+            found.append((-rank, o.id, o, why + (f"; {when(o)}" if when(o) else "")))
+    found.sort(key=lambda f: f[:2])
     return [to_json(db, o, user, why) for _, _, o, why in found[:limit]]
 
 
 def for_page(app: Flask, db: Session, user: User, topics: dict[str, float],
              limit: int = 1) -> list[dict]:
     """Live opportunities about the page's subject (its strongest topics), for the panel to
-    show beside the documents, each with why."""
+    show beside the documents; why says what it builds, for the person when it builds their
+    gap or goal (the card shows its dates apart)."""
     if not topics:
         return []
     found = []
-    for o in listing(db, user):
-        if db.get(OpportunityInterest, (o.id, user.id)) is not None:
-            continue
+    for o in _unanswered(db, user):
         shared = _topics(app, db, o) & set(topics)
         if shared:
-            best = max(shared, key=lambda t: topics[t])
-            found.append((topics[best], o))
-    found.sort(key=lambda f: (-f[0], f[1].id))
+            found.append((-max(topics[t] for t in shared), o.id, o))
+    found.sort(key=lambda f: f[:2])
+    gaps, goals = _needs(app, db, user) if found else ([], [])
     out = []
-    for _, o in found[:limit]:
-        skills = ", ".join(s["name"].lower() for s in _skill_names(db, o.skills or [])[:3])
-        detail = when(o)
-        why = (f"Builds {skills}" if skills else "About this page's subject") + \
-            (f"; {detail}" if detail else "")
+    for _, _, o in found[:limit]:
+        _, why = _why(app, db, o, gaps, goals)
+        if not why:
+            skills = ", ".join(s["name"].lower() for s in _skill_names(db, o.skills or [])[:3])
+            why = f"Builds {skills}" if skills else "About this page's subject"
         out.append(to_json(db, o, user, why))
     return out
 

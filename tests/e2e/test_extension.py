@@ -490,3 +490,76 @@ def test_the_public_build_offers_the_browsers_question_on_a_page_it_may_not_read
         assert worker.evaluate("chrome.permissions.getAll()")["origins"] == []
     finally:
         ctx.close()
+
+
+def test_beside_the_documents_an_opportunity_and_a_colleague_to_ask(
+        browser, service, person, pages_server, serve, cli, http, tmp_path):
+    """A manager posts an opportunity and offers to be asked about budgeting; an engineer aiming
+    at engineering manager finds it in the feed with its reason and, on the budgeting cycle page,
+    beside the documents, with the manager to ask; says interested; the manager alone sees it;
+    once filled it is gone. The expert is never shown to themselves, and is gone when they opt
+    out or are deactivated."""
+    env = {**service[3], "JITLEARN_HOME": str(tmp_path)}
+    cli(env, "ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    cli(env, "import", "roles", str(ROOT / "samples" / "career" / "roles.csv"))
+    cli(env, "users", "add", "dana", "--role", "manager", "--email", "dana@example.com",
+        "--groups", "finance,managers")
+    cli(env, "users", "add", "eli", "--groups", "engineering")
+    dana, eli = (cli(env, "tokens", "create", name) for name in ("dana", "eli"))
+    proc, base = serve(env)
+    try:
+        status, posted = http(base, "/api/v1/opportunities", {
+            "title": "Join the FY27 budgeting cycle", "skills": ["Budgeting"], "kind": "cycle",
+            "hours_per_week": 2, "ends": "2099-01-31", "places": ["Remote"]}, dana)
+        assert status == 201, posted
+        http(base, "/api/v1/me/profile", {"department": "Finance"}, dana, "PUT")
+        http(base, "/api/v1/me/skills", {"skill": "Budgeting", "level": 4}, dana)
+        assert http(base, "/api/v1/me/expertise", {"skills": [
+            {"skill": "Budgeting", "show": {"rating": True, "role": False,
+                                            "documents": False}}]}, dana, "PUT")[0] == 200
+        http(base, "/api/v1/me/profile", {"current_title": "Software Engineer",
+                                          "target_roles": ["org:engineering-manager"]}, eli, "PUT")
+        feed = http(base, "/api/v1/me/feed", token=eli)[1]["opportunities"]
+        assert [o["title"] for o in feed] == ["Join the FY27 budgeting cycle"]
+        assert feed[0]["why"].startswith("Builds budgeting, needed for Engineering Manager")
+
+        assert browser.connect(base, eli) == "Connected as eli."
+        browser.visit(f"{pages_server}/budgeting-cycle.html")
+        browser.ask()
+        panel = browser.panel
+        wait_state(panel, "results")
+        assert browser.titles()  # the documents first
+        others = panel.query_selector_all("#others .card")
+        assert [c.query_selector("h3").inner_text() for c in others] == [
+            "Join the FY27 budgeting cycle", "Ask dana"]
+        assert "Builds budgeting" in others[0].inner_text()
+        assert "budgeting: proficient (own rating)" in others[1].inner_text()
+        assert others[1].query_selector("h3 a").get_attribute("href") == "mailto:dana@example.com"
+        assert axe_violations(panel) == []
+        SHOTS.mkdir(parents=True, exist_ok=True)  # the whole panel: documents, then the rest
+        panel.screenshot(path=str(SHOTS / "10-beyond-documents.png"), full_page=True)
+        panel.click("#others .card button")
+        wait_text(panel, "#others .card button", lambda t: t == "Sent to dana")
+        interested = http(base, f"/api/v1/opportunities/{posted['id']}/interest", token=dana)[1]
+        assert [p["name"] for p in interested["interested"]] == ["eli"]
+        assert http(base, f"/api/v1/opportunities/{posted['id']}/interest", token=eli)[0] == 403
+
+        page = {"context": {"title": "FY27 budgeting cycle: call for volunteers - Finance",
+                            "text": "We start the FY27 budget cycle next week. Budget owners "
+                                    "plan headcount and opex per cost center."}}
+        assert http(base, "/api/v1/suggestions", page, dana)[1]["experts"] == []  # not herself
+        http(base, f"/api/v1/opportunities/{posted['id']}", {"state": "filled"}, dana, "PATCH")
+        assert http(base, "/api/v1/me/feed", token=eli)[1]["opportunities"] == []
+        answer = http(base, "/api/v1/suggestions", page, eli)[1]
+        assert answer["opportunities"] == [] and [e["name"] for e in answer["experts"]] == ["dana"]
+        http(base, "/api/v1/me/expertise", {"skills": []}, dana, "PUT")  # she opts out
+        assert http(base, "/api/v1/suggestions", page, eli)[1]["experts"] == []
+        http(base, "/api/v1/me/expertise", {"skills": [{"skill": "Budgeting"}]}, dana, "PUT")
+        assert http(base, "/api/v1/suggestions", page, eli)[1]["experts"] != []
+        cli(env, "users", "deactivate", "dana")
+        assert http(base, "/api/v1/suggestions", page, eli)[1]["experts"] == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        browser.connect(service[0], person)
