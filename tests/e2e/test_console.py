@@ -251,6 +251,36 @@ def test_an_employee_steers_their_learning_from_my_learning_by_keyboard(chromium
     check(page, "my-learning")
 
 
+def test_l_and_d_posts_an_opportunity_and_takes_it_down(chromium, site):
+    """The Opportunities page as L&D uses it: post one with its skills and dates, see it listed,
+    change its state; every page passes axe-core."""
+    base, _ = site
+    page = signed_in(chromium, base, "lena")
+    page.wait_for_url("**/console/content")
+    page.get_by_role("link", name="Opportunities").click()
+    page.wait_for_url("**/console/opportunities")
+    page.get_by_label("Title").fill("Shadow the quarterly security review")
+    page.get_by_label("What it is, and what someone learns by it").fill(
+        "Sit in on the review and write up one finding.")
+    page.get_by_label("Kind").select_option("shadowing")
+    page.get_by_label("Hours a week").fill("1")
+    page.get_by_label("Ends").fill("2099-03-31")
+    page.get_by_role("button", name="Post it").click()
+    page.wait_for_url("**/console/opportunities/*")
+    assert "Posted “Shadow the quarterly security review”" in page.inner_text("main")
+    assert "1 h a week until 31 March" in page.inner_text("main")
+    check(page, "opportunity")
+    page.get_by_label("State (only an open one is shown to people)").select_option("closed")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state("load")
+    assert "no longer shown to anyone" in page.inner_text("main")
+    page.get_by_role("link", name="All opportunities").click()
+    row = page.get_by_role("row", name=re.compile("Shadow the quarterly security review"))
+    assert "closed" in row.inner_text()
+    check(page, "opportunities")
+    page.close()
+
+
 def test_keyboard_alone_reaches_the_content_from_the_skip_link(chromium, site):
     base, _ = site
     page = signed_in(chromium, base, "lena")
@@ -409,7 +439,7 @@ FOCUSED = """() => {
     ("lena", "/console/content"), ("lena", "/console/content/samples:policies/corporate-card.md"),
     ("lena", "/console/sources"), ("ivy", "/console/rules"), ("ivy", "/console/bench"),
     ("ivy", "/console/rules/versions"), ("ivy", "/console/analytics"), ("ivy", "/console/users"),
-    ("ivy", "/console/audit"), ("ada", "/console/me")])
+    ("ivy", "/console/audit"), ("ada", "/console/me"), ("lena", "/console/opportunities")])
 def test_tab_reaches_every_control_with_a_visible_focus_ring(chromium, site, who, path):
     """Keyboard-only use: Tab from the top of the page stops at every visible control once
     around, each shows where the focus is, and nothing holds the focus (no trap)."""
@@ -420,8 +450,10 @@ def test_tab_reaches_every_control_with_a_visible_focus_ring(chromium, site, who
     assert answer.status == 200, path
     stops = page.evaluate(WALK)
     assert stops > 3, f"{path} has only {stops} controls"
+    # a date field is three stops (day, month, year) for the keyboard
+    dates = page.evaluate("() => document.querySelectorAll('input[type=date]').length")
     reached, unringed = set(), []
-    for _ in range(stops + 5):
+    for _ in range(stops + 2 * dates + 5):
         page.keyboard.press("Tab")
         focused = page.evaluate(FOCUSED)
         if focused["stop"] is not None:
