@@ -27,7 +27,8 @@ OPPORTUNITY = obj({"id": INT, "title": STR, "description": STR, "kind": STR,
                    "source": STR, "my_interest": nullable(STR)},
                   {"why": STR, "interested": INT})
 EXPERTISE = obj({"skill": SKILL_REF, "show": obj({"rating": BOOL, "role": BOOL,
-                                                  "documents": BOOL}), "since": STR})
+                                                  "documents": BOOL}), "groups": array(STR),
+                 "since": STR})
 SHOW = obj({}, {k: BOOL for k in experts.EVIDENCE}, closed=True)
 
 
@@ -143,14 +144,16 @@ def my_expertise():
 
 
 @api.put("/me/expertise")
-@spec(body=obj({"skills": array(obj({"skill": text(300, 1)}, {"show": SHOW}, closed=True),
-                                experts.MAX_SKILLS)}, closed=True),
+@spec(body=obj({"skills": array(obj({"skill": text(300, 1)},
+                                    {"show": SHOW, "groups": array(text(60, 1), 20)},
+                                    closed=True), experts.MAX_SKILLS)}, closed=True),
       ok=obj({"expertise": array(EXPERTISE)}), errors=(404,))
 @require_token
 def offer_expertise():
     """Say which skills I may be asked about, and what to show beside my name: {"skills":
-    [{"skill": id or name, "show": {"rating": true, "role": true, "documents": false}}]}
-    (the whole list; an empty one withdraws from all)."""
+    [{"skill": id or name, "show": {"rating": true, "role": true, "documents": false},
+    "groups": ["finance"]}]} (the whole list; an empty one withdraws from all; groups: only
+    people in them are pointed to me, none: everyone)."""
     return jsonify({"expertise": experts.offer(db.session(), g.user, json_body()["skills"])})
 
 

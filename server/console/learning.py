@@ -159,7 +159,8 @@ def change_me():
             _interest(session_, action, form)
         elif action == "offer_expertise":
             skill = form.get("skill", "")
-            experts.add(session_, g.user, skill, {k: form.get(k) == "on" for k, _ in EVIDENCE})
+            experts.add(session_, g.user, skill, {k: form.get(k) == "on" for k, _ in EVIDENCE},
+                        form.get("groups", "")[:1300])
             flash(f"Colleagues may now ask you about {_skill_name(session_, skill)}.")
         elif action == "withdraw_expertise":
             experts.withdraw(session_, g.user, form.get("skill", ""))

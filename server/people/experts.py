@@ -3,8 +3,9 @@
 Only by their own choice (My learning or PUT /me/expertise, per skill, withdrawn by removing it),
 never inferred from what anyone browsed or rated. Each shows only the evidence they chose: their
 rating of the skill, their role, the documents they own. The panel shows one or two beside the
-documents on a page of that skill's subject, never to the person themselves; a deactivated
-person's expertise is deleted (server/console/accounts.deactivate).
+documents on a page of that skill's subject, never to the person themselves, and, when they
+named audience groups, only to people in those; documents they own show only where the asker
+may read them. A deactivated person's expertise is deleted (server/console/accounts.deactivate).
 """
 
 from flask import Flask
@@ -24,6 +25,17 @@ EVIDENCE = ("rating", "role", "documents")  # what a person may choose to show
 SHOWN = 2  # experts on one page
 
 
+def _groups(value) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", ";").split(";")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or \
+            len(value) > 20 or any(len(v) > 60 for v in value):
+        raise ApiError("invalid_value", "groups: at most 20 group names")
+    return sorted({v.strip().lower() for v in value if v.strip()})
+
+
 def _show(value) -> dict:
     if value is None:
         return {k: True for k in EVIDENCE}
@@ -36,14 +48,18 @@ def _show(value) -> dict:
 
 def offer(db: Session, user: User, items) -> list[dict]:
     """Replace the skills the person may be asked about: [{"skill": id or name, "show":
-    {"rating": bool, "role": bool, "documents": bool}}]."""
+    {"rating": bool, "role": bool, "documents": bool}, "groups": [only these groups may see
+    it; none: everyone]}]."""
     if not isinstance(items, list) or len(items) > MAX_SKILLS:
         raise ApiError("invalid_value", f"skills: a list of at most {MAX_SKILLS}")
     chosen: dict[str, dict] = {}
     for item in items:
-        if not isinstance(item, dict) or "skill" not in item or set(item) - {"skill", "show"}:
-            raise ApiError("invalid_value", 'each skill: {"skill": id or name, "show": {...}}')
-        chosen[find_skill(db, item["skill"]).id] = _show(item.get("show"))
+        if not isinstance(item, dict) or "skill" not in item or \
+                set(item) - {"skill", "show", "groups"}:
+            raise ApiError("invalid_value", 'each skill: {"skill": id or name, "show": {...}, '
+                           '"groups": [...]}')
+        chosen[find_skill(db, item["skill"]).id] = {**_show(item.get("show")),
+                                                    "groups": _groups(item.get("groups"))}
     for row in db.scalars(select(Expertise).where(Expertise.user_id == user.id)):
         if row.skill_id not in chosen:
             db.delete(row)
@@ -55,15 +71,16 @@ def offer(db: Session, user: User, items) -> list[dict]:
     return mine(db, user)
 
 
-def add(db: Session, user: User, skill_ref, show=None) -> list[dict]:
+def add(db: Session, user: User, skill_ref, show=None, groups=None) -> list[dict]:
     skill = find_skill(db, skill_ref)
+    chosen = {**_show(show), "groups": _groups(groups)}
     row = db.get(Expertise, (user.id, skill.id))
     if row is None:
         if db.query(Expertise).filter_by(user_id=user.id).count() >= MAX_SKILLS:
             raise ApiError("invalid_value", f"at most {MAX_SKILLS} skills")
-        db.add(Expertise(user_id=user.id, skill_id=skill.id, show=_show(show)))
+        db.add(Expertise(user_id=user.id, skill_id=skill.id, show=chosen))
     else:
-        row.show = _show(show)
+        row.show = chosen
     db.commit()
     return mine(db, user)
 
@@ -78,8 +95,9 @@ def withdraw(db: Session, user: User, skill_id: str) -> None:
 def mine(db: Session, user: User) -> list[dict]:
     rows = db.execute(select(Expertise, Skill).join(Skill, Skill.id == Expertise.skill_id)
                       .where(Expertise.user_id == user.id).order_by(Skill.name))
-    return [{"skill": {"id": s.id, "name": s.name}, "show": {**{k: False for k in EVIDENCE},
-                                                            **(e.show or {})},
+    return [{"skill": {"id": s.id, "name": s.name},
+             "show": {k: bool((e.show or {}).get(k)) for k in EVIDENCE},
+             "groups": list((e.show or {}).get("groups") or []),
              "since": e.created_at.isoformat() + "Z"} for e, s in rows]
 
 
@@ -94,8 +112,12 @@ def for_page(app: Flask, db: Session, asker: User, topics: dict[str, float],
                       .join(Skill, Skill.id == Expertise.skill_id)
                       .join(User, User.id == Expertise.user_id)
                       .where(User.active.is_(True), User.id != asker.id)).all()
+    groups = asker.memberships()
     found: dict[int, tuple[float, User, list[tuple[Skill, dict, str]]]] = {}
     for e, skill, user in rows:
+        only = set((e.show or {}).get("groups") or [])
+        if only and not only & groups:
+            continue  # they offered it to other groups only
         shared = set(skill_topics(app, skill.name)) & set(topics)
         if not shared:
             continue
@@ -103,7 +125,6 @@ def for_page(app: Flask, db: Session, asker: User, topics: dict[str, float],
         weight, _, skills = found.get(user.id, (0.0, user, []))
         skills.append((skill, e.show or {}, best))
         found[user.id] = (max(weight, topics[best]), user, skills)
-    groups = asker.memberships()
     out = []
     for weight, user, skills in found.values():
         skills.sort(key=lambda s: -topics[s[2]])

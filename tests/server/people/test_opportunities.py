@@ -146,6 +146,16 @@ def test_an_expert_is_shown_to_others_on_their_subject_never_to_themselves(peopl
     experts = client.post("/api/v1/suggestions", headers=h["sam"],
                           json=BUDGET_PAGE).get_json()["experts"]
     assert experts[0]["why"] == "Ask kai, Finance: budgeting"
+    # offered to finance only: an engineer is not pointed to kai, a finance person is
+    client.put("/api/v1/me/expertise", headers=h["kai"], json={"skills": [
+        {"skill": "Budgeting", "show": {"rating": False}, "groups": ["Finance"]}]})
+    assert client.post("/api/v1/suggestions", headers=h["sam"],
+                       json=BUDGET_PAGE).get_json()["experts"] == []
+    with app.app_context():
+        fin = {"Authorization": "Bearer " + create_token(
+            db.session(), add_user(db.session(), "fay", groups=["finance"]))}
+    assert [e["name"] for e in client.post("/api/v1/suggestions", headers=fin,
+                                           json=BUDGET_PAGE).get_json()["experts"]] == ["kai"]
     skill = client.get("/api/v1/me/expertise", headers=h["kai"]).get_json()[
         "expertise"][0]["skill"]["id"]
     client.delete(f"/api/v1/me/expertise/{skill}", headers=h["kai"])
