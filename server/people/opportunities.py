@@ -241,8 +241,9 @@ def listing(db: Session, viewer: User, mine: bool = False, state: str = "") -> l
 
 
 def _topics(app: Flask, db: Session, o: Opportunity) -> set[str]:
-    """The taxonomy topics an opportunity is about: its skills', and those its words name."""
-    topics = set(named_topics(app, f"{o.title}. {o.description}"))
+    """The taxonomy topics an opportunity is about: its skills', and those its title names (a
+    description's words, far apart, would name topics it is not about)."""
+    topics = set(named_topics(app, o.title))
     for s in _skill_names(db, o.skills or []):
         topics |= set(skill_topics(app, s["name"]))
     return topics
