@@ -96,18 +96,21 @@ def sources():
 @click.option("--folder", type=click.Path(file_okay=False), help="A folder on this machine.")
 @click.option("--feed", help="An RSS or Atom feed URL.")
 @click.option("--sitemap", help="An XML sitemap URL; pages whose lastmod changed are fetched.")
+@click.option("--opportunities", metavar="URL",
+              help="An HR system's feed of opportunities (CSV or JSON) at an http(s) address.")
 @click.option("--every", default=60, show_default=True, type=int, help="Minutes between syncs.")
 @click.option("--url-template", default="", metavar="URL",
               help="Where a folder's documents are read, e.g. "
                    "https://handbook.example.com/{path} ({path}, {stem}, {file}, {id}); a "
                    "document's own url: wins.")
-def sources_add(name, folder, feed, sitemap, every, url_template):
+def sources_add(name, folder, feed, sitemap, opportunities, every, url_template):
     """Add a source NAME (its documents get ids NAME:...)."""
     from server.content.sources import add_source
 
-    given = [(k, v) for k, v in (("folder", folder), ("feed", feed), ("sitemap", sitemap)) if v]
+    given = [(k, v) for k, v in (("folder", folder), ("feed", feed), ("sitemap", sitemap),
+                                 ("opportunities", opportunities)) if v]
     if len(given) != 1:
-        fail("give exactly one of --folder, --feed or --sitemap")
+        fail("give exactly one of --folder, --feed, --sitemap or --opportunities")
     app = command_app()
     with app.app_context():
         source = add_source(db.session(), name, given[0][0], given[0][1], every,
@@ -168,13 +171,16 @@ def sources_sync(names):
 @click.argument("name")
 @click.option("--keep-documents", is_flag=True, help="Leave its documents in the index.")
 def sources_remove(name, keep_documents):
-    """Remove source NAME and withdraw its documents."""
-    from server.content.sources import remove_source
+    """Remove source NAME and withdraw its documents (an opportunities feed: close its open
+    opportunities)."""
+    from server.content.sources import find_source, remove_source
 
     app = command_app()
     with app.app_context():
+        kind = find_source(db.session(), name).kind
         n = remove_source(app, db.session(), name, withdraw=not keep_documents)
-        click.echo(f"removed {name}; {n} documents withdrawn")
+        click.echo(f"removed {name}; {n} " + ("opportunities closed" if kind == "opportunities"
+                                              else "documents withdrawn"))
 
 
 @main.group()

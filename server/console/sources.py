@@ -80,6 +80,16 @@ def source_change(name: str):
 def source_remove(name: str):
     """Removing asks first, as every step that changes a lot does: its documents leave."""
     source = find_source(db.session(), name)
+    if source.kind == "opportunities":
+        asked = confirmation(f"Remove {name}?", "Its open opportunities close at once: nobody "
+                             "is shown them again; their owners keep who was interested. "
+                             "Syncing stops.", f"Remove {name} and close its opportunities",
+                             url_for("console.sources"))
+        if asked:
+            return asked
+        closed = remove_source(current_app, db.session(), name, actor=g.user.name)
+        flash(f"Removed {name}; {closed} opportunities closed.")
+        return redirect(url_for("console.sources"))
     count = len(index_of(current_app).hashes(source.name))
     asked = confirmation(f"Remove {name}?", f"Its {count} documents leave the library at once: "
                          "nobody is shown them again, and their tags stay on record in case the "

@@ -21,6 +21,7 @@ from server.content.tags import overrides
 from server.content.versions import record_versions
 from server.errors import ApiError
 from server.integrations.http import Allowed, FetchError, fetch
+from server.people.opportunities import close_source, import_rows, parse_feed
 from server.runtime import index_of, tagger_of
 from server.storage import audit
 from server.storage.models import SOURCE_KINDS, Source, now
@@ -123,7 +124,9 @@ def remove_source(app: Flask, db: Session, name: str, withdraw: bool = True,
     """Remove a source; its documents are withdrawn from the index unless asked not to."""
     source = find_source(db, name)
     removed = 0
-    if withdraw:
+    if source.kind == "opportunities":
+        removed = close_source(db, source.name)
+    elif withdraw:
         ix = index_of(app)
         removed = ix.delete(list(ix.hashes(source.name)))
     db.delete(source)
@@ -153,6 +156,8 @@ def sync_source(app: Flask, db: Session, name: str, tagger=None,
     if actor is not None:
         audit.record(db, actor, "source.sync", name)
     with _only_one(source.name):
+        if source.kind == "opportunities":
+            return _sync_opportunities(app, db, source)
         try:
             report = _SYNC[source.kind](app, source, overrides(db), tagger or tagger_of(app))
             record_versions(db, report)
@@ -184,6 +189,25 @@ def _only_one(name: str):
     finally:
         with _running_lock:
             _running.discard(name)
+
+
+def _sync_opportunities(app: Flask, db: Session, source: Source) -> Source:
+    """An HR system's opportunities feed (CSV or JSON at an http(s) address): new ones added,
+    known ones updated, the ones it no longer lists closed; a bad row fails alone."""
+    try:
+        rows = parse_feed(_fetch(app, source.location), source.location)
+        report = import_rows(db, source.name, rows)
+        source.last_status = "ok" if not report.failed else "partial"
+        source.last_counts = {"added": report.added, "updated": report.updated,
+                              "closed": report.closed, "failed": len(report.failed)}
+        source.last_failures = [list(f) for f in report.failed[:MAX_FAILURES]]
+    except (FetchError, ApiError) as exc:
+        db.rollback()
+        log.warning("source %s failed: %s", source.name, exc)
+        _failed(source, exc.message if isinstance(exc, ApiError) else str(exc))
+    source.last_run_at = now()
+    db.commit()
+    return source
 
 
 def _failed(source: Source, reason: str) -> None:

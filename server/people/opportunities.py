@@ -397,39 +397,55 @@ FEED_FIELDS = ("id", "title", "description", "kind", "owner", "skills", "open_un
 
 
 def read_feed(path: Path) -> list[dict]:
-    """Rows of a CSV (a header row naming FEED_FIELDS) or JSON (a list of objects) feed."""
+    """Rows of a feed file: CSV (a header row naming FEED_FIELDS) or JSON (a list of objects)."""
     try:
         if path.stat().st_size > MAX_FEED_BYTES:
             raise ApiError("invalid_feed", f"{path.name}: larger than {MAX_FEED_BYTES >> 20} MB")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise ApiError("invalid_feed", f"cannot read {path.name}: {exc}") from None
-    if path.suffix.lower() == ".json":
+    return parse_feed(raw, path.name)
+
+
+def parse_feed(raw: bytes, name: str) -> list[dict]:
+    """Rows of a feed's bytes: JSON when they start like JSON, else CSV."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError("invalid_feed", f"{name}: not UTF-8 text") from None
+    if text.lstrip()[:1] in ("[", "{"):
         try:
             rows = json.loads(text)
-        except ValueError as exc:
-            raise ApiError("invalid_feed", f"{path.name}: not JSON ({exc})") from None
+        except (ValueError, RecursionError) as exc:
+            raise ApiError("invalid_feed", f"{name}: not JSON ({str(exc)[:200]})") from None
         if isinstance(rows, dict):
             rows = rows.get("opportunities")
         if not isinstance(rows, list):
-            raise ApiError("invalid_feed", f"{path.name}: a list of opportunities, or "
+            raise ApiError("invalid_feed", f"{name}: a list of opportunities, or "
                            '{"opportunities": [...]}')
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or not {"id", "title"} <= {f.strip().lower()
-                                                           for f in reader.fieldnames}:
-            raise ApiError("invalid_feed", f"{path.name}: a CSV with a header row naming at "
+        try:
+            reader = csv.DictReader(io.StringIO(text))
+            fields = {f.strip().lower() for f in reader.fieldnames or []}
+            rows = [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
+        except csv.Error as exc:
+            raise ApiError("invalid_feed", f"{name}: not a readable CSV ({exc})") from None
+        if not {"id", "title"} <= fields:
+            raise ApiError("invalid_feed", f"{name}: a CSV with a header row naming at "
                            f"least id and title (and any of {', '.join(FEED_FIELDS[2:])})")
-        rows = [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
     if len(rows) > MAX_FEED_ROWS:
-        raise ApiError("invalid_feed", f"{path.name}: more than {MAX_FEED_ROWS} opportunities")
+        raise ApiError("invalid_feed", f"{name}: more than {MAX_FEED_ROWS} opportunities")
     return rows
 
 
 def import_feed(db: Session, source: str, path: Path) -> FeedReport:
+    """A feed file's opportunities, as import_rows brings them in."""
+    return import_rows(db, source, read_feed(path))
+
+
+def import_rows(db: Session, source: str, rows: list) -> FeedReport:
     """Bring a feed's opportunities in as source's: new ones added, known ones (by the feed's
     id) updated, the source's others closed. A bad row fails alone with its reason."""
-    rows = read_feed(path)
     report = FeedReport(failed=[])
     seen: set[str] = set()
     for n, row in enumerate(rows, 1):
@@ -472,3 +488,15 @@ def import_feed(db: Session, source: str, path: Path) -> FeedReport:
             report.closed += 1
     db.commit()
     return report
+
+
+def close_source(db: Session, source: str) -> int:
+    """A feed's source was removed: its open opportunities close (interest in them is kept for
+    their owners)."""
+    closed = 0
+    for o in db.scalars(select(Opportunity).where(Opportunity.source == source,
+                                                  Opportunity.state == "open")):
+        o.state = "closed"
+        closed += 1
+    db.commit()
+    return closed

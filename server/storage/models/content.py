@@ -21,7 +21,7 @@ class ContentVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-SOURCE_KINDS = ("folder", "feed", "sitemap")
+SOURCE_KINDS = ("folder", "feed", "sitemap", "opportunities")  # the last: an HR system's feed
 
 
 class Source(Base):
@@ -30,7 +30,7 @@ class Source(Base):
     __tablename__ = "sources"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)  # prefixes every document id
-    kind: Mapped[str] = mapped_column(String(20))  # folder | feed | sitemap
+    kind: Mapped[str] = mapped_column(String(20))  # SOURCE_KINDS
     location: Mapped[str] = mapped_column(String(2000))  # a path or an http(s) URL
     every_minutes: Mapped[int] = mapped_column(default=60)
     # a folder's documents without an address of their own: "https://handbook.example.com/{path}"

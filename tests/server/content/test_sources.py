@@ -1,5 +1,6 @@
 """Sources sync incrementally: feeds and sitemaps over real local HTTP, folders on disk."""
 
+import json
 import time
 from http.server import BaseHTTPRequestHandler
 
@@ -401,3 +402,39 @@ def test_a_folder_source_with_an_address_template_gives_its_documents_addresses(
         "name": "hb2", "kind": "folder", "location": str(folder),
         "url_template": "https://handbook.example.com/{secret_key}"})
     assert refused.status_code == 400 and "{secret_key}" in refused.get_json()["message"]
+
+
+def test_an_hr_systems_opportunities_feed_syncs_like_a_content_source(lib, site):
+    """A JSON feed of opportunities at an address, synced on its schedule: added, then updated
+    and the missing one closed; a bad row fails alone; a feed that is not one says so; removing
+    the source closes what it brought."""
+    from sqlalchemy import select
+
+    from server.storage.models import Opportunity
+
+    feed = [{"id": "g1", "title": "Join the budgeting cycle", "hours_per_week": 2},
+            {"id": "g2", "title": "Shadow an interview loop", "ends": "2099-01-31"},
+            {"id": "g3", "title": "Broken", "ends": "31/01/2099"}]
+    site.pages["/gigs.json"] = (200, json.dumps(feed).encode())
+    with lib.app_context():
+        s = db.session()
+        add_source(s, "workday", "opportunities", f"{site.base}/gigs.json", every=60)
+        source = sync_source(lib, s, "workday")
+        assert source.last_status == "partial"
+        assert source.last_counts == {"added": 2, "updated": 0, "closed": 0, "failed": 1}
+        assert source.last_failures == [["row 3 (g3)", "ends: a date as YYYY-MM-DD, not "
+                                                       "'31/01/2099'"]]
+        site.pages["/gigs.json"] = (200, json.dumps(feed[:1]).encode())
+        assert sync_source(lib, s, "workday").last_counts == {
+            "added": 0, "updated": 1, "closed": 1, "failed": 0}
+        states = dict(s.execute(select(Opportunity.external_id, Opportunity.state)).all())
+        assert states == {"g1": "open", "g2": "closed"}
+        site.pages["/gigs.json"] = (200, b"<html>not a feed</html>")
+        failed = sync_source(lib, s, "workday")
+        assert failed.last_status == "failed" and "header row naming at least id and title" \
+            in failed.last_failures[0][1]
+        assert s.scalar(select(Opportunity.state).where(Opportunity.external_id == "g1")) \
+            == "open"  # a bad sync changes nothing
+        assert remove_source(lib, s, "workday") == 1
+        assert s.scalar(select(Opportunity.state).where(Opportunity.external_id == "g1")) \
+            == "closed"
