@@ -140,6 +140,34 @@ def public_homes(corpora: Path) -> dict[str, str]:
     return homes
 
 
+def _demo_growth(app, session) -> None:
+    """A manager who posts an opportunity and offers to be asked about budgeting, so the demo
+    shows what lies beyond documents (written again at each demo, idempotent)."""
+    from datetime import timedelta
+
+    from server.people import experts, opportunities
+    from server.people.profile import update_profile
+    from server.people.ratings import rate
+    from server.people.users import add_user, find_user
+    from server.storage.models import now
+
+    try:
+        manager = find_user(session, "demo-manager")
+    except ApiError:
+        manager = add_user(session, "demo-manager", "manager", email="demo-manager@example.com",
+                           groups=["finance", "managers"])
+    update_profile(app, session, manager, {"department": "Finance"})
+    rate(app, session, manager, "Budgeting", 4, "self")
+    experts.add(session, manager, "Budgeting", {"rating": True, "role": True,
+                                                "documents": True})
+    ends = (now() + timedelta(days=60)).date().isoformat()
+    opportunities.import_rows(session, "demo", [{
+        "id": "fy27-budgeting", "title": "Join the FY27 budgeting cycle", "kind": "cycle",
+        "owner": "demo-manager", "skills": "Budgeting", "hours_per_week": 2, "ends": ends,
+        "places": "Remote", "description": "Help finance collect and check each team's budget; "
+                                           "you learn how a budget is built and defended."}])
+
+
 @main.command()
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Set up and print the instructions, then exit.")
@@ -183,6 +211,7 @@ def demo(port, no_serve, corpora):
             admin = find_user(session, "demo-admin")
         except ApiError:
             admin = add_user(session, "demo-admin", "admin")
+        _demo_growth(app, session)
         from server.console.accounts import create_link
 
         console_link = f"http://127.0.0.1:{port}/console/login/{create_link(session, admin)}"
@@ -213,6 +242,10 @@ and /me/gaps lists what your target role needs next, with content for each:
   {put}'{profile}'
   {curl}'{budget}'
   curl -s {base}/api/v1/me/gaps -H 'Authorization: Bearer {token}'
+
+On that budgeting page the answer also holds, beside the documents, an opportunity that
+builds budgeting (posted by demo-manager) and demo-manager as a colleague to ask: she
+offered to be asked about budgeting.
 
 Your own learning home (role, target roles, skills, gaps, feed), signed in as demo by
 this one-time link: {own_link}
