@@ -132,7 +132,8 @@ def test_demo_loads_samples_and_prints_a_working_token(runner, home):
     code, again = runner("demo", "--no-serve")
     assert code == 0 and f"{samples} unchanged" in again
     listed = runner("users", "list")[1].splitlines()
-    assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin"]  # not twice
+    assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin",
+                                                         "demo-manager"]  # each once
     own, admin = [part.split()[0] for part in again.split("one-time link: ")[1:]]
     from server.app import create_app
 
