@@ -83,9 +83,9 @@ def for_roles(app: Flask, db: Session, role_ids: list[str]) -> list[dict]:
     """The skills in demand that these roles use (the target roles first), most telling first:
     rising at work, then flagged by an admin, then in demand for one of these roles in job
     postings, then in demand for more occupations. A developer's list starts with what
-    developers' postings ask for, not with the alphabet (Adobe Acrobat). Each names the first
-    of the roles that uses it ("role") and whether that role's postings ask for it
-    ("for_role")."""
+    developers' postings ask for, not with the alphabet (Adobe Acrobat). Each says what its
+    place rests on ("basis": rising, flagged or postings), names the first of the roles that
+    uses it ("role") and whether that role's postings ask for it ("for_role")."""
     if not role_ids:
         return []
     used: dict[str, tuple[int, int]] = {}  # skill -> (not in demand for the role, role's place)
@@ -102,8 +102,10 @@ def for_roles(app: Flask, db: Session, role_ids: list[str]) -> list[dict]:
         .group_by(OccupationSkill.skill_id)).all()) if found else {}
     ranked = sorted(found.values(), key=lambda s: (s["rank"], *used[s["id"]],
                                                     -spread.get(s["id"], 0), s["name"]))
-    return [{**{k: v for k, v in s.items() if k != "rank"}, "role": role_ids[used[s["id"]][1]],
-             "for_role": used[s["id"]][0] == 0} for s in ranked]
+    basis = ("rising", "flagged", "postings")
+    return [{**{k: v for k, v in s.items() if k != "rank"}, "basis": basis[s["rank"]],
+             "role": role_ids[used[s["id"]][1]], "for_role": used[s["id"]][0] == 0}
+            for s in ranked]
 
 
 def flag(db: Session, skill: Skill, value: bool) -> None:

@@ -3,7 +3,8 @@
 Sources, strongest first: mandatory policies not yet acknowledged; content that closes the gaps
 to the target roles (their skills and the duties they add); skills a manager or a peer suggested;
 the person's goals; core skills of the current role; skills in demand that the person's roles
-use. Each item says which source put it there (and which others
+use. The first page also brings the open opportunities that build the same gaps and goals
+(server/people/opportunities.py). Each item says which source put it there (and which others
 agree). An item dismissed, marked not relevant or completed from the feed never comes back, a
 snoozed one stays away for SNOOZE_DAYS, an acknowledged one until its next version.
 """
@@ -131,7 +132,7 @@ def _why_in_demand(db: Session, skill: dict) -> str:
     """"Python is in demand in job postings for Software Developers (O*NET)", or the first other
     reason it is in demand ("rising at work: ...")."""
     role = db.get(Occupation, skill["role"])
-    if role is None or not skill["why"][0].startswith("in demand in job postings"):
+    if role is None or skill["basis"] != "postings":
         return f"{skill['name']} is in demand: {skill['why'][0]}"
     if skill["for_role"]:
         return f"{skill['name']} is in demand in job postings for {role.title} (O*NET)"
