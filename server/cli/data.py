@@ -64,7 +64,7 @@ def import_opportunities_cmd(feed, source):
     import re
 
     from server.errors import ApiError
-    from server.people.opportunities import import_feed
+    from server.people.opportunity_feed import import_feed
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", source):
         fail("--source: lower-case letters, digits, - and _ (at most 60)")

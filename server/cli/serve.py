@@ -145,7 +145,8 @@ def _demo_growth(app, session) -> None:
     shows what lies beyond documents (written again at each demo, idempotent)."""
     from datetime import timedelta
 
-    from server.people import experts, opportunities
+    from server.people import experts
+    from server.people.opportunity_feed import import_rows
     from server.people.profile import update_profile
     from server.people.ratings import rate
     from server.people.users import add_user, find_user
@@ -161,7 +162,7 @@ def _demo_growth(app, session) -> None:
     experts.add(session, manager, "Budgeting", {"rating": True, "role": True,
                                                 "documents": True})
     ends = (now() + timedelta(days=60)).date().isoformat()
-    opportunities.import_rows(session, "demo", [{
+    import_rows(session, "demo", [{
         "id": "fy27-budgeting", "title": "Join the FY27 budgeting cycle", "kind": "cycle",
         "owner": "demo-manager", "skills": "Budgeting", "hours_per_week": 2, "ends": ends,
         "places": "Remote", "description": "Help finance collect and check each team's budget; "

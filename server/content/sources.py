@@ -21,7 +21,7 @@ from server.content.tags import overrides
 from server.content.versions import record_versions
 from server.errors import ApiError
 from server.integrations.http import Allowed, FetchError, fetch
-from server.people.opportunities import close_source, import_rows, parse_feed
+from server.people.opportunity_feed import close_source, import_rows, parse_feed
 from server.runtime import index_of, tagger_of
 from server.storage import audit
 from server.storage.models import SOURCE_KINDS, Source, now
