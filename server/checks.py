@@ -45,3 +45,11 @@ def text_list(value, name: str, most: int, chars: int) -> list[str]:
         raise ApiError("invalid_value", f"{name}: at most {most}, each at most {chars} "
                        "characters")
     return [" ".join(v.split()) for v in value if v.strip()]
+
+
+def names(value, name: str, most: int, chars: int) -> list[str]:
+    """A list of names, each once: a list of strings, or one string separated by ';' (a
+    feed's or a form's cell: "Remote; Berlin")."""
+    if isinstance(value, str):
+        value = value.split(";")
+    return list(dict.fromkeys(text_list(value, name, most, chars)))

@@ -8,7 +8,7 @@ from server.console.views import console, signed_in
 from server.errors import ApiError
 from server.people import opportunities
 from server.storage import db
-from server.storage.models import OPPORTUNITY_KINDS, OPPORTUNITY_STATES, Opportunity, Skill
+from server.storage.models import OPPORTUNITY_KINDS, OPPORTUNITY_STATES, Opportunity
 
 FORM_FIELDS = ("title", "description", "kind", "skills", "open_until", "starts", "ends",
                "hours_per_week", "places", "audience")
@@ -23,11 +23,6 @@ def _body(form) -> dict:
     if "state" in form:
         body["state"] = form.get("state")
     return body
-
-
-def _skill_names(ids: list[str]) -> str:
-    names = {s.id: s.name for s in db.session().query(Skill).filter(Skill.id.in_(ids or [""]))}
-    return "\n".join(names.get(i, i) for i in ids or [])
 
 
 @console.get("/opportunities")
@@ -59,8 +54,10 @@ def opportunity_page(opportunity_id: int):
     session = db.session()
     o = _editable(opportunity_id)
     people = opportunities.interested(session, g.user, o) if o.owner_id == g.user.id else None
-    return render_template("console/opportunity.html", o=opportunities.to_json(session, o, g.user),
-                           skills=_skill_names(o.skills), kinds=OPPORTUNITY_KINDS,
+    shown = opportunities.to_json(session, o, g.user)
+    return render_template("console/opportunity.html", o=shown,
+                           skills="\n".join(s["name"] for s in shown["skills"]),
+                           kinds=OPPORTUNITY_KINDS,
                            states=OPPORTUNITY_STATES, people=people)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.career.roles import scale
 from server.career.skills import skill_topics
+from server.checks import names
 from server.errors import ApiError
 from server.people.ratings import find_skill, rated_levels
 from server.people.visibility import profile_of
@@ -28,12 +29,9 @@ SHOWN = 2  # experts on one page
 def _groups(value) -> list[str]:
     if value in (None, ""):
         return []
-    if isinstance(value, str):
-        value = value.replace(",", ";").split(";")
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or \
-            len(value) > 20 or any(len(v) > 60 for v in value):
-        raise ApiError("invalid_value", "groups: at most 20 group names")
-    return sorted({v.strip().lower() for v in value if v.strip()})
+    if isinstance(value, str):  # a form's field: "finance, managers"
+        value = value.replace(",", ";")
+    return sorted({g.lower() for g in names(value, "groups", 20, 60)})
 
 
 def _show(value) -> dict:
@@ -72,17 +70,11 @@ def offer(db: Session, user: User, items) -> list[dict]:
 
 
 def add(db: Session, user: User, skill_ref, show=None, groups=None) -> list[dict]:
+    """One more skill the person may be asked about (or new choices for one), the others kept."""
     skill = find_skill(db, skill_ref)
-    chosen = {**_show(show), "groups": _groups(groups)}
-    row = db.get(Expertise, (user.id, skill.id))
-    if row is None:
-        if db.query(Expertise).filter_by(user_id=user.id).count() >= MAX_SKILLS:
-            raise ApiError("invalid_value", f"at most {MAX_SKILLS} skills")
-        db.add(Expertise(user_id=user.id, skill_id=skill.id, show=chosen))
-    else:
-        row.show = chosen
-    db.commit()
-    return mine(db, user)
+    kept = [{"skill": e["skill"]["id"], "show": e["show"], "groups": e["groups"]}
+            for e in mine(db, user) if e["skill"]["id"] != skill.id]
+    return offer(db, user, [*kept, {"skill": skill.id, "show": show, "groups": groups}])
 
 
 def withdraw(db: Session, user: User, skill_id: str) -> None:
@@ -104,8 +96,8 @@ def mine(db: Session, user: User) -> list[dict]:
 def for_page(app: Flask, db: Session, asker: User, topics: dict[str, float],
              limit: int = SHOWN) -> list[dict]:
     """People who may be asked about the page's subject: active, not the asker, an offered
-    skill whose topics the page is about; the strongest topic first, then those who own
-    documents on it. Each with the evidence they chose to show."""
+    skill whose topics the page is about; the strongest topic first. Each with the evidence
+    they chose to show (read only for those shown)."""
     if not topics:
         return []
     rows = db.execute(select(Expertise, Skill, User)
@@ -125,12 +117,10 @@ def for_page(app: Flask, db: Session, asker: User, topics: dict[str, float],
         weight, _, skills = found.get(user.id, (0.0, user, []))
         skills.append((skill, e.show or {}, best))
         found[user.id] = (max(weight, topics[best]), user, skills)
-    out = []
-    for weight, user, skills in found.values():
+    shown = sorted(found.values(), key=lambda f: (-f[0], f[1].id))[:limit]
+    for _, _, skills in shown:
         skills.sort(key=lambda s: -topics[s[2]])
-        out.append((weight, user, _card(app, db, user, skills, groups)))
-    out.sort(key=lambda o: (-o[0], -len(o[2]["documents"]), o[1].id))
-    return [card for _, _, card in out[:limit]]
+    return [_card(app, db, user, skills, groups) for _, user, skills in shown]
 
 
 def _card(app: Flask, db: Session, user: User, skills: list, groups: set[str]) -> dict:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.career.skills import named_topics, skill_topics
+from server.checks import names
 from server.errors import ApiError
 from server.people.gaps import my_gaps
 from server.people.ratings import find_skill
@@ -50,8 +51,7 @@ def may_see(o: Opportunity, user: User) -> bool:
     """Its owner, L&D and admins see every opportunity; others a live one meant for them."""
     if o.owner_id == user.id or user.role in EDITORS:
         return True
-    return is_live(o) and (not o.audience or bool(
-        {g.lower() for g in o.audience} & user.memberships()))
+    return is_live(o) and (not o.audience or bool(set(o.audience) & user.memberships()))
 
 
 def may_edit(o: Opportunity, user: User) -> bool:
@@ -78,20 +78,8 @@ def _date(value, name: str) -> date | None:
                        ) from None
 
 
-def _texts(value, name: str, most: int, longest: int) -> list[str]:
-    if isinstance(value, str):  # a feed's cell: "Remote; Berlin"
-        value = value.split(";")
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ApiError("invalid_value", f"{name}: a list of names")
-    out = list(dict.fromkeys(" ".join(v.split()) for v in value if v.strip()))
-    if len(out) > most or any(len(v) > longest for v in out):
-        raise ApiError("invalid_value", f"{name}: at most {most}, each at most {longest} "
-                       "characters")
-    return out
-
-
 def _skills(db: Session, value) -> list[str]:
-    refs = _texts(value, "skills", MAX_SKILLS, 300)
+    refs = names(value, "skills", MAX_SKILLS, 300)
     return list(dict.fromkeys(find_skill(db, ref).id for ref in refs))
 
 
@@ -135,9 +123,9 @@ def apply(db: Session, o: Opportunity, body: dict, actor: User | None) -> Opport
                 raise ApiError("invalid_value", "hours_per_week: more than 0, at most 80")
             o.hours_per_week = hours
     if "places" in body:
-        o.places = _texts(body["places"], "places", MAX_PLACES, 100)
+        o.places = names(body["places"], "places", MAX_PLACES, 100)
     if "audience" in body:
-        o.audience = [g.lower() for g in _texts(body["audience"], "audience", MAX_GROUPS, 60)]
+        o.audience = [g.lower() for g in names(body["audience"], "audience", MAX_GROUPS, 60)]
     if "owner" in body:
         if actor is not None and actor.role not in EDITORS:
             raise ApiError("forbidden", "only L&D and admins give an opportunity to someone "
@@ -179,7 +167,7 @@ def update(db: Session, actor: User, o: Opportunity, body: dict) -> Opportunity:
 
 # --- what people see ----------------------------------------------------------------------------
 
-def _skill_names(db: Session, ids: list[str]) -> list[dict]:
+def skill_names(db: Session, ids: list[str]) -> list[dict]:
     if not ids:
         return []
     found = {s.id: s.name for s in db.scalars(select(Skill).where(Skill.id.in_(ids)))}
@@ -204,7 +192,7 @@ def to_json(db: Session, o: Opportunity, viewer: User, why: str = "") -> dict:
     owner = db.get(User, o.owner_id) if o.owner_id else None
     mine = db.get(OpportunityInterest, (o.id, viewer.id))
     out = {"id": o.id, "title": o.title, "description": o.description, "kind": o.kind,
-           "skills": _skill_names(db, o.skills or []),
+           "skills": skill_names(db, o.skills or []),
            "open_until": o.open_until.isoformat() if o.open_until else None,
            "starts": o.starts.isoformat() if o.starts else None,
            "ends": o.ends.isoformat() if o.ends else None,
@@ -237,7 +225,7 @@ def _topics(app: Flask, db: Session, o: Opportunity) -> set[str]:
     """The taxonomy topics an opportunity is about: its skills', and those its title names (a
     description's words, far apart, would name topics it is not about)."""
     topics = set(named_topics(app, o.title))
-    for s in _skill_names(db, o.skills or []):
+    for s in skill_names(db, o.skills or []):
         topics |= set(skill_topics(app, s["name"]))
     return topics
 
@@ -246,11 +234,11 @@ def _why(app: Flask, db: Session, o: Opportunity, gaps: list, goals: list[str]
          ) -> tuple[float, str]:
     """How much an opportunity builds what the person needs, and why: a target-role gap it
     builds (1 + the gap's score), else a goal its subject is (0.5), else (0, "")."""
-    names = {s["id"]: s["name"] for s in _skill_names(db, o.skills or [])}
-    topics = {s: set(skill_topics(app, name)) for s, name in names.items()}
+    named = {s["id"]: s["name"] for s in skill_names(db, o.skills or [])}
+    topics = {s: set(skill_topics(app, name)) for s, name in named.items()}
     for gap in gaps:
         gap_topics = set(skill_topics(app, gap.skill or gap.name))
-        built = next((names[s] for s in names if s == gap.skill_id or topics[s] & gap_topics),
+        built = next((named[s] for s in named if s == gap.skill_id or topics[s] & gap_topics),
                      None)
         if built:
             return 1.0 + gap.score, (f"Builds {built.lower()}, needed for {gap.roles[0]}, your "
@@ -272,7 +260,9 @@ def _needs(app: Flask, db: Session, user: User) -> tuple[list, list[str]]:
 
 def _unanswered(db: Session, user: User) -> list[Opportunity]:
     """Live opportunities meant for the person that they have not said they are interested in."""
-    return [o for o in listing(db, user) if db.get(OpportunityInterest, (o.id, user.id)) is None]
+    answered = set(db.scalars(select(OpportunityInterest.opportunity_id)
+                              .where(OpportunityInterest.user_id == user.id)))
+    return [o for o in listing(db, user) if o.id not in answered]
 
 
 def for_person(app: Flask, db: Session, user: User, limit: int = SHOWN) -> list[dict]:
@@ -309,7 +299,7 @@ def for_page(app: Flask, db: Session, user: User, topics: dict[str, float],
     for _, _, o in found[:limit]:
         _, why = _why(app, db, o, gaps, goals)
         if not why:
-            skills = ", ".join(s["name"].lower() for s in _skill_names(db, o.skills or [])[:3])
+            skills = ", ".join(s["name"].lower() for s in skill_names(db, o.skills or [])[:3])
             why = f"Builds {skills}" if skills else "About this page's subject"
         out.append(to_json(db, o, user, why))
     return out
