@@ -158,7 +158,7 @@ def test_a_manager_posts_an_opportunity_an_employee_says_interested_and_is_accep
     saved = bob.post(f"/console/opportunities/{number}", data=form, follow_redirects=True)
     assert "no longer shown to anyone" in saved.get_data(as_text=True)
     mine = section(ada.get("/console/me").get_data(as_text=True), "opps-h")
-    assert "No open opportunity builds your gaps" in mine and "no longer open" in mine
+    assert "No other open opportunity builds your gaps" in mine and "no longer open" in mine
     # a wrong field is said, and nothing changes
     form.update(csrf_token=csrf(bob.get(f"/console/opportunities/{number}")),
                 ends="31/01/2099", state="open")
