@@ -6,7 +6,7 @@ from .files import list_files, read_file
 from .formats import read_document, read_documents, supported
 from .hits import SUBJECT_WEIGHT, SearchHit, SearchRequest
 from .ingest import IngestReport, Progress, ingest_dir, sync_documents
-from .profiles import path_words
+from .links import path_words
 from .schema import make_schema
 from .store import ContentIndex, IndexBusy
 from .tags import EDITABLE, LEVELS

@@ -16,13 +16,30 @@ INDEX_FILE = re.compile(r"/(_?index|readme)$", re.I)
 MAX_LINKS = 500  # a link list page is not a thousand votes
 
 
-def path_key(path: str) -> str:
-    """A link target or a file path -> "folder/page" (lower case), "" when nothing is left."""
+def _segments(path: str) -> list[str]:
+    """A link target, an address or a file path -> its folders and page name, without the
+    host, the extension or an index file's name ("a/b/_index.md" is the page of folder b)."""
     path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]+", "", path.strip(), flags=re.I)
     path = path.split("#")[0].split("?")[0].rstrip("/")
     path = INDEX_FILE.sub("", EXTENSION.sub("", path))
-    parts = [p for p in path.split("/") if p and p not in (".", "..")]
-    return "/".join(parts[-2:]).lower()
+    return [p for p in path.split("/") if p and p not in (".", "..")]
+
+
+def path_key(path: str) -> str:
+    """A link target or a file path -> "folder/page" (lower case), "" when nothing is left."""
+    return "/".join(_segments(path)[-2:]).lower()
+
+
+def depth(path: str) -> int:
+    """How many folders a page sits under in its library: a library's broad pages sit near
+    its root, and the deeper a page the narrower its audience (one team, one project)."""
+    return max(len(_segments(path)) - 1, 0)
+
+
+def path_words(doc_id: str) -> str:
+    """'gitlab:handbook/finance/time-off_types.md' -> 'handbook finance time off types'."""
+    path = doc_id.split(":", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[^0-9A-Za-z]+", " ", path).strip()
 
 
 def link_keys(text: str) -> list[str]:

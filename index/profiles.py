@@ -10,7 +10,6 @@ for the reference corpus) and rebuilt whenever the index changes.
 import ctypes
 import json
 import math
-import re
 import time
 from array import array
 from collections import Counter
@@ -20,7 +19,7 @@ from datetime import UTC
 
 import numpy as np
 
-from .links import path_key
+from .links import depth, path_key, path_words
 from .postings import Postings
 from .schema import HEADINGS_BOOST, TITLE_BOOST
 from .semantic import Space
@@ -64,11 +63,12 @@ class Ranked:
 # What the ranking model sees of each candidate (Candidates.matrix columns), all computed from the
 # library itself: how much of the page's word weight each field matches (BM25, per field, over
 # the whole document), how much of the document's title and path the page says, topic agreement
-# (0 without a taxonomy), in-links, staleness and shape.
+# (0 without a taxonomy), in-links, how deep in the library's folders it sits, staleness and
+# shape.
 PARTS = ("subject", "outline", "text", "concepts")  # parts of a page, matched separately
 FEATURES = ("lexical", "match", "coverage", "title_cover", "path_cover", "topical", "authority",
             "stale", "length", "title_words", "semantic", "subject_semantic",
-            "outline_semantic") \
+            "outline_semantic", "depth") \
     + tuple(f"{part}_{name}" for part in PARTS for name in FIELDS)
 # What the abstention model sees of the page as a whole (Candidates.page).
 PAGE_FEATURES = ("rarity", "unknown", "best_match", "best_coverage", "best_title_cover",
@@ -98,6 +98,7 @@ class Profiles:
         analyze: the index's analyzer, for the words of each document's path."""
         self.ids: list[str] = []
         keys: list[tuple[str, str]] = []  # (source, path key) of each document
+        depths = array("f")  # how deep in its library's folders each document sits
         inlinks: Counter = Counter()
         self.meta: list[dict] = []  # the stored fields callers show, without the profile
         self.memo: dict = {}  # what callers derive from this generation and keep with it
@@ -112,6 +113,7 @@ class Profiles:
             self.meta.append({k: v for k, v in row.items() if k not in UNSHOWN})
             source = row.get("source", "")
             keys.append((source, path_key(row["id"].split(":", 1)[-1])))
+            depths.append(math.log1p(depth(row["id"].split(":", 1)[-1])))
             inlinks.update((source, k) for k in row.get("links") or ())
             path = Counter(analyze(path_words(row["id"]))) if analyze else Counter()
             profile["path"], profile.setdefault("len", {})["path"] = path, path.total()
@@ -140,6 +142,7 @@ class Profiles:
         # pages of the same library linking here, saturating: 10 in-links -> 0.63, 30 -> 0.95
         self.authority = np.array([1 - math.exp(-inlinks[k] / AUTHORITY_SCALE) for k in keys],
                                   dtype=np.float32)
+        self.depth = np.array(depths, dtype=np.float32)
         self.term_ids = term_ids
         # BM25's term-frequency part per field; idf and weights are applied per query
         self.fields: dict[str, Postings] = {}
@@ -341,6 +344,7 @@ class Profiles:
             "semantic": semantic[docs],
             "subject_semantic": self.space.similarity(part_queries["subject"])[docs],
             "outline_semantic": self.space.similarity(part_queries["outline"])[docs],
+            "depth": self.depth[docs],
         }
         for part in PARTS:
             part_query = part_queries[part]
@@ -374,12 +378,6 @@ def _epoch(value) -> float:
 def current(profile: str | None) -> bool:
     """Was this stored profile made by this version of make_profile?"""
     return bool(profile) and profile.startswith(f'{{"v":{PROFILE_VERSION},')
-
-
-def path_words(doc_id: str) -> str:
-    """'gitlab:handbook/finance/time-off_types.md' -> 'handbook finance time off types'."""
-    path = doc_id.split(":", 1)[-1].rsplit(".", 1)[0]
-    return re.sub(r"[^0-9A-Za-z]+", " ", path).strip()
 
 
 def restriction(audience) -> frozenset[str]:

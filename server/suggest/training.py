@@ -27,7 +27,8 @@ from server.suggest.results import Personal
 RANKER_L2 = 0.01  # on standardized features; small: the pairs are many
 ABSTAINER_L2 = 2
 STEPS = 600
-ABSTAINER_USES = ("affinity", "subject_affinity", "site_affinity", "top_score", "best_semantic")
+# the page alone, never the ranker's scores: their scale moves with every refit of the ranker
+ABSTAINER_USES = ("affinity", "subject_affinity", "site_affinity", "best_semantic")
 SHOWN = 10  # cards scored per page, as `jitlearn eval` asks for
 
 
