@@ -45,8 +45,10 @@ class Settings:
     # than English's (Engine.affinity), and only then.
     min_library: int = 50
     # Content on a subject the person is building (a gap, a goal, feedback) ranks up by up to
-    # personal_boost times the spread (standard deviation) of the page's ten best scores: a
-    # nudge among near-equals, never a reason to show what the page is not about. (Hiding
+    # personal_boost times the typical distance between neighbours among the page's ten best
+    # scores (the median gap; the spread of all ten is the distance from the first to the
+    # rest, and a nudge that size jumps several places): a nudge among near-equals, never a
+    # reason to show what the page is not about. (Hiding
     # courses outside a person's roles was tried and cost relevance on the judged pages with
     # a profile, so personalisation only ever lifts.)
     personal_boost: float = 1.0
@@ -217,7 +219,8 @@ class Engine:
         if len(scores):
             scores -= s.stale_penalty * matrix[:, FEATURES.index("stale")]
         why: dict[str, str] = {}
-        spread = float(np.std(np.sort(scores)[::-1][:10])) if len(scores) > 1 else 1.0
+        top = np.sort(scores)[::-1][:10]
+        spread = float(np.median(-np.diff(top))) if len(top) > 1 else 1.0
         for i, hit in enumerate(page.hits):
             built, reason = personal.match(hit, topic_ids, MIN_FIT) if personal else (0, "")
             if built:

@@ -1,14 +1,15 @@
 """The learned part of suggesting: how to weigh a candidate's features, and when to say nothing.
 
-Two small linear models, fitted to graded judgments by server/suggest/training.py
-(`jitlearn train`) and stored as JSON, so an organisation can refit them on its own judgments
-or feedback:
-- the ranker scores each candidate from index/profiles.FEATURES; it is fitted pairwise (a
-  better-graded document should outscore a worse one on the same page), so only differences
-  between scores mean anything;
-- the abstainer gives the probability that a page is work the library speaks to, from the page's
-  features (profiles.PAGE_FEATURES) and what the ranker made of it (PAGE_EXTRA); below its
-  threshold the engine suggests nothing.
+Two small models, fitted to graded judgments by server/suggest/training.py (`jitlearn train`)
+and stored as JSON, so an organisation can refit them on its own judgments or feedback:
+- the ranker scores each candidate from index/profiles.FEATURES: the sum of a linear ranker
+  and of trees fitted by LambdaMART (server/suggest/boosting.py), each fitted on its own to
+  the same pairs (a better-graded document should outscore a worse one on the same page), so
+  only differences between scores mean anything. A linear ranker alone (what the engine reads
+  judged pages with, and what older model files hold) is read as well;
+- the abstainer, a linear model, gives the probability that a page is work the library speaks
+  to, from the page's features (profiles.PAGE_FEATURES) and what the engine made of it
+  (PAGE_EXTRA); below its threshold the engine suggests nothing.
 """
 
 import json
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.profiles import FEATURES, PAGE_FEATURES
+from server.suggest.boosting import Trees
 
 DEFAULT = Path(__file__).parent.parent / "data" / "ranker.json"
 PLAIN = Path(__file__).parent.parent / "data" / "ranker-plain.json"  # fitted without the taxonomy
@@ -50,8 +52,25 @@ class Linear:
 
 
 @dataclass
+class Sum:
+    """Two rankers fitted each on its own, their scores added: the line weighs every feature
+    everywhere, the trees learn where one matters; together they hold better on unseen pages
+    than either alone (docs/architecture.md)."""
+
+    linear: Linear
+    trees: Trees
+
+    @property
+    def names(self) -> list[str]:
+        return self.linear.names if self.linear.names == self.trees.names else []
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.linear(x) + self.trees(x)
+
+
+@dataclass
 class Model:
-    ranker: Linear
+    ranker: Linear | Sum
     abstainer: Linear
     threshold: float = 0.5  # answer when the abstainer's probability is at least this
     trained: dict = field(default_factory=dict)  # on what, when, and the cross-validated figures
@@ -80,7 +99,10 @@ class Model:
     def load(cls, path: Path = DEFAULT) -> "Model":
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-            model = cls(ranker=Linear(**data["ranker"]), abstainer=Linear(**data["abstainer"]),
+            ranker = data["ranker"]
+            ranker = Sum(Linear(**ranker["linear"]), Trees(**ranker["trees"])) \
+                if "linear" in ranker else Linear(**ranker)
+            model = cls(ranker=ranker, abstainer=Linear(**data["abstainer"]),
                         threshold=float(data["threshold"]), trained=data.get("trained", {}))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{path}: not a ranking model ({exc})") from exc

@@ -19,9 +19,10 @@ from index import ContentIndex
 from index.profiles import FEATURES, PAGE_FEATURES
 from nlp import Context, TopicExtractor
 from nlp.redact import redact_context
+from server.suggest import boosting
 from server.suggest.engine import Engine, Page, Settings, page_features
 from server.suggest.evaluation import run_eval, score
-from server.suggest.ranker import PAGE_EXTRA, Linear, Model
+from server.suggest.ranker import PAGE_EXTRA, Linear, Model, Sum
 from server.suggest.results import Personal
 
 RANKER_L2 = 0.01  # on standardized features; small: the pairs are many
@@ -87,13 +88,19 @@ def _adam(grad, size: int, steps: int = STEPS, rate: float = 0.05) -> np.ndarray
     return w
 
 
-def fit_ranker(samples: list[Sample]) -> Linear:
-    """Pairwise logistic regression: on each page, every better-graded candidate should
-    outscore every worse one; a pair counts by its gain difference, each page equally."""
+def fit_ranker(samples: list[Sample]) -> Sum:
+    """A linear ranker and trees, each fitted on its own to the judged pages, added."""
     work = [s for s in samples if s.work and s.grades.any()]
     if not work:
         raise TrainingError("no work page among these has a graded document among its "
                             "candidates: there is nothing to learn the ranking from")
+    trees = boosting.fit(list(FEATURES), [(s.page.candidates.matrix, s.grades) for s in work])
+    return Sum(_fit_linear(work), trees)
+
+
+def _fit_linear(work: list[Sample]) -> Linear:
+    """Pairwise logistic regression: on each page, every better-graded candidate should
+    outscore every worse one; a pair counts by its gain difference, each page equally."""
     mean, scale = _standardize(np.concatenate([s.page.candidates.matrix for s in work]))
     diffs, weights = [], []
     for s in work:
@@ -115,7 +122,7 @@ def fit_ranker(samples: list[Sample]) -> Linear:
     return Linear(list(FEATURES), mean.tolist(), scale.tolist(), w.tolist())
 
 
-def rescore(sample: Sample, ranker: Linear) -> tuple[np.ndarray, np.ndarray]:
+def rescore(sample: Sample, ranker: Linear | Sum) -> tuple[np.ndarray, np.ndarray]:
     """The sample's candidate scores and page features under another ranker."""
     page = sample.page
     scores = ranker(page.candidates.matrix) if len(page.hits) else np.zeros(0)

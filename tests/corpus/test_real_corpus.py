@@ -66,13 +66,13 @@ def cross_validated(corpus_index, extractor, shared):
 
 
 def test_dev_judgments_hold_the_level_measured(dev_metrics):
-    """A floor against regressions, a little under what `make eval` measured on 2026-11-30 for
-    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.464, P@1 0.532,
+    """A floor against regressions, a little under what `make eval` measured on 2026-12-02 for
+    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.525, P@1 0.671,
     recall@10 0.522, abstain 0.938, answer rate 0.987."""
     metrics, run = dev_metrics
     assert metrics["contexts"] >= 95
-    assert metrics["ndcg@5"] >= 0.43 and metrics["p@1"] >= 0.5
-    assert metrics["recall@10"] >= 0.48 and metrics["abstain_accuracy"] >= 0.85
+    assert metrics["ndcg@5"] >= 0.49 and metrics["p@1"] >= 0.62
+    assert metrics["recall@10"] >= 0.49 and metrics["abstain_accuracy"] >= 0.85
     assert metrics["answer_rate"] >= 0.95
     assert len(run.read_text().splitlines()) == metrics["contexts"]
 
@@ -83,7 +83,7 @@ BM25F = {"ndcg@5": 0.3937, "p@1": 0.443, "recall@10": 0.4495}
 
 def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated):
     """On pages its weights were not fitted to, with the curated taxonomy and without it
-    (2026-11-30: 0.449 / 0.532 / 0.490, and 0.426 / 0.506 / 0.464 without; abstain 0.938 and
+    (2026-12-02: 0.499 / 0.633 / 0.494, and 0.459 / 0.608 / 0.471 without; abstain 0.938 and
     answer rate 0.962 / 0.949)."""
     for taxonomy in (True, False):
         inside, held = cross_validated[taxonomy]
@@ -93,8 +93,9 @@ def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated
 
 
 @pytest.mark.xfail(strict=True, reason="the relevance issue's finish line, not reached yet: "
-                   "cross-validated nDCG@5 0.449 (target 0.55), P@1 0.532 (0.60), recall@10 0.490 "
-                   "(0.55); abstain 0.94 and answer rate 0.96 are; this test passing (so "
+                   "cross-validated nDCG@5 0.499 (target 0.55) and recall@10 0.494 (0.55) are "
+                   "not; P@1 0.633, abstain 0.94, answer rate 0.96 and the lead over BM25F "
+                   "(+0.105) are; this test passing (so "
                    "failing as strict) says it is done")
 def test_cross_validated_the_engine_reaches_the_relevance_targets(cross_validated):
     _, held = cross_validated[True]

@@ -1,5 +1,5 @@
 from index import ContentIndex, Document, SearchRequest
-from index.links import link_keys, path_key
+from index.links import depth, link_keys, path_key
 
 
 def test_the_same_page_has_one_key_however_it_is_linked():
@@ -8,6 +8,13 @@ def test_the_same_page_has_one_key_however_it_is_linked():
                                   "https://handbook.example.com/handbook/finance/procurement",
                                   "content/handbook/finance/procurement/_index.md")}
     assert keys == {"finance/procurement"}
+
+
+def test_a_folder_page_sits_where_its_folder_does_and_a_host_is_no_folder():
+    assert depth("handbook/privacy/_index.md") == depth("handbook/privacy.md") == 1
+    assert depth("handbook/privacy/notices/cookies.md") == 3
+    assert depth("https://handbook.example.com/handbook/privacy/") == 1
+    assert depth("README.md") == depth("") == 0
 
 
 def test_links_are_found_in_markdown_html_and_hugo_refs_once_each():

@@ -124,11 +124,13 @@ def test_health_says_degraded_without_the_trained_pipeline(tmp_path, sample_inde
 
 
 def test_a_word_in_common_is_not_enough(client, auth):
-    """'report' is in both, but a security incident is not what an expense report needs."""
+    """'report' is in both, but a security incident is not what an expense report needs: the
+    expense policy and course come first. (Third, the incident procedure and the corporate card
+    rules are all but tied in a library of 67 documents: both far below the first two.)"""
     body = suggest(client, auth, EXPENSE).get_json()
     ids = [s["id"] for s in body["suggestions"]]
-    assert "samples:policies/incident-reporting.md" not in ids
-    assert "samples:training/expense-tool.md" in ids
+    assert ids[:2] == ["samples:policies/expenses.md", "samples:training/expense-tool.md"]
+    assert all(s["score"] < 0.05 for s in body["suggestions"][2:])
 
 
 def test_me_names_the_token_owner(client, make_token):

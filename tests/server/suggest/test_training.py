@@ -1,6 +1,7 @@
 """Fitting the ranker and abstainer: folds over pages, a learned signal, the commands."""
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -59,7 +60,9 @@ class Choose:  # the engine's decisions without an index: the abstainer, the mod
 
 def test_the_fitted_ranker_learns_the_signal_and_holds_on_held_out_pages(samples):
     model = training.fit(samples)
-    assert max(zip(model.ranker.weights, FEATURES, strict=True))[1] == "coverage"
+    assert max(zip(model.ranker.linear.weights, FEATURES, strict=True))[1] == "coverage"
+    roots = Counter(FEATURES[int(tree[0])] for tree in model.ranker.trees.trees)
+    assert roots.most_common(1)[0][0] == "coverage"
     held, runs = training.cross_validate(Choose(), samples, 5)
     assert held["ndcg@5"] > 0.7 and held["p@1"] > 0.7  # 20 candidates, one signal in 29
     assert held["abstain_accuracy"] == 1.0 and held["answer_rate"] == 1.0
