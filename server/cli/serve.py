@@ -81,6 +81,14 @@ def _check_roles(app) -> None:
              "publishes to")
 
 
+# How long an idle kept-alive connection stays open. A request that arrives on one just as the
+# worker closes it is reset (a failed request the client never sent twice): gunicorn's 2 s
+# reset 5 in 2,600 requests of the load test on a busy machine, where a client's next request
+# can come more than 2 s after its last answer. Longer than a proxy's idle upstream connections
+# (60 s by default in nginx), so the proxy in front (docs/scaling.md) closes them first.
+KEEPALIVE = 75
+
+
 def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
     """gunicorn: one master and `workers` processes, each with its own app and threads."""
     from gunicorn.app.base import BaseApplication
@@ -91,6 +99,7 @@ def _serve_many(host: str, port: int, threads: int, workers: int) -> None:
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                                "worker_class": "gthread", "timeout": 120,
                                "graceful_timeout": 20, "loglevel": "warning",
+                               "keepalive": KEEPALIVE,
                                "accesslog": None, "preload_app": False}.items():
                 self.cfg.set(key, value)
 
