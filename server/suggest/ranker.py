@@ -104,7 +104,12 @@ class Model:
                 if "linear" in ranker else Linear(**ranker)
             model = cls(ranker=ranker, abstainer=Linear(**data["abstainer"]),
                         threshold=float(data["threshold"]), trained=data.get("trained", {}))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            # a model that would fail at the first page fails here, with its file's name
+            probe = np.zeros((1, len(FEATURES)))
+            if not np.isfinite(model.score(probe)).all() or not np.isfinite(
+                    model.abstainer(np.zeros((1, len(PAGE_FEATURES + PAGE_EXTRA))))).all():
+                raise ValueError("its weights are not all numbers")
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise ModelError(f"{path}: not a ranking model ({exc})") from exc
         if tuple(model.ranker.names) != FEATURES \
                 or tuple(model.abstainer.names) != PAGE_FEATURES + PAGE_EXTRA:

@@ -1,10 +1,11 @@
 """The tree ranker: it learns what a straight line cannot, the same way every time, and keeps."""
 
 import numpy as np
+import pytest
 
 from index.profiles import FEATURES
 from server.suggest import boosting
-from server.suggest.ranker import Model, Sum
+from server.suggest.ranker import Model, ModelError, Sum
 
 NAMES = ["match", "noise"]
 
@@ -57,3 +58,12 @@ def test_a_saved_tree_ranker_scores_the_same_when_loaded(tmp_path):
     assert isinstance(loaded.ranker, Sum) and loaded.ranker.trees.trees
     x = rng.random((50, len(FEATURES)))
     assert np.allclose(loaded.score(x), model.score(x))
+
+
+def test_a_tree_that_names_no_feature_is_refused_when_loaded(tmp_path):
+    model = Model.neutral()
+    model.ranker = Sum(model.ranker, boosting.Trees(list(FEATURES),
+                                                    [[99, 0.5, -1, 0, -1, 0, 1, 1, 0, 0]]))
+    model.save(tmp_path / "ranker.json")
+    with pytest.raises(ModelError, match="not a ranking model"):
+        Model.load(tmp_path / "ranker.json")
