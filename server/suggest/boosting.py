@@ -2,14 +2,15 @@
 
 A linear ranker weighs each feature the same way everywhere: a little more word match is worth
 as much at the bottom of the pool as among the best. Trees of two levels learn where a feature
-matters (title coverage above a third, a match only when the meaning agrees too) and so order
-the top of the list better. Each round fits one tree to the LambdaRank gradients: for every
-pair of a page's candidates graded differently, the pull of a logistic pairwise loss, weighed by
-how much swapping the two would change nDCG. Leaves take a Newton step, shrunk by the rate.
+matters (how much of a title is enough, a match that counts only when the meaning agrees too)
+and so order the top of the list better. Each round fits one tree to the LambdaRank gradients:
+for every pair of a page's candidates graded differently, the pull of a logistic pairwise loss,
+weighed by how much swapping the two would change nDCG. Leaves take a Newton step, shrunk by
+the rate.
 
 Splits are found on quantile bins of each feature (histograms of the gradients), so a round over
-the ~20,000 candidates of 95 pages takes a few milliseconds, and the whole fit a few seconds. The
-fit is deterministic: no sampling.
+the ~8,000 candidates of the reference corpus's 76 judged work pages takes about 12 ms, and the
+whole fit about 2.5 s. The fit is deterministic: no sampling.
 """
 
 from dataclasses import dataclass
