@@ -14,6 +14,7 @@ whole fit about 2.5 s. The fit is deterministic: no sampling.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -37,13 +38,21 @@ class Trees:
     names: list[str]
     trees: list[list[float]]
 
+    @cached_property
+    def _table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The trees as arrays, built once (each page scores with them): features, one row per
+        tree (a side that does not split reads feature 0: its leaf is the same both ways), and
+        thresholds and leaves."""
+        t = np.array(self.trees, dtype=np.float64).reshape(len(self.trees), 10)
+        f = t[:, [0, 2, 4]].astype(np.int64)
+        f[f < 0] = 0
+        return f, t
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         if not self.trees:
             return np.zeros(len(x))
-        t = np.array(self.trees, dtype=np.float64)  # one row per tree
-        f = t[:, [0, 2, 4]].astype(np.int64)
-        f[f < 0] = 0  # a side that does not split has the same leaf both ways
+        f, t = self._table
         left = x[:, f[:, 0]] <= t[:, 1]  # candidates x trees
         low = np.where(x[:, f[:, 1]] <= t[:, 3], t[:, 6], t[:, 7])
         high = np.where(x[:, f[:, 2]] <= t[:, 5], t[:, 8], t[:, 9])

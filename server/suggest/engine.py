@@ -220,11 +220,11 @@ class Engine:
             scores -= s.stale_penalty * matrix[:, FEATURES.index("stale")]
         why: dict[str, str] = {}
         top = np.sort(scores)[::-1][:10]
-        spread = float(np.median(-np.diff(top))) if len(top) > 1 else 1.0
+        step = float(np.median(-np.diff(top))) if len(top) > 1 else 1.0
         for i, hit in enumerate(page.hits):
             built, reason = personal.match(hit, topic_ids, MIN_FIT) if personal else (0, "")
             if built:
-                scores[i] += s.personal_boost * built * spread
+                scores[i] += s.personal_boost * built * step
                 why[hit.id] = reason
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])

@@ -5,6 +5,7 @@ import pytest
 
 from index.profiles import FEATURES
 from server.suggest import boosting
+from server.suggest.evaluation import score
 from server.suggest.ranker import Model, ModelError, Sum
 
 NAMES = ["match", "noise"]
@@ -19,10 +20,9 @@ def page(rng, n=40):
 
 
 def ndcg_at_5(scores, grades):
-    gain = 2 ** grades[np.argsort(-scores)[:5]] - 1
-    ideal = 2 ** np.sort(grades)[::-1][:5] - 1
-    discount = 1 / np.log2(np.arange(2, 7))
-    return float(gain @ discount / (ideal @ discount))
+    """The evaluation's own nDCG@5 of one page ranked by these scores."""
+    judged = {"id": "p", "relevant": {f"d{i}": int(g) for i, g in enumerate(grades) if g}}
+    return score([judged], {"p": [f"d{i}" for i in np.argsort(-scores)]})["ndcg@5"]
 
 
 def test_trees_learn_a_middle_band_on_pages_they_never_saw():
