@@ -7,10 +7,13 @@ skill's own words name topics ("Budgeting" is the budgeting topic).
 import re
 
 from flask import Flask
+from whoosh.analysis import StemmingAnalyzer
 
 from index import SUBJECT_WEIGHT, SearchHit, SearchRequest
 from server.runtime import index_of, taxonomy_of
 from server.state import runtime_of
+
+_WORDS = StemmingAnalyzer(stoplist=None, minsize=1)  # the index's words, stop words kept
 
 
 def skill_topics(app: Flask, name: str) -> list[str]:
@@ -20,9 +23,23 @@ def skill_topics(app: Flask, name: str) -> list[str]:
 
 
 def named_topics(app: Flask, text: str) -> list[str]:
-    """Taxonomy topics whose phrases the text says (a goal, a skill's name)."""
-    stems = frozenset(index_of(app).analyze(text))
-    return [t for phrase, t in _phrases(app)["phrases"] if phrase and phrase <= stems]
+    """Taxonomy topics whose phrases the text says (a goal, a skill's name), each phrase word
+    for word and in order, stop words included ("IT team" is not "the team's"); a phrase
+    inside a longer one found there ("learning" in "machine learning") does not count."""
+    said = _sequence(text)
+    found = []
+    for phrase, topic in _phrases(app)["sequences"]:
+        n = len(phrase)
+        found += [(start, start + n, topic) for start in range(len(said) - n + 1)
+                  if tuple(said[start:start + n]) == phrase]
+    kept = [m for m in found if not any(o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0]
+                                        for o in found)]
+    return list(dict.fromkeys(t for _, _, t in sorted(kept)))
+
+
+def _sequence(text: str) -> list[str]:
+    """The words of a text, lower case and stemmed, stop words kept."""
+    return [t.text for t in _WORDS(text)]
 
 
 def _phrases(app: Flask) -> dict:
@@ -32,13 +49,15 @@ def _phrases(app: Flask) -> dict:
         with runtime.lock:
             taxonomy, analyze = taxonomy_of(app), index_of(app).analyze
             skills: dict[str, list[str]] = {}
-            phrases, names = [], []
+            phrases, names, sequences = [], [], []
             family: dict[str, set[str]] = {}  # a topic's parent, siblings and children
             for topic in taxonomy.topics.values():
                 for skill in topic.skills:  # only topics that name it themselves
                     skills.setdefault(skill.lower(), []).append(topic.id)
                 for phrase in topic.phrases():
                     phrases.append((frozenset(analyze(phrase)), topic.id))
+                    if words := tuple(_sequence(phrase)):
+                        sequences.append((words, topic.id))
                 for own in (topic.label, topic.id.replace("-", " ")):
                     names.append((frozenset(analyze(own)), topic.id))
                 if topic.parent:
@@ -48,7 +67,8 @@ def _phrases(app: Flask) -> dict:
                 if topic.parent:
                     family[topic.id] |= family.get(topic.parent, set()) - {topic.id}
             cached = runtime.skill_phrases = {"skills": skills, "phrases": phrases,
-                                              "names": names, "family": family}
+                                              "names": names, "family": family,
+                                              "sequences": sequences}
     return cached
 
 

@@ -18,13 +18,21 @@ class Personal:
             self.topics[topic], self.reasons[topic] = weight, reason
 
     def match(self, hit: SearchHit, page: set[str], min_fit: float) -> tuple[float, str]:
-        """How much the hit builds what the person is building, on one of the page's topics."""
+        """How much the person is building what the hit builds, on the page's subject.
+
+        What one goal (or gap, or colleague's suggestion) names is one subject, whichever of
+        its topics the page and the item are tagged with ("my first machine learning project":
+        machine learning and AI): it is on the page when any of its topics is, and an item
+        builds it once min_fit about any of them, and then as much as any other item does. How
+        strongly an item is tagged says nothing of which of two such items is better, so the
+        lift moves content on the goal past content off it and never reorders the two."""
         best, reason = 0.0, ""
-        for topic, weight in self.topics.items():
-            if topic in page and hit.topics.get(topic, 0.0) >= min_fit:
-                value = min(weight, hit.topics[topic])
-                if value > best:
-                    best, reason = value, self.reasons[topic]
+        for why in dict.fromkeys(self.reasons.values()):
+            topics = [t for t, r in self.reasons.items() if r == why]
+            weight = max(self.topics[t] for t in topics)
+            if weight > best and not page.isdisjoint(topics) \
+                    and any(hit.topics.get(t, 0.0) >= min_fit for t in topics):
+                best, reason = weight, why
         return best, reason
 
 

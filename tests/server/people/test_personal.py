@@ -149,3 +149,40 @@ def test_a_goal_brings_content_into_the_feed_with_the_goal_as_its_reason(sam):
     towards = [i for i in feed["items"] if "Towards your goal: Learn to give feedback" in
                [i["reason"], *i["also"]]]
     assert "samples:training/feedback.md" in [i["id"] for i in towards]
+
+
+def test_a_goal_names_topics_by_their_phrases_word_for_word(app):
+    """"IT team" is not any team, and "learning" inside "machine learning" is not learning
+    and development: a person's goal lifts what it says, not a word it shares."""
+    from server.career.skills import named_topics
+
+    with app.app_context():
+        wellbeing = named_topics(app, "support my team's wellbeing")
+        laptop = named_topics(app, "Ask the IT team for a new laptop")
+        ml = named_topics(app, "scope my first machine learning project")
+    assert "it-support" not in wellbeing and "employee-wellbeing" in wellbeing
+    assert "it-support" in laptop
+    assert "machine-learning" in ml and "learning" not in ml
+
+
+def test_a_goal_lifts_what_is_on_it_and_never_reorders_two_items_on_it():
+    """A goal's topics are one subject: an item tagged with any of them builds it as much as
+    another, however strongly each is tagged; an item off the goal gets no lift."""
+    from index import SearchHit
+    from server.suggest.results import Personal
+
+    goal = Personal()
+    for topic in ("machine-learning", "ai-usage"):
+        goal.add(topic, 0.7, "Towards your goal: scope my first machine learning project")
+    page = {"machine-learning", "project-management"}
+
+    def hit(**topics):
+        return SearchHit(id="x", title="", url="", type="guide", summary="", score=0,
+                         topics=topics)
+
+    strong = goal.match(hit(**{"machine-learning": 0.95}), page, 0.2)
+    other = goal.match(hit(**{"ai-usage": 0.6}), page, 0.2)  # the page is not tagged with it
+    off = goal.match(hit(**{"project-management": 0.9}), page, 0.2)
+    assert strong == other == (0.7, "Towards your goal: scope my first machine learning project")
+    assert off == (0.0, "")
+    assert goal.match(hit(**{"ai-usage": 0.6}), {"project-management"}, 0.2)[0] == 0.0
