@@ -13,6 +13,8 @@ if not Doc.has_extension("field_ranges"):
     Doc.set_extension("field_ranges", default=None)
 if not Doc.has_extension("hits"):
     Doc.set_extension("hits", default=None)
+if not Doc.has_extension("named_to"):  # names were looked for in doc[:named_to] (None: all)
+    Doc.set_extension("named_to", default=None)
 
 
 @dataclass

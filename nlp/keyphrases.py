@@ -103,6 +103,8 @@ class Keyphrases:
 
     def match(self, doc: Doc) -> list[tuple[Span, float]]:
         seen: dict[str, tuple[Span, float]] = {}
+        if doc._.named_to is not None:  # only where names were looked for
+            doc = doc[:doc._.named_to].as_doc(copy_user_data=True)
         people = self.people(doc)
         for span in self.candidates(doc):
             if span.label_ in SKIP_ENTITIES or \

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .context import FIELD_WEIGHTS, Context, layout
 from .hits import Hit
@@ -15,6 +16,11 @@ PARENT_SHARE = 0.15  # a parent topic gets this share of its child's weight ("vi
 MAX_CONCEPTS = 8  # taxonomy and rule topics returned
 MAX_PHRASES = 6  # keyphrases returned
 MAX_EVIDENCE = 4
+# The recogniser of names is the costliest part of a pass: about half of it on a full page of
+# 250 words. It reads the first this many words, which hold the title, selection, headings and
+# the start of the text (a page's reading order); keyphrases come from them only, so a name
+# further down is never taken for a phrase (docs/privacy.md).
+NAMED_TOKENS = 160
 
 
 @dataclass
@@ -61,12 +67,24 @@ class TopicExtractor:
         doc = self.nlp.make_doc(text)
         doc._.url = context.url
         doc._.field_ranges = ranges
-        for _, proc in self.nlp.pipeline:
-            doc = proc(doc)
+        for name, proc in self.nlp.pipeline:
+            doc = read_names(proc, doc) if name == "ner" and len(doc) > NAMED_TOKENS \
+                else proc(doc)
         return doc._.hits or []
 
     def extract(self, context: Context) -> list[Topic]:
         return merge_hits(self.analyze(context), self.taxonomy)
+
+
+def read_names(ner, doc: Doc) -> Doc:
+    """The recogniser's names in the first NAMED_TOKENS words only (the recogniser reads
+    words with its own embedding, so a shorter text costs it less)."""
+    start = doc[:NAMED_TOKENS].as_doc()
+    ner(start)
+    spans = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in start.ents]
+    doc.ents = [span for span in spans if span is not None]
+    doc._.named_to = NAMED_TOKENS
+    return doc
 
 
 def merge_hits(hits: list[Hit], taxonomy) -> list[Topic]:

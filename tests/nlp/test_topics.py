@@ -111,3 +111,18 @@ def test_work_phrases_in_title_case_stay(extractor):
 ])
 def test_where_a_page_is_read_from_its_title_and_host(title, url, site, labels):
     assert site_names(Context(title=title, url=url)) == (site, labels)
+
+
+def test_a_long_page_keeps_its_topics_and_never_shows_a_name_from_far_down(extractor):
+    """Names are looked for in the first words only (the recogniser is half the cost of a pass
+    on a long page): topics still come from the whole page, and nothing from below where names
+    were read becomes a phrase, so a colleague named there is never shown."""
+    minutes = "The team went through the quarterly roadmap and agreed on owners. " * 30
+    context = Context(title="Weekly sync notes", text=minutes + "Ravi Menon asked Julia "
+                      "about the expense report and the corporate card limits.")
+    topics = extractor.extract(context)
+    assert "expenses" in ids(topics)
+    shown = " ".join([t.id for t in topics] + [t.label for t in topics] +
+                     [e for t in topics for e in t.evidence]).lower()
+    assert not {"ravi", "menon", "julia"} & set(shown.replace(":", " ").split())
+    assert any(t.kind == "keyphrase" for t in topics)  # the phrases of the top stay
