@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from spacy.language import Language
+from spacy.pipeline.tok2vec import Tok2VecListener
 from spacy.tokens import Doc, Span
 
 from .hits import Hit, add_hits, field_of
@@ -35,6 +36,7 @@ class Keyphrases:
         self.nlp = nlp
         self.max_phrases = max_phrases
         self.rarity: Rarity | None = None
+        self._listens: bool | None = None  # _ner_listens(), found once
 
     def set_rarity(self, rarity: Rarity | None) -> None:
         """rarity(words) -> 0..1, 1 for words the index has (almost) never seen."""
@@ -94,12 +96,21 @@ class Keyphrases:
         docs = [self.nlp.make_doc(" ".join(t.text for t in words)) for words in runs]
         fits = [len(d) == len(w) for d, w in zip(docs, runs, strict=True)]  # positions line up
         alone = [d for d, ok in zip(docs, fits, strict=True) if ok]
-        for name in ("tok2vec", "ner"):
+        for name in ("tok2vec", "ner") if self._ner_listens() else ("ner",):
             if alone and self.nlp.has_pipe(name):
                 alone = list(self.nlp.get_pipe(name).pipe(alone))
         read = iter(alone)
         return [[(e.start, e.end) for e in next(read).ents if e.label_ == "PERSON"] if ok else []
                 for ok in fits]
+
+    def _ner_listens(self) -> bool:
+        """Whether the recogniser reads the shared tok2vec's output (spaCy's small English
+        model gives it an embedding of its own: then the shared one need not run first)."""
+        if self._listens is None:
+            self._listens = self.nlp.has_pipe("ner") and any(
+                isinstance(layer, Tok2VecListener)
+                for layer in self.nlp.get_pipe("ner").model.walk())
+        return self._listens
 
     def match(self, doc: Doc) -> list[tuple[Span, float]]:
         seen: dict[str, tuple[Span, float]] = {}
