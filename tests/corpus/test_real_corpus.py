@@ -67,7 +67,7 @@ def cross_validated(corpus_index, extractor, shared):
 
 def test_dev_judgments_hold_the_level_measured(dev_metrics):
     """A floor against regressions, a little under what `make eval` measured on 2026-12-02 for
-    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.525, P@1 0.671,
+    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.528, P@1 0.683,
     recall@10 0.522, abstain 0.938, answer rate 0.987."""
     metrics, run = dev_metrics
     assert metrics["contexts"] >= 95
@@ -83,7 +83,7 @@ BM25F = {"ndcg@5": 0.3937, "p@1": 0.443, "recall@10": 0.4495}
 
 def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated):
     """On pages its weights were not fitted to, with the curated taxonomy and without it
-    (2026-12-02: 0.499 / 0.633 / 0.494, and 0.459 / 0.608 / 0.471 without; abstain 0.938 and
+    (2026-12-02: 0.498 / 0.633 / 0.493, and 0.459 / 0.608 / 0.471 without; abstain 0.938 and
     answer rate 0.962 / 0.949)."""
     for taxonomy in (True, False):
         inside, held = cross_validated[taxonomy]
@@ -93,9 +93,9 @@ def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated
 
 
 @pytest.mark.xfail(strict=True, reason="the relevance issue's finish line, not reached yet: "
-                   "cross-validated nDCG@5 0.499 (target 0.55) and recall@10 0.494 (0.55) are "
+                   "cross-validated nDCG@5 0.498 (target 0.55) and recall@10 0.493 (0.55) are "
                    "not; P@1 0.633, abstain 0.94, answer rate 0.96 and the lead over BM25F "
-                   "(+0.105) are; this test passing (so "
+                   "(+0.104) are; this test passing (so "
                    "failing as strict) says it is done")
 def test_cross_validated_the_engine_reaches_the_relevance_targets(cross_validated):
     _, held = cross_validated[True]
@@ -121,3 +121,28 @@ def test_a_skill_finds_content_in_its_own_sense_not_by_a_shared_stem(corpus_inde
     assert not [t for t in excel if "excellen" in t.lower()], excel
     assert budgeting and not [t for t in budgeting if "error budget" in t.lower()], budgeting
     assert delegation and "delegat" in delegation[0].lower()
+
+
+def test_a_profile_never_costs_relevance_on_the_judged_pages_with_one(corpus_index, extractor,
+                                                                        shared, tmp_path):
+    """Each judged page with a profile (role, goals, target role, tenure), answered as the API
+    answers its person: the figures with the profile applied are never below those without
+    (2026-12-02: nDCG@5 0.357 both ways on the 16 pages)."""
+    from server.app import create_app
+    from server.people.gaps import profile_signal
+    from server.state import runtime_of
+    from server.storage import db
+
+    ix, _ = corpus_index
+    app = create_app({"HOME": str(tmp_path), "MODEL": "", "TESTING": True})
+    runtime_of(app).index = ix
+    profiled = [j for j in load_judgments(shared / "eval" / "dev.jsonl")
+                if isinstance(j.get("profile"), dict)]
+    engine = Engine(extractor, ix)
+    with app.app_context():
+        without = run_eval(engine, profiled)
+        applied = run_eval(engine, profiled, personalize=lambda p: profile_signal(
+            app, db.session(), p))
+    assert len(profiled) >= 10
+    for key in ("ndcg@5", "p@1", "recall@10", "answer_rate"):
+        assert applied[key] >= without[key], (key, applied, without)
