@@ -27,11 +27,10 @@ def named_topics(app: Flask, text: str) -> list[str]:
     for word and in order, stop words included ("IT team" is not "the team's"); a phrase
     inside a longer one found there ("learning" in "machine learning") does not count."""
     said = _sequence(text)
-    found = []
-    for phrase, topic in _phrases(app)["sequences"]:
-        n = len(phrase)
-        found += [(start, start + n, topic) for start in range(len(said) - n + 1)
-                  if tuple(said[start:start + n]) == phrase]
+    starting = _phrases(app)["sequences"]  # first word -> (phrase, topic) starting with it
+    found = [(start, start + len(phrase), topic) for start, word in enumerate(said)
+             for phrase, topic in starting.get(word, ())
+             if tuple(said[start:start + len(phrase)]) == phrase]
     kept = [m for m in found if not any(o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0]
                                         for o in found)]
     return list(dict.fromkeys(t for _, _, t in sorted(kept)))
@@ -49,7 +48,8 @@ def _phrases(app: Flask) -> dict:
         with runtime.lock:
             taxonomy, analyze = taxonomy_of(app), index_of(app).analyze
             skills: dict[str, list[str]] = {}
-            phrases, names, sequences = [], [], []
+            phrases, names = [], []
+            sequences: dict[str, list[tuple[tuple[str, ...], str]]] = {}
             family: dict[str, set[str]] = {}  # a topic's parent, siblings and children
             for topic in taxonomy.topics.values():
                 for skill in topic.skills:  # only topics that name it themselves
@@ -57,7 +57,7 @@ def _phrases(app: Flask) -> dict:
                 for phrase in topic.phrases():
                     phrases.append((frozenset(analyze(phrase)), topic.id))
                     if words := tuple(_sequence(phrase)):
-                        sequences.append((words, topic.id))
+                        sequences.setdefault(words[0], []).append((words, topic.id))
                 for own in (topic.label, topic.id.replace("-", " ")):
                     names.append((frozenset(analyze(own)), topic.id))
                 if topic.parent:
