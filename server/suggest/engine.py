@@ -221,11 +221,11 @@ class Engine:
         why: dict[str, str] = {}
         top = np.sort(scores)[::-1][:10]
         step = float(np.median(-np.diff(top))) if len(top) > 1 else 1.0
-        for i, hit in enumerate(page.hits):
-            built, reason = personal.match(hit, topic_ids, MIN_FIT) if personal else (0, "")
+        lifts = personal.lifts(page.hits, topic_ids, MIN_FIT) if personal else []
+        for i, (built, reason) in enumerate(lifts):
             if built:
                 scores[i] += s.personal_boost * built * step
-                why[hit.id] = reason
+                why[page.hits[i].id] = reason
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
         kept: list[tuple[int, SearchHit]] = []

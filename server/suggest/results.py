@@ -17,8 +17,10 @@ class Personal:
         if weight > self.topics.get(topic, 0.0):
             self.topics[topic], self.reasons[topic] = weight, reason
 
-    def match(self, hit: SearchHit, page: set[str], min_fit: float) -> tuple[float, str]:
-        """How much the person is building what the hit builds, on the page's subject.
+    def lifts(self, hits: list[SearchHit], page: set[str], min_fit: float
+              ) -> list[tuple[float, str]]:
+        """For each hit: how much the person is building what it builds on the page's subject
+        (0 for nothing), and why.
 
         What one goal (or gap, or colleague's suggestion) names is one subject, whichever of
         its topics the page and the item are tagged with ("my first machine learning project":
@@ -26,14 +28,15 @@ class Personal:
         builds it once min_fit about any of them, and then as much as any other item does. How
         strongly an item is tagged says nothing of which of two such items is better, so the
         lift moves content on the goal past content off it and never reorders the two."""
-        best, reason = 0.0, ""
-        for why in dict.fromkeys(self.reasons.values()):
-            topics = [t for t, r in self.reasons.items() if r == why]
-            weight = max(self.topics[t] for t in topics)
-            if weight > best and not page.isdisjoint(topics) \
-                    and any(hit.topics.get(t, 0.0) >= min_fit for t in topics):
-                best, reason = weight, why
-        return best, reason
+        subjects: dict[str, list[str]] = {}  # reason -> its topics: one goal, gap, suggestion
+        for topic, reason in self.reasons.items():
+            subjects.setdefault(reason, []).append(topic)
+        on_page = sorted(((max(self.topics[t] for t in topics), reason, topics)
+                          for reason, topics in subjects.items() if not page.isdisjoint(topics)),
+                         key=lambda s: -s[0])
+        return [next(((weight, reason) for weight, reason, topics in on_page
+                      if any(hit.topics.get(t, 0.0) >= min_fit for t in topics)), (0.0, ""))
+                for hit in hits]
 
 
 @dataclass

@@ -180,9 +180,9 @@ def test_a_goal_lifts_what_is_on_it_and_never_reorders_two_items_on_it():
         return SearchHit(id="x", title="", url="", type="guide", summary="", score=0,
                          topics=topics)
 
-    strong = goal.match(hit(**{"machine-learning": 0.95}), page, 0.2)
-    other = goal.match(hit(**{"ai-usage": 0.6}), page, 0.2)  # the page is not tagged with it
-    off = goal.match(hit(**{"project-management": 0.9}), page, 0.2)
+    items = [hit(**{"machine-learning": 0.95}), hit(**{"ai-usage": 0.6}),  # page lacks ai-usage
+             hit(**{"project-management": 0.9})]
+    strong, other, off = goal.lifts(items, page, 0.2)
     assert strong == other == (0.7, "Towards your goal: scope my first machine learning project")
     assert off == (0.0, "")
-    assert goal.match(hit(**{"ai-usage": 0.6}), {"project-management"}, 0.2)[0] == 0.0
+    assert goal.lifts(items[1:2], {"project-management"}, 0.2) == [(0.0, "")]
