@@ -87,6 +87,15 @@ def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
                                                 dtype=np.float32)])
 
 
+def copy_keys(hit: SearchHit, profiles: Profiles) -> set[tuple[str, ...]]:
+    """What makes two cards one: the same text (a file copied into two folders), or the same
+    source and the title a card shows (two versions of a code of conduct). The same title in
+    two sources is two documents, and each card says whose it is ("Pull requests" from two
+    teams' handbooks)."""
+    keys = {("title", hit.source, " ".join(shown_title(hit, profiles).lower().split()))}
+    return keys | {("text", hit.hash)} if hit.hash else keys
+
+
 class Engine:
     """Built once per process; safe to call from several threads."""
 
@@ -229,16 +238,16 @@ class Engine:
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
         kept: list[tuple[int, SearchHit]] = []
-        titles: set[str] = set()
+        shown: set[tuple[str, ...]] = set()
         # the page's subject: its strongest topic, when it is clearly about one
         strongest = max(page.concepts, key=lambda t: t.weight, default=None)
         subject = strongest.id if strongest and strongest.weight >= SUBJECT_WEIGHT else None
         for rank, i in enumerate(order):
             hit, score = page.hits[i], float(scores[i])
-            title = " ".join(hit.title.lower().split())
+            keys = copy_keys(hit, page.profiles)
             on_topic = on_subject(hit, subject)
             fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
-                else "same title as one above" if title in titles \
+                else "a copy of one above" if keys & shown \
                 else "enough already" if len(kept) >= limit and not on_topic else ""
             if trace is not None and rank < TRACED:
                 trace.append({"id": hit.id, "title": hit.title, "type": hit.type,
@@ -249,7 +258,7 @@ class Engine:
                               "shown": not fate, "why_not": fate})
             if fate:
                 continue
-            titles.add(title)
+            shown |= keys
             kept.append((i, hit))
         kept = self._mandatory_first(kept, subject)
         said: dict[str, str] = {}  # term -> the page's word for it (not the site's name)

@@ -44,3 +44,29 @@ def test_reasons_say_what_each_item_shares_not_the_site_or_the_pages_topics(engi
         assert "Navan" not in said  # the site's name is no evidence
         assert not any(r.startswith("About ") for r in s.reasons), s.reasons  # its own words
         assert any("as your page does" in r or "from your page" in r for r in s.reasons)
+
+
+def test_the_same_title_in_two_sources_is_two_cards_but_a_copied_file_is_one(
+        extractor, tag, tmp_path):
+    """Two teams' "Pull requests" guides are different documents, and each card names its
+    source; a guide copied into another folder shows once."""
+    from index import ContentIndex, ingest_dir
+    from server.suggest.engine import Engine
+
+    ours = ("# Pull requests\n\nOpen a pull request early. Describe the change, link the "
+            "issue and ask the code owners for review.\n")
+    theirs = ("# Pull requests\n\nKeep each pull request small, describe the change and "
+              "wait for one approving review before you merge.\n")
+    for source, name, body in (("platform", "pull-requests.md", ours),
+                               ("platform", "old/pull-requests.md", ours),
+                               ("web", "pull-requests.md", theirs)):
+        (tmp_path / source / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / source / name).write_text(body, encoding="utf-8")
+    index = ContentIndex(tmp_path / "index")
+    for source in ("platform", "web"):
+        assert ingest_dir(index, source, tmp_path / source, tag).added
+    result = Engine(extractor, index).suggest(
+        Context(title="Open a pull request - GitHub", text="Describe the change for review."),
+        limit=5)
+    assert sorted(s.source for s in result.suggestions) == ["platform", "web"], \
+        [(s.id, s.source) for s in result.suggestions]
