@@ -75,15 +75,19 @@ corpus-sync: setup
 
 # One table: plain BM25F (the shared baseline script, its run kept in CORPUS_HOME), jitlearn as
 # installed, fitted in-sample and cross-validated, with and without the taxonomy and profiles.
+# Then whether it answers rightly in libraries of every size: each source as a library of its own.
 JUDGMENTS ?= $(CORPORA)/../eval/dev.jsonl
 eval: corpus
 	@test -s $(CORPUS_HOME)/bm25-run.jsonl || { echo "plain BM25F over the corpora, once (a few minutes) ..."; \
 	  $(BIN)/python $(CORPORA)/../eval/bm25_baseline.py $(JUDGMENTS) $(CORPORA) $(CORPUS_HOME)/bm25-run.jsonl; }
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn eval $(JUDGMENTS) --output $(CORPUS_HOME)/dev-run.jsonl \
 	  --cross-validate 5 --baseline $(CORPUS_HOME)/bm25-run.jsonl
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/python bench/libraries.py $(JUDGMENTS)
 
-# Refit the ranking and abstention models that jitlearn ships (server/data) to the judgments.
+# Refit the ranking and abstention models that jitlearn ships (server/data) to the judgments,
+# after the word table a small library leans on (nlp/data).
 train: corpus
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn words
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --output server/data/ranker.json
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --no-taxonomy \
 	  --output server/data/ranker-plain.json

@@ -39,11 +39,6 @@ class Settings:
     expand: float = 1.0  # weight of topic labels added to the words (times topic weight)
     stale_days: int = 365  # unchanged for this long counts as stale
     taxonomy: bool = True  # False: the taxonomy and rules are ignored (a library on day one)
-    # The abstainer weighs a page's best match against what best matches were like in the
-    # library it was fitted on; in a library of a few pages they are all weaker. Below this
-    # many documents a page with a match is answered when its words are more the library's
-    # than English's (Engine.affinity), and only then.
-    min_library: int = 50
     # Content on a subject the person is building (a gap, a goal, feedback) ranks up by up to
     # personal_boost times the typical distance between neighbours among the page's ten best
     # scores (the median gap; the spread of all ten is the distance from the first to the
@@ -152,7 +147,7 @@ class Engine:
         scores = self.model.score(found.matrix)
         affinity = self.affinity(context, profiles)
         features = page_features(found, scores, concepts, affinity)
-        answer = self.answer(self.model, features, profiles.n, bool(hits), concepts, affinity)
+        answer = self.answer(self.model, features, bool(hits), concepts)
         # whether the library speaks to the page is decided on all of it; what this person
         # is shown leaves out what is not for their groups and what they dismissed
         keep = [i for i, hit in enumerate(hits)
@@ -163,16 +158,17 @@ class Engine:
         return Page(topics, concepts, found, hits, scores, features, answer, affinity, context,
                     profiles)
 
-    def answer(self, model: Model, features: np.ndarray, library: int, found: bool,
-               concepts: list[Topic], affinity: tuple[float, ...]) -> float:
-        """How sure the engine is that the library (of this many documents) speaks to the
-        page (0..1); it answers from model.threshold up. found: whether anything matched."""
+    @staticmethod
+    def answer(model: Model, features: np.ndarray, found: bool,
+               concepts: list[Topic]) -> float:
+        """How sure the engine is that the library speaks to the page (0..1); it answers from
+        model.threshold up. found: whether anything matched. A library of any size: a small
+        one's word counts lean on a large workplace library's (nlp/background.py), so its
+        pages' features are on the scale the abstainer was fitted on."""
         if not found:
             return 0.0
         if any(t.rules and t.weight >= SUBJECT_WEIGHT for t in concepts):
             return 1.0  # an admin's rule fired: someone who knows says this page is work
-        if library < self.settings.min_library:
-            return 1.0 if affinity[0] > 0 else 0.5 * model.threshold
         return model.answer_probability(features)
 
     def suggest(self, context: Context, limit: int = 3,
@@ -349,8 +345,8 @@ class Engine:
     def word_affinity(self, word: str, profiles: Profiles) -> float | None:
         """background.affinity of one word in this library; None for a stop word."""
         terms = self.index.terms(word)
-        return background.affinity(profiles.uses_of(terms[0]), profiles.words, word) \
-            if terms else None
+        return background.affinity(profiles.uses_of(terms[0]), profiles.words, word,
+                                   background.workplace().share(terms[0])) if terms else None
 
     def site_affinity(self, context: Context, profiles: Profiles) -> float:
         """Does the library speak of the tool the page is in? Its handbooks name the tools the

@@ -178,8 +178,7 @@ def answer(engine: Engine, sample: Sample, model: Model, limit: int = SHOWN) -> 
     """The ids the engine would show for this page under this model."""
     scores, features = rescore(sample, model.ranker)
     page = sample.page
-    p = engine.answer(model, features, page.profiles.n, bool(page.hits), page.concepts,
-                      page.affinity)
+    p = engine.answer(model, features, bool(page.hits), page.concepts)
     if p < model.threshold:
         return []
     page = replace(sample.page, scores=scores, features=features, answer=p)

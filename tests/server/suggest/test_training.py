@@ -50,7 +50,7 @@ def test_folds_cover_every_page_once_and_spread_the_off_work_ones(samples):
 
 
 class Choose:  # the engine's decisions without an index: the abstainer, the model's order
-    def answer(self, model, features, library, found, concepts, affinity):
+    def answer(self, model, features, found, concepts):
         return model.answer_probability(features) if found else 0.0
 
     def _choose(self, page, limit, acknowledged, personal, trace):
