@@ -87,7 +87,7 @@ eval: corpus
 # Refit the ranking and abstention models that jitlearn ships (server/data) to the judgments,
 # after the word table a small library leans on (nlp/data).
 train: corpus
-	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn words
+	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn words --output nlp/data/workplace-words.json
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --output server/data/ranker.json
 	JITLEARN_HOME=$(CORPUS_HOME) $(BIN)/jitlearn train $(JUDGMENTS) --no-taxonomy \
 	  --output server/data/ranker-plain.json

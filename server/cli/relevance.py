@@ -124,22 +124,24 @@ def train(judgments, folds, no_taxonomy, output):
 
 
 @main.command()
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the table [default: the one jitlearn ships, which a small "
-                   "library's word counts lean on].")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the table (jitlearn's own: nlp/data/workplace-words.json).")
 def words(output):
     """Write how often this library uses each word: the prior of a small library's counts.
 
-    `make train` writes the shipped table from the reference library; a library of fewer
-    than a few hundred thousand words weighs its pages' words against it, not English alone."""
-    from nlp.background import WORKPLACE, Workplace
+    `make train` writes the table jitlearn ships from the reference library; a library of
+    fewer than a few hundred thousand words weighs its pages' words against it, not English
+    alone."""
+    from nlp.background import Workplace
     from server.runtime import index_of
 
     profiles = index_of(command_app()).profiles()
     if not profiles.n:
         fail("the library is empty: ingest content first (`jitlearn ingest FOLDER`)")
     table = Workplace.of(profiles)
-    target = output or WORKPLACE
-    table.save(target)
+    try:
+        table.save(output)
+    except OSError as exc:
+        fail(f"{output}: cannot write the table ({exc.strerror or exc})")
     click.echo(f"{len(table.uses):,} words of {profiles.n:,} documents "
-               f"({profiles.words:,.0f} words in all) written to {target}")
+               f"({profiles.words:,.0f} words in all) written to {output}")

@@ -281,3 +281,24 @@ def test_opportunities_come_from_an_hr_feed_and_one_bad_row_fails_alone(runner, 
     assert code == 1 and "a list of opportunities" in out
     code, out = runner("import", "opportunities", str(feed), "--source", "Bad Name!")
     assert code == 1 and "--source" in out
+
+
+def test_words_writes_a_library_s_word_table_and_refuses_an_empty_one(runner, tmp_path):
+    from nlp.background import Workplace
+
+    code, out = runner("words", "--output", str(tmp_path / "words.json"))
+    assert code == 1 and "the library is empty" in out and not (tmp_path / "words.json").exists()
+    for source in ("hr", "fin", "it"):
+        docs = tmp_path / source
+        docs.mkdir()
+        (docs / "expenses.md").write_text("# Expenses\n\n" + "Submit each expense with "
+                                          "receipts for reimbursement. " * 3
+                                          + ("Reviews happen in Lattice. " * 5
+                                             if source == "hr" else ""))
+        assert runner("ingest", "--source", source, str(docs))[0] == 0
+    code, out = runner("words", "--output", str(tmp_path / "words.json"))
+    assert code == 0 and "of 3 documents" in out
+    table = Workplace.load(tmp_path / "words.json")
+    assert table.share("reimburs") and table.share("lattic") is None  # one source's word
+    code, out = runner("words", "--output", str(tmp_path / "nowhere" / "words.json"))
+    assert code == 1 and "cannot write the table" in out
