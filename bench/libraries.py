@@ -85,11 +85,13 @@ def main() -> None:
                 page = reader.read(redact_context(Context.from_dict(j["context"])))
                 answered = page.answer >= engine.model.threshold
                 tally[band][work].append(answered if work else not answered)
-            print(f"\r{n}/{len(parts)} libraries", end="", file=sys.stderr, flush=True)
+            if sys.stderr.isatty():
+                print(f"\r{n}/{len(parts)} libraries", end="", file=sys.stderr, flush=True)
     finally:
         background.workplace = shipped
         engine.use_index(index)
-    print(file=sys.stderr)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     print("| library size (documents) | libraries | work pages it has a graded document for "
           "| answered | off-work pages | quiet |")
     print("|---|---|---|---|---|---|")
