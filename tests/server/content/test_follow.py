@@ -23,7 +23,8 @@ def test_a_follower_keeps_answering_after_its_first_snapshots_are_pruned(tmp_pat
                            "INDEX_FOLLOW": True, "TESTING": True})
     src = tmp_path / "src"
     src.mkdir()
-    context = Context(title="Expense report for the client dinner",
+    context = Context(title="Expense report for the client dinner",  # as the extension sends it
+                      url="https://expenses.example.com/reports/new",
                       text="Submit the expense claim with the receipts for the team offsite.")
     first = None
     for n in range(snapshots.KEEP + 3):
