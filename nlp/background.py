@@ -71,14 +71,16 @@ class Workplace:
         pages' words are matched against) that it used at least MIN_USES times, in documents
         of at least MIN_SOURCES of its sources: what workplaces write, not one organisation's
         names for its people and projects."""
-        source_of = np.unique([m.get("source", "") for m in profiles.meta],
-                              return_inverse=True)[1]
-        pairs = []
+        if not profiles.n:
+            return cls({}, 0.0)
+        names, source_of = np.unique([m.get("source", "") for m in profiles.meta],
+                                     return_inverse=True)
+        pairs = []  # (term, source) of every posting, as one number
         for post in profiles.fields.values():
             terms = np.repeat(np.arange(len(post.offsets) - 1), np.diff(post.offsets))
-            pairs.append(terms.astype(np.int64) * (source_of.max() + 1) + source_of[post.docs])
-        sources = np.bincount(np.unique(np.concatenate(pairs)) // (source_of.max() + 1),
-                              minlength=len(profiles.term_ids)) if pairs else []
+            pairs.append(terms.astype(np.int64) * len(names) + source_of[post.docs])
+        sources = np.bincount(np.unique(np.concatenate(pairs)) // len(names),
+                              minlength=len(profiles.term_ids))
         kept = {t: int(round(float(profiles.uses[k]))) for t, k in profiles.term_ids.items()
                 if profiles.uses[k] >= MIN_USES and sources[k] >= MIN_SOURCES and t.isalpha()}
         return cls(dict(sorted(kept.items())), float(profiles.words))
