@@ -31,14 +31,10 @@ BANDS = ((5, 50), (50, 300), (300, 100_000))
 
 def without(full: Profiles, part: Profiles, sources: dict[str, int]) -> background.Workplace:
     """The workplace table of the full library less one source's documents (part)."""
-    uses = {}
-    for term, k in full.term_ids.items():
-        j = part.term_ids.get(term)
-        n = float(full.uses[k]) - (float(part.uses[j]) if j is not None else 0.0)
-        if n >= background.MIN_USES and term.isalpha() \
-                and sources.get(term, 0) - (j is not None) >= background.MIN_SOURCES:
-            uses[term] = int(round(n))
-    return background.Workplace(uses, full.words - part.words)
+    uses = {t: float(full.uses[k]) - part.uses_of(t) for t, k in full.term_ids.items()}
+    return background.Workplace.of_counts(
+        uses, {t: n - (t in part.term_ids) for t, n in sources.items()},
+        full.words - part.words)
 
 
 def term_sources(parts: dict[str, Profiles]) -> dict[str, int]:
@@ -64,8 +60,9 @@ def main() -> None:
     rows: dict[str, list[dict]] = defaultdict(list)
     for row in stored:
         rows[row.get("source", "")].append(row)
-    parts = {src: Profiles(r, index.analyze) for src, r in sorted(rows.items()) if len(r) >= 5}
-    sources = term_sources(parts)
+    parts = {src: Profiles(r, index.analyze) for src, r in sorted(rows.items())}
+    sources = term_sources(parts)  # over every source, as the shipped table counts them
+    parts = {src: part for src, part in parts.items() if part.n >= BANDS[0][0]}
     shipped = background.workplace
     tally: dict[tuple[int, int], list[list[bool]]] = {band: [[], []] for band in BANDS}
     try:

@@ -81,9 +81,17 @@ class Workplace:
             pairs.append(terms.astype(np.int64) * len(names) + source_of[post.docs])
         sources = np.bincount(np.unique(np.concatenate(pairs)) // len(names),
                               minlength=len(profiles.term_ids))
-        kept = {t: int(round(float(profiles.uses[k]))) for t, k in profiles.term_ids.items()
-                if profiles.uses[k] >= MIN_USES and sources[k] >= MIN_SOURCES and t.isalpha()}
-        return cls(dict(sorted(kept.items())), float(profiles.words))
+        return cls.of_counts({t: float(profiles.uses[k]) for t, k in profiles.term_ids.items()},
+                             {t: int(sources[k]) for t, k in profiles.term_ids.items()},
+                             float(profiles.words))
+
+    @classmethod
+    def of_counts(cls, uses: dict[str, float], sources: dict[str, int],
+                  words: float) -> "Workplace":
+        """From each term's uses and the number of sources using it, and all the words."""
+        kept = {t: int(round(n)) for t, n in uses.items()
+                if n >= MIN_USES and sources.get(t, 0) >= MIN_SOURCES and t.isalpha()}
+        return cls(dict(sorted(kept.items())), words)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps({"words": self.words, "uses": self.uses},

@@ -240,8 +240,9 @@ class Engine:
         subject = strongest.id if strongest and strongest.weight >= SUBJECT_WEIGHT else None
         for rank, i in enumerate(order):
             hit, score = page.hits[i], float(scores[i])
-            keys = copy_keys(hit, page.profiles)
             on_topic = on_subject(hit, subject)
+            # a copy is looked for only among what could still be shown (its title is read)
+            keys = copy_keys(hit, page.profiles) if len(kept) < limit or on_topic else set()
             fate = "acknowledged in this version" if hit.hash in acknowledged.get(hit.id, ()) \
                 else "a copy of one above" if keys & shown \
                 else "enough already" if len(kept) >= limit and not on_topic else ""
