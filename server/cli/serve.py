@@ -215,7 +215,9 @@ def demo(port, no_serve, corpora):
         try:
             user = find_user(session, "demo")
         except ApiError:
-            user = add_user(session, "demo", "employee")
+            # an engineer, as the profile below says: content for engineering shows to them,
+            # what is only for finance or managers does not (as for anyone outside a group)
+            user = add_user(session, "demo", "employee", groups=["engineering"])
         token = create_token(session, user, "make demo")
         try:
             admin = find_user(session, "demo-admin")
@@ -237,6 +239,8 @@ def demo(port, no_serve, corpora):
 
     click.echo(f"""
 jitlearn demo is ready. Your API token (shown once): {token}
+It signs you in as demo, an employee in the engineering group: content only for other groups
+(finance, managers, sales, ...) is not shown to demo; the console's test bench shows it all.
 
 Open {base}/healthz to see the service, then try:
 

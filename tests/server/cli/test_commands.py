@@ -134,6 +134,7 @@ def test_demo_loads_samples_and_prints_a_working_token(runner, home):
     listed = runner("users", "list")[1].splitlines()
     assert [line.split("\t")[0] for line in listed] == ["demo", "demo-admin",
                                                          "demo-manager"]  # each once
+    assert listed[0].split("\t")[2] == "engineering"  # engineering's content shows to demo
     own, admin = [part.split()[0] for part in again.split("one-time link: ")[1:]]
     from server.app import create_app
 
