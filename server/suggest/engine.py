@@ -251,7 +251,7 @@ class Engine:
                               "lexical": round(float(matrix[i, FEATURES.index("lexical")]), 3),
                               "topical": round(float(matrix[i, FEATURES.index("topical")]), 3),
                               "personal": why.get(hit.id, ""),
-                              "score": round(math.exp(score - best), 3),
+                              "score": round(self.model.useful(score, rank, best), 3),
                               "shown": not fate, "why_not": fate})
             if fate:
                 continue
@@ -267,8 +267,9 @@ class Engine:
                 for term in self.index.terms(word):
                     said.setdefault(term, word)
         profiles = self.index.profiles()
-        return [suggestion(h, math.exp(float(scores[i]) - best), page.concepts,
-                           why.get(h.id, ""), self._shared(page, i, said),
+        place = {int(i): rank for rank, i in enumerate(order)}  # among all, hidden ones too
+        return [suggestion(h, self.model.useful(float(scores[i]), place[int(i)], best),
+                           page.concepts, why.get(h.id, ""), self._shared(page, i, said),
                            split_title(page.context.title)[1], shown_title(h, profiles))
                 for i, h in kept[:limit]]
 

@@ -9,7 +9,9 @@ and stored as JSON, so an organisation can refit them on its own judgments or fe
   judged pages with, and what older model files hold) is read as well;
 - the abstainer, a linear model, gives the probability that a page is work the library speaks
   to, from the page's features (profiles.PAGE_FEATURES) and what the engine made of it
-  (PAGE_EXTRA); below its threshold the engine suggests nothing.
+  (PAGE_EXTRA); below its threshold the engine suggests nothing;
+- a card's score: the chance that a card is useful (judged 2 or more), from the ranker's score
+  and the card's place in the page's order, fitted on pages held out of the ranker's fit.
 """
 
 import json
@@ -74,12 +76,26 @@ class Model:
     abstainer: Linear
     threshold: float = 0.5  # answer when the abstainer's probability is at least this
     trained: dict = field(default_factory=dict)  # on what, when, and the cross-validated figures
+    # a card's chance of being useful: logistic weights of (score, ln(1 + place), 1), place 0
+    # for the first; none in a model fitted without held-out pages (or an older file), whose
+    # cards score exp(score - best)
+    usefulness: list[float] | None = None
 
     def score(self, matrix: np.ndarray) -> np.ndarray:
         return self.ranker(matrix) if len(matrix) else np.zeros(0)
 
     def answer_probability(self, page: np.ndarray) -> float:
         return float(1 / (1 + math.exp(-float(self.abstainer(page)))))
+
+    def useful(self, score: float, place: int, best: float) -> float:
+        """What a card shows as its score (0..1): with a fitted calibration, the chance that
+        it is useful (place: 0 for the page's best-scored candidate); without, exp(score -
+        best), 1 for the first."""
+        if not self.usefulness:
+            return math.exp(score - best)
+        a, b, c = self.usefulness
+        z = a * score + b * math.log1p(place) + c
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
     @classmethod
     def neutral(cls) -> "Model":
@@ -103,7 +119,12 @@ class Model:
             ranker = Sum(Linear(**ranker["linear"]), Trees(**ranker["trees"])) \
                 if "linear" in ranker else Linear(**ranker)
             model = cls(ranker=ranker, abstainer=Linear(**data["abstainer"]),
-                        threshold=float(data["threshold"]), trained=data.get("trained", {}))
+                        threshold=float(data["threshold"]), trained=data.get("trained", {}),
+                        usefulness=data.get("usefulness"))
+            if model.usefulness is not None and (
+                    len(model.usefulness) != 3
+                    or not np.isfinite(np.asarray(model.usefulness, dtype=np.float64)).all()):
+                raise ValueError("its usefulness is not three numbers")
             # a model that would fail at the first page fails here, with its file's name
             probe = np.zeros((1, len(FEATURES)))
             if not np.isfinite(model.score(probe)).all() or not np.isfinite(

@@ -8,6 +8,7 @@ fitted on every page. A gap of more than 0.05 between the in-sample and the cros
 figures means the model is learning the judged pages, not the task.
 """
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -31,6 +32,8 @@ STEPS = 600
 # the page alone, never the ranker's scores: their scale moves with every refit of the ranker
 ABSTAINER_USES = ("affinity", "subject_affinity", "site_affinity", "best_semantic")
 SHOWN = 10  # cards scored per page, as `jitlearn eval` asks for
+USEFUL = 2  # the grade from which a card is useful ("clearly useful", judgments' scale)
+USEFUL_L2 = 0.001
 
 
 class TrainingError(ValueError):
@@ -185,6 +188,36 @@ def answer(engine: Engine, sample: Sample, model: Model, limit: int = SHOWN) -> 
     return [s.id for s in engine._choose(page, limit, {}, None, None)]
 
 
+def held_scores(sample: Sample, model: Model) -> list[tuple[float, float, bool]]:
+    """(score, ln(1 + place), judged useful) of the first SHOWN candidates of a work page
+    under a model that never saw it: what a card's score is calibrated on. The place counts
+    beside the score: the first of a page is useful more often than its score alone says."""
+    if not sample.work or not len(sample.page.hits):
+        return []
+    scores, _ = rescore(sample, model.ranker)
+    return [(float(scores[i]), math.log1p(place), bool(sample.grades[i] >= USEFUL))
+            for place, i in enumerate(np.argsort(-scores, kind="stable")[:SHOWN])]
+
+
+def fit_usefulness(rows: list[tuple[float, float, bool]]) -> list[float] | None:
+    """Logistic regression of "judged useful" on (score, ln(1 + place)): a card's score is the
+    chance that it helps. None without both kinds among the rows (nothing to calibrate on)."""
+    y = np.array([r[2] for r in rows], dtype=np.float64)
+    if not len(y) or y.all() or not y.any():
+        return None
+    x = np.array([r[:2] for r in rows], dtype=np.float64)
+    mean, scale = _standardize(x)
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+
+    def grad(w):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        return (p - y) @ z / len(y) + 2 * USEFUL_L2 * np.append(w[:-1], 0)
+
+    w = _adam(grad, 3)
+    weights = w[:2] / scale  # back to the raw scores
+    return [*weights.tolist(), float(w[2] - weights @ mean)]
+
+
 def measure(engine: Engine, samples: list[Sample], model: Model) -> dict:
     runs = {s.id: answer(engine, s, model) for s in samples}
     judgments = [{"id": s.id, "relevant": s.relevant, "expect_empty": not s.work}
@@ -192,9 +225,10 @@ def measure(engine: Engine, samples: list[Sample], model: Model) -> dict:
     return score(judgments, runs)
 
 
-def cross_validate(engine: Engine, samples: list[Sample], k: int = 5,
-                   seed: int = 0) -> tuple[dict, dict[str, list[str]]]:
-    """Held-out figures over k folds, and each page's held-out answer."""
+def cross_validate(engine: Engine, samples: list[Sample], k: int = 5, seed: int = 0,
+                   held_out: list | None = None) -> tuple[dict, dict[str, list[str]]]:
+    """Held-out figures over k folds, and each page's held-out answer. held_out: a list to
+    receive each work page's held_scores."""
     if len(samples) < k:
         raise TrainingError(f"{k} folds need at least {k} judged pages; there are "
                             f"{len(samples)}: judge more, or use fewer folds")
@@ -208,6 +242,8 @@ def cross_validate(engine: Engine, samples: list[Sample], k: int = 5,
                                 f"folds") from exc
         for i in held:
             runs[samples[i].id] = answer(engine, samples[i], model)
+            if held_out is not None:
+                held_out += held_scores(samples[i], model)
     judgments = [{"id": s.id, "relevant": s.relevant, "expect_empty": not s.work}
                  for s in samples]
     return score(judgments, runs), runs
@@ -219,10 +255,13 @@ def reader(extractor: TopicExtractor, index: ContentIndex, taxonomy: bool = True
 
 
 def train(engine: Engine, samples: list[Sample], k: int = 5) -> tuple[Model, list]:
-    """The model fitted on every page, and the table rows: in-sample and cross-validated."""
+    """The model fitted on every page, and the table rows: in-sample and cross-validated. A
+    card's score is calibrated on the held-out folds' candidates (fit_usefulness)."""
     model = fit(samples)
     inside = measure(engine, samples, model)
-    held, _ = cross_validate(engine, samples, k)
+    rows: list[tuple[float, float, bool]] = []
+    held, _ = cross_validate(engine, samples, k, held_out=rows)
+    model.usefulness = fit_usefulness(rows)
     model.trained = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "folds": k,
                      "in_sample": inside, "cross_validated": held}
     return model, [("in-sample (fitted on these pages)", inside),

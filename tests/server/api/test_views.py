@@ -130,7 +130,8 @@ def test_a_word_in_common_is_not_enough(client, auth):
     body = suggest(client, auth, EXPENSE).get_json()
     ids = [s["id"] for s in body["suggestions"]]
     assert ids[:2] == ["samples:policies/expenses.md", "samples:training/expense-tool.md"]
-    assert all(s["score"] < 0.05 for s in body["suggestions"][2:])
+    scores = [s["score"] for s in body["suggestions"]]  # each card's chance of helping
+    assert all(score < scores[1] / 4 for score in scores[2:])
 
 
 def test_me_names_the_token_owner(client, make_token):

@@ -69,6 +69,26 @@ def test_the_fitted_ranker_learns_the_signal_and_holds_on_held_out_pages(samples
     assert runs["p0"] == [] and runs["p1"]  # an off-work page gets nothing
 
 
+def test_a_card_s_score_is_its_chance_of_being_useful_on_pages_the_ranker_never_saw(samples):
+    rows = []
+    training.cross_validate(Choose(), samples, 5, held_out=rows)
+    assert len(rows) == 10 * sum(s.work for s in samples)  # the first 10 of each work page
+    model = training.fit(samples)
+    model.usefulness = training.fit_usefulness(rows)
+    places = np.tile(np.arange(10), len(rows) // 10)
+    p = np.array([model.useful(score, place, 0.0)
+                  for (score, _, _), place in zip(rows, places, strict=True)])
+    useful = np.array([u for _, _, u in rows])
+    assert ((p > 0) & (p < 1)).all()
+    assert abs(p.mean() - useful.mean()) < 0.03  # as often useful as it says, overall
+    assert useful[p >= 0.5].mean() >= 0.5 > useful[p < 0.5].mean()  # and where it is sure
+    top = max(score for score, _, _ in rows)
+    assert model.useful(top, 0, top) > model.useful(top - 2, 0, top) > model.useful(top - 2, 5, top)
+    # a card the judgments say nothing for either way cannot be calibrated
+    assert training.fit_usefulness([(1.0, 0.0, True)]) is None
+    assert training.fit_usefulness([]) is None
+
+
 def test_a_model_made_for_other_features_is_refused(tmp_path):
     path = tmp_path / "old.json"
     model = Model.neutral()
@@ -79,6 +99,14 @@ def test_a_model_made_for_other_features_is_refused(tmp_path):
     path.write_text("{nope")
     with pytest.raises(ModelError, match="not a ranking model"):
         Model.load(path)
+    model = Model.neutral()
+    model.usefulness = [1.0, float("nan"), 0.0]
+    model.save(path)
+    with pytest.raises(ModelError, match="usefulness is not three numbers"):
+        Model.load(path)
+    model.usefulness = None  # a file from before cards were calibrated: exp(score - best)
+    model.save(path)
+    assert Model.load(path).useful(1.0, 4, 3.0) == pytest.approx(np.exp(-2.0))
 
 
 def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
@@ -103,6 +131,7 @@ def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
     model = Model.load(tmp_path / "ranker.json")
     assert model.trained["judgments"] == 6 and model.trained["folds"] == 2
     assert set(model.trained["cross_validated"]) >= {"ndcg@5", "abstain_accuracy"}
+    assert len(model.usefulness) == 3  # cards' scores calibrated on the held-out pages
 
     table = runner.invoke(main, ["eval", str(judged), "--cross-validate", "2"])
     assert table.exit_code == 0, table.output
