@@ -120,6 +120,15 @@ def train(judgments, folds, no_taxonomy, output):
         target = output or Path(app.config["HOME"]) / "ranker.json"
         model.save(target)
     click.echo(training.table(rows))
+    cards = model.trained.get("cards")
+    if cards:
+        click.echo("A card's score is its chance of helping; on the held-out pages:")
+        for card in cards:
+            click.echo(f"  card {card['card']}: says {card['said']:.2f} on average, "
+                       f"{card['useful']:.2f} were judged useful ({card['pages']} pages)")
+    else:
+        click.echo("Cards' scores were not calibrated: the held-out pages' cards were all "
+                   "useful, or none was; they show exp(score - best)")
     click.echo(f"Saved to {target}")
 
 

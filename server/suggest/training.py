@@ -218,6 +218,21 @@ def fit_usefulness(rows: list[tuple[float, float, bool]]) -> list[float] | None:
     return [*weights.tolist(), float(w[2] - weights @ mean)]
 
 
+def calibration(rows: list[tuple[float, float, bool]], model: Model,
+                places: int = 3) -> list[dict]:
+    """For the first `places` cards of a page, on held-out pages: the mean score a card says
+    (model.useful) and the share that was judged useful; what `jitlearn train` prints."""
+    out = []
+    for place in range(places):
+        here = [r for r in rows if round(math.expm1(r[1])) == place]
+        if here:
+            said = [model.useful(score, place, 0.0) for score, _, _ in here]
+            out.append({"card": place + 1, "pages": len(here),
+                        "said": round(float(np.mean(said)), 3),
+                        "useful": round(float(np.mean([r[2] for r in here])), 3)})
+    return out
+
+
 def measure(engine: Engine, samples: list[Sample], model: Model) -> dict:
     runs = {s.id: answer(engine, s, model) for s in samples}
     judgments = [{"id": s.id, "relevant": s.relevant, "expect_empty": not s.work}
@@ -264,6 +279,8 @@ def train(engine: Engine, samples: list[Sample], k: int = 5) -> tuple[Model, lis
     model.usefulness = fit_usefulness(rows)
     model.trained = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "folds": k,
                      "in_sample": inside, "cross_validated": held}
+    if model.usefulness:
+        model.trained["cards"] = calibration(rows, model)
     return model, [("in-sample (fitted on these pages)", inside),
                    (f"cross-validated ({k} folds)", held)]
 

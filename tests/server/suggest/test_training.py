@@ -84,6 +84,10 @@ def test_a_card_s_score_is_its_chance_of_being_useful_on_pages_the_ranker_never_
     assert useful[p >= 0.5].mean() >= 0.5 > useful[p < 0.5].mean()  # and where it is sure
     top = max(score for score, _, _ in rows)
     assert model.useful(top, 0, top) > model.useful(top - 2, 0, top) > model.useful(top - 2, 5, top)
+    cards = training.calibration(rows, model)  # what `jitlearn train` prints, card by card
+    assert [c["card"] for c in cards] == [1, 2, 3]
+    assert all(c["pages"] == sum(s.work for s in samples) for c in cards)
+    assert all(abs(c["said"] - c["useful"]) < 0.15 for c in cards)
     # a card the judgments say nothing for either way cannot be calibrated
     assert training.fit_usefulness([(1.0, 0.0, True)]) is None
     assert training.fit_usefulness([]) is None
@@ -132,6 +136,7 @@ def test_train_fits_saves_and_the_server_uses_the_model(tmp_path, monkeypatch):
     assert model.trained["judgments"] == 6 and model.trained["folds"] == 2
     assert set(model.trained["cross_validated"]) >= {"ndcg@5", "abstain_accuracy"}
     assert len(model.usefulness) == 3  # cards' scores calibrated on the held-out pages
+    assert "card 1: says" in result.output and model.trained["cards"][0]["card"] == 1
 
     table = runner.invoke(main, ["eval", str(judged), "--cross-validate", "2"])
     assert table.exit_code == 0, table.output
