@@ -294,7 +294,12 @@ class Engine:
                          subject: str | None) -> list[tuple[int, SearchHit]]:
         """The best mandatory item about the page's subject goes first: what the organisation
         requires is never below the fold of three cards. The others keep the model's order,
-        so required reading does not crowd out the rest."""
+        so required reading does not crowd out the rest. When the model's first card is
+        mandatory already, it stays first: required reading leads either way, and the page's
+        strongest topic (a supplier's "Vendor management") is a coarser guide to what the page
+        needs than the model (the gifts policy, on a page about a supplier's gift)."""
+        if kept and kept[0][1].mandatory:
+            return kept
         first = next((k for k in kept if on_subject(k[1], subject)), None)
         return kept if first is None else [first] + [k for k in kept if k is not first]
 

@@ -32,6 +32,19 @@ def test_suggestions_carry_reasons_and_scores_in_order(engine):
     assert all(s.reasons and 0 < s.score <= 1 for s in result.suggestions)
 
 
+@pytest.mark.parametrize("title", ["Gifts from a supplier",
+                                   "Accepting a gift from a vendor - Outlook"])
+def test_required_reading_the_model_puts_first_is_not_pushed_down_by_other_required_reading(
+        engine, title):
+    """The page's strongest topic is vendor management (procurement is mandatory and about
+    it), but the gifts policy, mandatory too, is what the page needs: it stays first, and a
+    weaker card never sits above a stronger one for being required as well."""
+    cards = engine.suggest(Context(title=title)).suggestions
+    assert cards[0].id == "samples:policies/gifts.md" and cards[0].mandatory
+    procurement = next((c for c in cards if c.id == "samples:policies/procurement.md"), None)
+    assert procurement is None or procurement.score < cards[0].score
+
+
 def test_reasons_quote_the_page_and_describe_courses(engine):
     result = engine.suggest(Context(title="Export HR data to a spreadsheet",
                                     text="personal data of employees"))
