@@ -46,12 +46,14 @@ def load_run(path: Path) -> dict[str, list[str]]:
 
 def run_eval(engine: Engine, judgments: Path | list[dict], output: Path | None = None,
              personalize: Callable[[dict], Personal | None] | None = None,
-             limit: int = 10) -> dict:
+             limit: int = 10, runs: dict[str, list[str]] | None = None) -> dict:
     """judgments: a JSONL file, or the judgments read from one. personalize: a judgment's
-    profile -> the personal signal, as the API builds one (None: profiles are not applied)."""
+    profile -> the personal signal, as the API builds one (None: profiles are not applied).
+    runs: a dict to receive each page's ranked ids."""
     if isinstance(judgments, Path):
         judgments = load_judgments(judgments)
-    runs, latencies, lines = {}, [], []
+    runs = {} if runs is None else runs
+    latencies, lines = [], []
     for j in judgments:
         started = time.perf_counter()
         profile = j.get("profile")
@@ -71,6 +73,16 @@ def run_eval(engine: Engine, judgments: Path | list[dict], output: Path | None =
     metrics["latency_ms_p95"] = round(latencies[min(len(latencies) - 1,
                                                     math.ceil(len(latencies) * 0.95) - 1)], 1)
     return metrics
+
+
+def condensed(judgments: list[dict], runs: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each work page's ranked ids without the documents nobody judged for it (a condensed
+    list, Sakai 2007): what compares two orderings of one engine fairly when one of them
+    brings up documents the judges never saw, which plain scoring counts as useless. An
+    off-work page's list is kept whole (any answer there is wrong)."""
+    judged = {j["id"]: j.get("relevant") or {} for j in judgments if not j.get("expect_empty")}
+    return {i: [d for d in ranked if d in judged[i]] if i in judged else ranked
+            for i, ranked in runs.items()}
 
 
 def _dcg(gains: list[int]) -> float:

@@ -22,7 +22,7 @@ from nlp import Context, TopicExtractor
 from nlp.redact import redact_context
 from server.suggest import boosting
 from server.suggest.engine import Engine, Page, Settings, page_features
-from server.suggest.evaluation import run_eval, score
+from server.suggest.evaluation import condensed, run_eval, score
 from server.suggest.ranker import PAGE_EXTRA, Linear, Model, Sum
 from server.suggest.results import Personal
 
@@ -301,10 +301,16 @@ def report(engine: Engine, judgments: list[dict], k: int,
     profiled = [j for j in judgments if isinstance(j.get("profile"), dict)]
     if profiled:
         n = len(profiled)
+        plain, applied = {}, {}
         rows.append((f"as installed, the {n} pages with a profile, profiles not applied",
-                     run_eval(engine, profiled)))
+                     run_eval(engine, profiled, runs=plain)))
         rows.append((f"as installed, the {n} pages with a profile, profiles applied",
-                     run_eval(engine, profiled, personalize=personalize)))
+                     run_eval(engine, profiled, personalize=personalize, runs=applied)))
+        for runs, how in ((plain, "not applied"), (applied, "applied")):
+            # whether a page was answered is the rows above: a list of unjudged documents
+            # only is an answer, and condenses to nothing
+            rows.append((f"the same, judged documents only, profiles {how}",
+                         {**score(profiled, condensed(profiled, runs)), "answer_rate": None}))
     return table(rows) + (f"\nAs installed, per page in this process: p50 "
                           f"{shipped['latency_ms_p50']} ms, p95 {shipped['latency_ms_p95']} ms"
                           if "latency_ms_p50" in shipped else "")

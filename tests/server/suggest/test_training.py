@@ -155,3 +155,21 @@ def test_too_few_judgments_say_so_instead_of_failing_half_way(samples):
     off_work = [s for s in samples if not s.work]
     with pytest.raises(training.TrainingError, match="nothing to learn the ranking from"):
         training.fit(off_work)
+
+
+def test_a_document_nobody_judged_does_not_count_against_an_order_that_brings_it_up():
+    """Two orders of one page's judged documents compare on those documents alone (condensed
+    lists): an unjudged one lifted into the top five is no loss, a judged one pushed down is."""
+    from server.suggest.evaluation import condensed, score
+
+    judged = [{"id": "w", "relevant": {"a": 3, "b": 2, "c": 1, "x": 0}},
+              {"id": "o", "relevant": {}, "expect_empty": True}]
+    before = {"w": ["a", "b", "x", "c", "new"], "o": ["a"]}
+    lifted = {"w": ["a", "b", "new", "x", "c"], "o": ["a"]}
+    worse = {"w": ["a", "x", "b", "c"], "o": ["a"]}
+    assert score(judged, lifted)["ndcg@5"] < score(judged, before)["ndcg@5"]  # plain scoring
+    assert condensed(judged, lifted) == condensed(judged, before) == {
+        "w": ["a", "b", "x", "c"], "o": ["a"]}  # an off-work page's answer stays wrong
+    assert score(judged, condensed(judged, worse))["ndcg@5"] \
+        < score(judged, condensed(judged, before))["ndcg@5"]
+    assert score(judged, condensed(judged, before))["abstain_accuracy"] == 0.0
