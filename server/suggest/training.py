@@ -188,24 +188,24 @@ def answer(engine: Engine, sample: Sample, model: Model, limit: int = SHOWN) -> 
     return [s.id for s in engine._choose(page, limit, {}, None, None)]
 
 
-def held_scores(sample: Sample, model: Model) -> list[tuple[float, float, bool]]:
-    """(score, ln(1 + place), judged useful) of the first SHOWN candidates of a work page
+def held_scores(sample: Sample, model: Model) -> list[tuple[float, int, bool]]:
+    """(score, place, judged useful) of the first SHOWN candidates of a work page
     under a model that never saw it: what a card's score is calibrated on. The place counts
     beside the score: the first of a page is useful more often than its score alone says."""
     if not sample.work or not len(sample.page.hits):
         return []
     scores, _ = rescore(sample, model.ranker)
-    return [(float(scores[i]), math.log1p(place), bool(sample.grades[i] >= USEFUL))
+    return [(float(scores[i]), place, bool(sample.grades[i] >= USEFUL))
             for place, i in enumerate(np.argsort(-scores, kind="stable")[:SHOWN])]
 
 
-def fit_usefulness(rows: list[tuple[float, float, bool]]) -> list[float] | None:
+def fit_usefulness(rows: list[tuple[float, int, bool]]) -> list[float] | None:
     """Logistic regression of "judged useful" on (score, ln(1 + place)): a card's score is the
     chance that it helps. None without both kinds among the rows (nothing to calibrate on)."""
     y = np.array([r[2] for r in rows], dtype=np.float64)
     if not len(y) or y.all() or not y.any():
         return None
-    x = np.array([r[:2] for r in rows], dtype=np.float64)
+    x = np.array([(score, math.log1p(place)) for score, place, _ in rows], dtype=np.float64)
     mean, scale = _standardize(x)
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
 
@@ -218,13 +218,13 @@ def fit_usefulness(rows: list[tuple[float, float, bool]]) -> list[float] | None:
     return [*weights.tolist(), float(w[2] - weights @ mean)]
 
 
-def calibration(rows: list[tuple[float, float, bool]], model: Model,
+def calibration(rows: list[tuple[float, int, bool]], model: Model,
                 places: int = 3) -> list[dict]:
     """For the first `places` cards of a page, on held-out pages: the mean score a card says
     (model.useful) and the share that was judged useful; what `jitlearn train` prints."""
     out = []
     for place in range(places):
-        here = [r for r in rows if round(math.expm1(r[1])) == place]
+        here = [r for r in rows if r[1] == place]
         if here:
             said = [model.useful(score, place, 0.0) for score, _, _ in here]
             out.append({"card": place + 1, "pages": len(here),

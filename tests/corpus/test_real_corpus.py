@@ -150,7 +150,7 @@ def test_a_profile_never_costs_relevance_on_the_judged_pages_with_one(corpus_ind
         run_eval(engine, profiled, runs=personal, personalize=lambda p: profile_signal(
             app, db.session(), p))
     assert len(profiled) >= 10
-    assert plain != personal  # the profiles do reorder something
+    assert plain != personal, "no profile reorders anything: this test no longer measures"
     without = score(profiled, condensed(profiled, plain))
     applied = score(profiled, condensed(profiled, personal))
     for key in ("ndcg@5", "p@1", "recall@10"):
