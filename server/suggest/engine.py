@@ -19,7 +19,7 @@ from index.profiles import FEATURES, Candidates, Profiles
 from nlp import Context, Topic, TopicExtractor, background
 from nlp.context import FIELD_WEIGHTS, site_names, split_title
 from server.suggest.ranker import DEFAULT, PLAIN, Model
-from server.suggest.reasons import on_subject, sections, shown_title, suggestion
+from server.suggest.reasons import on_subject, same_word, sections, shown_title, suggestion
 from server.suggest.results import Personal, Result, Suggestion
 
 MIN_FIT = 0.2  # a document this much about a topic builds it (personal goals)
@@ -258,14 +258,14 @@ class Engine:
             shown |= keys
             kept.append((i, hit))
         kept = self._mandatory_first(kept, subject)
-        said: dict[str, str] = {}  # term -> the page's word for it (not the site's name)
+        said: dict[str, list[str]] = {}  # term -> the page's words for it, not the site's
         common = self.extractor.nlp.Defaults.stop_words  # "per", "via": no evidence for a card
         for name, text in sections(page.context):
             for word in WORD.findall(text) if name != "site" else ():
                 if word.lower() in common:
                     continue
                 for term in self.index.terms(word):
-                    said.setdefault(term, word)
+                    said.setdefault(term, []).append(word)
         profiles = self.index.profiles()
         place = {int(i): rank for rank, i in enumerate(order)}  # among all, hidden ones too
         return [suggestion(h, self.model.useful(float(scores[i]), place[int(i)], best),
@@ -273,21 +273,26 @@ class Engine:
                            split_title(page.context.title)[1], shown_title(h, profiles))
                 for i, h in kept[:limit]]
 
-    def _shared(self, page: Page, i: int, said: dict[str, str]) -> tuple[list[str], list[str]]:
+    def _shared(self, page: Page, i: int,
+                said: dict[str, list[str]]) -> tuple[list[str], list[str]]:
         """What a candidate and its page have in common, to say why it is there: the words of
         its title the page says, and the other words of the page its text has, the rarest
-        first; as the page wrote them. said: the page's terms, each with the page's word."""
+        first; as the page wrote them. said: the page's terms, each with the page's words.
+        A title word is quoted only when the page says that word ("Policy" of "policies"):
+        "Acceptable" and "Acceptance" share a stem, not a meaning; nor is such a word quoted
+        as one the item covers (its title is where the item has it)."""
         if not said:
             return [], []
         title, named = [], set()
         for word in WORD.findall(page.hits[i].title):
             terms = set(self.index.terms(word)) & said.keys()
-            if terms and word.lower() not in (w.lower() for w in title):
+            named |= terms  # the title's, quoted or not: "covers “Acceptance”" says no more
+            if any(same_word(word, w) for t in terms for w in said[t]) \
+                    and word.lower() not in (w.lower() for w in title):
                 title.append(word)
-                named |= terms
         has = page.profiles.shared(int(page.candidates.docs[i]), said) - named
         words = sorted(has, key=lambda t: -page.profiles.idf(t))
-        return title, [said[t] for t in words]
+        return title, [said[t][0] for t in words]
 
     @staticmethod
     def _mandatory_first(kept: list[tuple[int, SearchHit]],

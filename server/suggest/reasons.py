@@ -16,6 +16,31 @@ def sections(context: Context) -> list[tuple[str, str]]:
     return [(name, text.replace(MARK, " ")) for name, text in context.sections()]
 
 
+def same_word(a: str, b: str) -> bool:
+    """The same word up to case and a regular inflection ("Policy", "policies"; "Reporting",
+    "report"; "Using", "used"): what a reason may call the page's word. The index's stems join
+    more ("Acceptable", "Acceptance"), which is right for finding and wrong for quoting."""
+    return bool(_bases(a.lower()) & _bases(b.lower()))
+
+
+def _bases(word: str) -> set[str]:
+    """What a word may be an inflection of: itself, without a plural, -ing or -ed (the silent
+    e it dropped put back, a doubled consonant undone, "ies"/"ied" back to "y")."""
+    out = {word}
+    for ending in ("s", "es", "ing", "ed", "d"):
+        stem = word[:-len(ending)] if word.endswith(ending) else ""
+        if len(stem) < 2:
+            continue
+        out.add(stem)
+        if ending in ("ing", "ed"):
+            out.add(stem + "e")
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                out.add(stem[:-1])
+    if word.endswith(("ies", "ied")) and len(word) > 4:
+        out.add(word[:-3] + "y")
+    return out
+
+
 def on_subject(hit: SearchHit, subject: str | None) -> bool:
     """Is this mandatory content about the page's subject (its strongest topic)?"""
     return hit.mandatory and subject is not None \

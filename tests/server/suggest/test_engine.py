@@ -64,6 +64,22 @@ def test_reasons_say_what_each_item_shares_not_the_site_or_the_pages_topics(engi
         assert any("as your page does" in r or "from your page" in r for r in s.reasons)
 
 
+def test_a_reason_quotes_a_title_word_only_when_the_page_says_it(engine):
+    """"Acceptance criteria" and the "Acceptable Use Policy" share a stem, not a word: the
+    card may be shown, but it never tells the person their page says "Acceptable"."""
+    result = engine.suggest(Context(
+        title="Acceptance criteria for the laptop story - Jira",
+        text="Acceptance: staff may use their work laptop for personal email."), limit=5)
+    card = next(s for s in result.suggestions if s.title == "Acceptable Use Policy")
+    said = " ".join(card.reasons)
+    assert "Acceptable" not in said and "Acceptance" not in said, card.reasons
+    assert "Its title names “Use”, as your page does" in card.reasons
+    policies = engine.suggest(Context(title="Travel policies", text="Booking flights"))
+    travel = next(s for s in policies.suggestions if s.title == "Business Travel Policy")
+    assert any(r.startswith("Its title names") and "“Policy”" in r for r in travel.reasons), \
+        travel.reasons  # a plural is the same word
+
+
 def test_the_same_title_in_two_sources_is_two_cards_but_a_copied_file_is_one(
         extractor, tag, tmp_path):
     """Two teams' "Pull requests" guides are different documents, and each card names its

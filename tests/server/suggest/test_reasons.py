@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from index import SearchHit
-from server.suggest.reasons import shown_title, suggestion
+from server.suggest.reasons import same_word, shown_title, suggestion
 
 
 def library(*docs: tuple[str, str]):
@@ -37,3 +37,12 @@ def test_a_card_shows_its_title_beside_the_words_its_title_shares_with_the_page(
                       shared=(["Expense"], ["report"]))
     assert card.title == "Expense Policy"
     assert card.reasons[0] == "Its title names “Expense”, as your page does"
+
+
+def test_the_page_s_word_is_the_title_s_up_to_case_and_inflection_not_up_to_stem():
+    assert same_word("Policy", "policies") and same_word("Emails", "email")
+    assert same_word("process", "Processes") and same_word("Use", "using")
+    assert same_word("Reporting", "report") and same_word("Requesting", "requested")
+    assert same_word("Planning", "plan") and same_word("Applied", "applies")
+    assert not same_word("Acceptable", "Acceptance") and not same_word("General", "generally")
+    assert not same_word("Policy", "Police") and not same_word("Organization", "organ")
