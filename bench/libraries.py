@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.latest import Latest
 from index.profiles import Profiles
 from nlp import Context, background
 from nlp.redact import redact_context
@@ -70,7 +71,8 @@ def main() -> None:
             table = without(full, part, sources)
             background.workplace = lambda table=table: table
             library = copy.copy(index)
-            library._profiles = (index.ix.latest_generation(), part)
+            library.latest = Latest(index.ix, index.analyze)
+            library.latest.current = (index.ix.latest_generation(), part)
             reader = Engine(engine.extractor, library, engine.settings, engine.model)
             band = next(b for b in BANDS if b[0] <= part.n < b[1])
             for j in judged:

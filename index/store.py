@@ -23,7 +23,8 @@ from whoosh.query import And, Every, Or, Term
 
 from .documents import Document
 from .hits import SearchHit, SearchRequest, to_hit, visible
-from .profiles import Candidates, Profiles, current, give_back_free_memory, restriction
+from .latest import Latest
+from .profiles import Candidates, Profiles, current, restriction
 from .schema import make_schema
 from .tags import apply_overrides, restore
 from .writer import IndexWriter
@@ -58,8 +59,7 @@ class ContentIndex:
         self._local = threading.local()
         self._analyzer = self.ix.schema["body"].analyzer
         self.terms = functools.lru_cache(maxsize=WORDS_KEPT)(self._terms)
-        self._profiles: tuple[int, Profiles] | None = None
-        self._profiles_lock = threading.Lock()
+        self.latest = Latest(self.ix, self.analyze)
 
     def _add_new_fields(self) -> None:
         """An index made by an older version gains the schema's new fields (empty until synced)."""
@@ -267,22 +267,8 @@ class ContentIndex:
         return out
 
     def profiles(self) -> Profiles:
-        """The in-memory profiles of the newest index generation (rebuilt after commits).
-
-        Checks the generation from the table of contents, not through a searcher: the hot path
-        holds no Whoosh searcher, so serving threads do not each map the index into memory.
-        """
-        generation = self.ix.latest_generation()
-        cached = self._profiles
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        with self._profiles_lock:
-            if self._profiles is None or self._profiles[0] != generation:
-                with self.ix.searcher() as s:
-                    self._profiles = (s.reader().generation(), Profiles(s.all_stored_fields(),
-                                                                      self.analyze))
-                give_back_free_memory()
-            return self._profiles[1]
+        """The in-memory profiles of the newest index generation (index/latest.py)."""
+        return self.latest.profiles()
 
     def rank(self, request: SearchRequest, topic_share: float = 1.0,
              authority_share: float = 0.0, stale_factor: float = 1.0,
@@ -359,6 +345,7 @@ class ContentIndex:
             raise
         try:
             w.commit()
+            self.latest.wrote()
         except BaseException:
             # a commit that fails half-way must not keep the lock: the last committed
             # generation is still what readers see, and the next writer can go on
