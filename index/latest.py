@@ -11,12 +11,14 @@ request stall behind every commit.
 
 import logging
 import threading
+import time
 
 from .profiles import Profiles, give_back_free_memory
 
 log = logging.getLogger(__name__)
 
 REFRESH_WAIT = 0.5  # s: what the request that noticed a new generation waits for it
+RETRY_AFTER = 30.0  # s: a generation that could not be read is tried again after this
 
 
 class Latest:
@@ -29,6 +31,7 @@ class Latest:
         self._refresh: threading.Thread | None = None  # reading another process's commit
         self._refresh_lock = threading.Lock()
         self._wrote = -1  # the last generation committed through this object
+        self._failed = (-1, 0.0)  # the generation that could not be read, and when
 
     def wrote(self) -> None:
         """This process committed: the next request reads the new generation itself."""
@@ -43,6 +46,9 @@ class Latest:
             return cached[1]
         if cached is None or cached[0] < self._wrote:
             return self._read()
+        failed, when = self._failed
+        if failed == generation and time.monotonic() - when < RETRY_AFTER:
+            return cached[1]  # not a new error per request
         with self._refresh_lock:
             started = self._refresh is None or not self._refresh.is_alive()
             if started:
@@ -56,6 +62,7 @@ class Latest:
 
     def _read(self, background: bool = False) -> Profiles | None:
         """Read the newest generation, unless another thread has meanwhile."""
+        newest = self.ix.latest_generation()
         try:
             with self._lock:
                 newest = self.ix.latest_generation()
@@ -69,6 +76,8 @@ class Latest:
         except Exception:
             if not background:
                 raise
-            # the generation in use goes on serving; the next request tries again
-            log.exception("the index's newest generation could not be read")
+            # the generation in use goes on serving; a request tries again after a while
+            self._failed = (newest, time.monotonic())
+            log.exception("the index's newest generation could not be read; the one before "
+                          "goes on serving, another try in %g s", RETRY_AFTER)
             return None
