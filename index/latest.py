@@ -45,14 +45,14 @@ class Latest:
         if cached is not None and cached[0] == generation:
             return cached[1]
         if cached is None or cached[0] < self._wrote:
-            return self._read()
+            return self._read(generation)
         failed, when = self._failed
         if failed == generation and time.monotonic() - when < RETRY_AFTER:
             return cached[1]  # not a new error per request
         with self._refresh_lock:
             started = self._refresh is None or not self._refresh.is_alive()
             if started:
-                self._refresh = threading.Thread(target=self._read, args=(True,),
+                self._refresh = threading.Thread(target=self._read, args=(generation, True),
                                                  name="profiles", daemon=True)
                 self._refresh.start()
             worker = self._refresh
@@ -60,16 +60,15 @@ class Latest:
             worker.join(REFRESH_WAIT)
         return (self.current or cached)[1]
 
-    def _read(self, background: bool = False) -> Profiles | None:
-        """Read the newest generation, unless another thread has meanwhile."""
-        newest = self.ix.latest_generation()
+    def _read(self, generation: int, background: bool = False) -> Profiles | None:
+        """Read the newest generation, unless another thread has read `generation`
+        meanwhile (never `<`: an index made again from nothing starts its count again)."""
         try:
             with self._lock:
-                newest = self.ix.latest_generation()
-                if self.current is None or self.current[0] != newest:
+                if self.current is None or self.current[0] != generation:
                     with self.ix.searcher() as s:
                         read = s.reader().generation()  # None for an empty index
-                        self.current = (newest if read is None else read,
+                        self.current = (generation if read is None else read,
                                         Profiles(s.all_stored_fields(), self.analyze))
                     give_back_free_memory()
                 return self.current[1]
@@ -77,7 +76,7 @@ class Latest:
             if not background:
                 raise
             # the generation in use goes on serving; a request tries again after a while
-            self._failed = (newest, time.monotonic())
+            self._failed = (generation, time.monotonic())
             log.exception("the index's newest generation could not be read; the one before "
                           "goes on serving, another try in %g s", RETRY_AFTER)
             return None
