@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .profiles import restriction
 
@@ -78,3 +78,13 @@ def to_hit(fields: dict, score: float, matched: list[str]) -> SearchHit:
 
 def split_list(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
+
+
+def stale_item(meta: dict) -> dict:
+    """A stale document as the review lists show it: id, title, owner and why it is stale."""
+    review_by, indexed = meta.get("review_by"), meta.get("indexed")
+    reason = (f"review was due {review_by:%Y-%m-%d}" if review_by and
+              review_by < datetime.now(UTC).replace(tzinfo=None)
+              else f"unchanged since {indexed:%Y-%m-%d}")
+    return {"id": meta["id"], "title": meta.get("title", ""), "owner": meta.get("owner", ""),
+            "reason": reason}

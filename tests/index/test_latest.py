@@ -92,3 +92,18 @@ def test_an_empty_library_is_read_once(tmp_path):
     ix = ContentIndex(tmp_path)
     assert ix.doc_count() == 0 and ix.doc_count() == 0
     assert ix.latest._refresh is None  # nothing new to read in the background
+
+
+def test_a_library_search_while_another_process_s_commit_is_being_read(tmp_path, slow_reading):
+    server, sync = ContentIndex(tmp_path), ContentIndex(tmp_path)
+    sync.add([doc(1, "Parental leave")])
+    slow_reading.set()
+    assert [h.id for h in server.browse("leave")[1]] == ["t:1.md"]
+    slow_reading.clear()
+    sync.add([doc(2, "Sick leave"), doc(3, "Leave leave leave")])
+    # the search runs on the new generation, the profiles in use are the one before: what
+    # both know is listed, in the search's order
+    assert [h.id for h in server.browse("leave")[1]] == ["t:1.md"]
+    slow_reading.set()
+    server.latest._refresh.join(10)
+    assert server.browse("leave")[0] == 3

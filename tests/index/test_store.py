@@ -102,3 +102,16 @@ def test_a_commit_that_fails_releases_the_lock_and_keeps_what_was_there(tmp_path
     assert [h.id for h in ix.rank(SearchRequest(words=[("leave", 1.0)]))] == ["t:1.md"]
     ix.add([doc(3, "Bereavement leave")])  # the lock was let go: the next writer goes on
     assert ix.doc_count() == 2
+
+
+def test_a_library_search_lists_every_match_best_first_after_deletions(tmp_path):
+    ix = ContentIndex(tmp_path)
+    ix.add([doc(i, f"Guide {i}", "expense " * i + "receipts") for i in range(1, 7)]
+           + [doc(9, "Travel", "trains and hotels")])
+    ix.delete(["t:2.md", "t:4.md"])  # gaps among the index's own document numbers
+    total, hits, _ = ix.browse("expense")
+    assert total == 4
+    assert [h.id for h in hits] == ix.select("expense")[1] == ["t:6.md", "t:5.md", "t:3.md",
+                                                                "t:1.md"]
+    total, hits, _ = ix.browse("expense", offset=3)
+    assert total == 4 and [h.id for h in hits] == ["t:1.md"]
