@@ -143,6 +143,14 @@ const STATES = {
     title: "Nothing matches this page",
     body: () => ["No policy, course or guide in the library fits what you are doing. That is fine."],
   },
+  // quiet because of what the person did (or may see), not because the page is not work
+  seen: {
+    title: "Nothing new for this page",
+    body: (s, answered) => [answered
+      ? "What fits this page you marked done, not relevant or snoozed, or it is meant for other teams."
+      : "You have hidden what was shown. Ask again for anything else that fits."],
+    button: ["Ask again", () => schedule("button", 0)],
+  },
   unreachable: {
     title: "Server unreachable",
     body: (s, message) => [message, "Suggestions will be back when the server is."],
@@ -217,7 +225,9 @@ function render(result, settings) {
   const list = $("suggestions");
   list.replaceChildren();
   if (!result.suggestions.length) {
-    show("empty", settings);
+    // the server says why it is quiet: the page is not work, or the person hid what fits
+    if (result.abstained && result.abstained.reason === "hidden") show("seen", settings, true);
+    else show("empty", settings);
     beside(result, settings); // a colleague or an opportunity can answer where no document does
     return;
   }
@@ -406,7 +416,7 @@ async function onFeedback(settings, requestId, item, action, li, button) {
   }
   li.remove();
   announce(`${item.title}: hidden`);
-  if (!$("suggestions").children.length) show("empty", settings);
+  if (!$("suggestions").children.length) show("seen", settings, false);
 }
 
 async function refresh(trigger, withSelection = false) {

@@ -37,6 +37,7 @@ from server.runtime import engine_of, health, index_of, taxonomy_of
 from server.storage import db
 from server.storage.models import ACTIONS, Source
 from server.suggest import feedback
+from server.suggest.results import QUIET
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 root = Blueprint("root", __name__)
@@ -66,7 +67,9 @@ SUGGESTIONS = obj({"request_id": STR, "opportunities": array(ANY_OBJECT),
                                              "summary": STR, "score": NUM,
                                              "reasons": array(STR), "mandatory": BOOL,
                                              "source": STR, "owner": STR, "duration": INT,
-                                             "changed": nullable(STR)}))})
+                                             "changed": nullable(STR)})),
+                   "abstained": nullable(obj({"reason": {"enum": list(QUIET)},
+                                              "message": STR}))})
 
 
 def json_body() -> dict:

@@ -190,13 +190,16 @@ class Engine:
         result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[],
                         work=page.answer >= self.model.threshold)
         if not result.work:
-            result.abstained = "nothing in the library matches this page" if not page.answer \
-                else (f"this page does not look like work the library speaks to (confidence "
-                      f"{page.answer:.2f})")
+            result.quiet("no_match", "nothing in the library matches this page") \
+                if not page.answer else result.quiet(
+                    "not_work", f"this page does not look like work the library speaks to "
+                    f"(confidence {page.answer:.2f})")
         elif not page.hits:
-            result.abstained = "nothing this person may see, and has not dismissed, matches"
+            result.quiet("hidden", "nothing this person may see, and has not dismissed, matches")
         else:
             result.suggestions = self._choose(page, limit, acknowledged or {}, personal, trace)
+            if not result.suggestions:
+                result.quiet("hidden", "what matches this page was acknowledged already")
         return result
 
     def explain(self, context: Context, limit: int = 3, groups: set[str] | None = None,

@@ -63,11 +63,28 @@ class Result:
     request_id: str
     topics: list[Topic]
     suggestions: list[Suggestion]
-    abstained: str = ""  # why nothing was suggested, for logs and the test bench
+    abstained: str = ""  # why nothing was suggested, in words
     work: bool = False  # the abstainer says the page is work (whether or not cards follow)
+    # why nothing was suggested, for the panel to say: QUIET's keys
+    reason: str = ""
+
+    def quiet(self, reason: str, why: str) -> None:
+        """Nothing is suggested: reason is one of QUIET, why says it in words."""
+        if reason not in QUIET:
+            raise ValueError(f"not a reason to be quiet: {reason!r}")
+        self.reason, self.abstained = reason, why
 
     def to_dict(self) -> dict:
         return {"request_id": self.request_id,
                 "topics": [{"id": t.id, "label": t.label, "weight": t.weight,
                             "evidence": t.evidence} for t in self.topics],
-                "suggestions": [s.to_dict() for s in self.suggestions]}
+                "suggestions": [s.to_dict() for s in self.suggestions],
+                "abstained": {"reason": self.reason, "message": self.abstained}
+                if self.reason else None}
+
+
+QUIET = {
+    "no_match": "no word of the page is in the library",
+    "not_work": "the page does not look like work the library speaks to",
+    "hidden": "what matches is restricted to other groups, dismissed or acknowledged",
+}

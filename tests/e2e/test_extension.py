@@ -563,3 +563,35 @@ def test_beside_the_documents_an_opportunity_and_a_colleague_to_ask(
         proc.wait(timeout=10)
         proc.stdout.close()
         browser.connect(service[0], person)
+
+
+def test_a_page_whose_every_match_the_person_hid_says_so_not_that_nothing_fits(
+        browser, service, pages_server, serve, cli, tmp_path):
+    """Marking cards done or not relevant hides them; when nothing is left, the panel says the
+    person hid what fits (and offers to ask again), where a page that is not work gets
+    "Nothing matches this page"."""
+    env = {**service[3], "JITLEARN_HOME": str(tmp_path)}
+    cli(env, "ingest", "--source", "samples", str(ROOT / "samples" / "content"))
+    cli(env, "users", "add", "fay")
+    proc, base = serve(env)
+    try:
+        assert browser.connect(base, cli(env, "tokens", "create", "fay")) == "Connected as fay."
+        browser.visit(f"{pages_server}/budgeting-cycle.html")
+        panel = browser.panel
+        for _ in range(30):
+            browser.ask()
+            state = panel.get_attribute("body", "data-state")
+            assert state in ("results", "seen"), state
+            if state == "seen":
+                break
+            for card in panel.query_selector_all("#suggestions .card"):
+                card.query_selector("button[data-action=completed]").click()
+            wait_state(panel, "seen")  # the last card gone: hidden here, the server not asked
+            assert "Ask again" in panel.inner_text("#state")
+        text = panel.inner_text("#state")
+        assert "Nothing new for this page" in text and "marked done" in text
+        assert axe_violations(panel) == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()

@@ -25,12 +25,30 @@ def test_suggestions_for_an_expense_report_explain_themselves(client, auth):
     assert top["url"].startswith("https://") and top["type"] == "policy"
     assert all(s["reasons"] for s in body["suggestions"])
     assert set(top) >= {"id", "title", "url", "type", "summary", "score", "reasons"}
+    assert body["abstained"] is None
 
 
 def test_off_topic_page_gets_no_suggestions(client, auth):
     body = suggest(client, auth, {"title": "Premier League results - BBC Sport",
                                   "url": "https://www.bbc.co.uk/sport/football"}).get_json()
     assert body["suggestions"] == []
+    assert body["abstained"]["reason"] in ("no_match", "not_work")
+    assert "work" in body["abstained"]["message"] or "matches" in body["abstained"]["message"]
+
+
+def test_a_work_page_whose_every_match_was_completed_says_so(client, auth):
+    """Quiet because of what the person did, not because the page is not work: the panel can
+    tell them apart."""
+    for _ in range(40):
+        body = suggest(client, auth, EXPENSE).get_json()
+        if not body["suggestions"]:
+            break
+        for card in body["suggestions"]:
+            assert client.post("/api/v1/feedback", headers=auth, json={
+                "request_id": body["request_id"], "content_id": card["id"],
+                "action": "completed"}).status_code == 201
+    assert body["suggestions"] == []
+    assert body["abstained"]["reason"] == "hidden"
 
 
 def test_limit_caps_the_list(client, auth):
