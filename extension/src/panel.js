@@ -147,7 +147,7 @@ const STATES = {
   seen: {
     title: "Nothing new for this page",
     body: (s, answered) => [answered
-      ? "What fits this page you marked done, not relevant or snoozed, or it is meant for other teams."
+      ? "What fits this page you have marked done, not relevant or snoozed."
       : "You have hidden what was shown. Ask again for anything else that fits."],
     button: ["Ask again", () => schedule("button", 0)],
   },

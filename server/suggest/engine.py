@@ -67,6 +67,7 @@ class Page:
     affinity: tuple[float, float, float, float]  # see Engine.affinity
     context: Context
     profiles: Profiles  # the generation candidates.docs point into
+    hid: bool = False  # the person dismissed, snoozed or completed some of what matched
 
 
 def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
@@ -152,11 +153,12 @@ class Engine:
         # is shown leaves out what is not for their groups and what they dismissed
         keep = [i for i, hit in enumerate(hits)
                 if hit.id not in exclude and visible(hit.audience, groups)]
+        hid = any(hit.id in exclude for hit in hits)
         if len(keep) < len(hits):
             found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
             hits, scores = [hits[i] for i in keep], scores[keep]
         return Page(topics, concepts, found, hits, scores, features, answer, affinity, context,
-                    profiles)
+                    profiles, hid)
 
     @staticmethod
     def answer(model: Model, features: np.ndarray, found: bool,
@@ -190,16 +192,13 @@ class Engine:
         result = Result(request_id=uuid.uuid4().hex, topics=page.topics, suggestions=[],
                         work=page.answer >= self.model.threshold)
         if not result.work:
-            result.quiet("no_match", "nothing in the library matches this page") \
-                if not page.answer else result.quiet(
-                    "not_work", f"this page does not look like work the library speaks to "
-                    f"(confidence {page.answer:.2f})")
-        elif not page.hits:
-            result.quiet("hidden", "nothing this person may see, and has not dismissed, matches")
+            result.quiet("not_work" if page.answer else "no_match", page.answer or None)
+        elif not page.hits:  # content only for other groups is not even told of
+            result.quiet("hidden" if page.hid else "no_match")
         else:
             result.suggestions = self._choose(page, limit, acknowledged or {}, personal, trace)
-            if not result.suggestions:
-                result.quiet("hidden", "what matches this page was acknowledged already")
+            if not result.suggestions:  # all acknowledged
+                result.quiet("hidden")
         return result
 
     def explain(self, context: Context, limit: int = 3, groups: set[str] | None = None,

@@ -68,11 +68,13 @@ class Result:
     # why nothing was suggested, for the panel to say: QUIET's keys
     reason: str = ""
 
-    def quiet(self, reason: str, why: str) -> None:
-        """Nothing is suggested: reason is one of QUIET, why says it in words."""
+    def quiet(self, reason: str, confidence: float | None = None) -> None:
+        """Nothing is suggested, for one of QUIET's reasons; confidence: the abstainer's."""
         if reason not in QUIET:
             raise ValueError(f"not a reason to be quiet: {reason!r}")
-        self.reason, self.abstained = reason, why
+        self.reason = reason
+        self.abstained = QUIET[reason] + (f" (confidence {confidence:.2f})"
+                                          if confidence is not None else "")
 
     def to_dict(self) -> dict:
         return {"request_id": self.request_id,
@@ -84,7 +86,7 @@ class Result:
 
 
 QUIET = {
-    "no_match": "no word of the page is in the library",
+    "no_match": "nothing in the library this person may see matches the page",
     "not_work": "the page does not look like work the library speaks to",
-    "hidden": "what matches is restricted to other groups, dismissed or acknowledged",
+    "hidden": "what matches the person marked not relevant, done or snoozed (or acknowledged)",
 }

@@ -115,3 +115,31 @@ def test_a_library_of_a_few_short_pages_answers_the_work_it_covers(engine):
         text="Click here to keep your account. Verify your password within 24 hours."))
     assert result.suggestions and result.suggestions[0].id == \
         "samples:training/phishing-spotting.md", result.abstained
+
+
+def test_a_page_only_other_groups_content_fits_is_quiet_without_telling_of_it(
+        extractor, tag, tmp_path):
+    """Content for other groups is not shown, and the reason for the silence does not give
+    it away: "hidden" is kept for what the person put aside themselves."""
+    from index import ContentIndex, ingest_dir
+    from server.suggest.engine import Engine
+
+    folder = tmp_path / "legal"
+    folder.mkdir()
+    (folder / "merger.md").write_text(
+        "---\ntitle: Merger due diligence checklist\naudience: [legal]\n---\n\n# Merger due "
+        "diligence\n\nCollect the target's contracts, litigation and licences for the data "
+        "room before the merger closes.\n", encoding="utf-8")
+    (folder / "printing.md").write_text(
+        "# Office printers\n\nPrinters on each floor; badge in to print.\n", encoding="utf-8")
+    index = ContentIndex(tmp_path / "index")
+    assert ingest_dir(index, "legal", folder, tag).added
+    engine = Engine(extractor, index)
+    page = Context(title="Project Falcon merger: due diligence data room - Box",
+                   text="Upload the target's contracts and litigation for due diligence.")
+    assert [s.title for s in engine.suggest(page, groups={"legal"}).suggestions] == \
+        ["Merger due diligence checklist"]
+    result = engine.suggest(page, groups={"engineering"})
+    assert result.suggestions == []
+    assert result.reason == "no_match", result.abstained
+    assert "merger" not in result.abstained.lower()
