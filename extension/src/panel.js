@@ -147,7 +147,7 @@ const STATES = {
   seen: {
     title: "Nothing new for this page",
     body: (s, answered) => [answered
-      ? "What fits this page you have marked done, not relevant or snoozed."
+      ? "You have marked everything that fits this page as done, not relevant or snoozed."
       : "You have hidden what was shown. Ask again for anything else that fits."],
     button: ["Ask again", () => schedule("button", 0)],
   },

@@ -67,7 +67,7 @@ class Page:
     affinity: tuple[float, float, float, float]  # see Engine.affinity
     context: Context
     profiles: Profiles  # the generation candidates.docs point into
-    hid: bool = False  # the person dismissed, snoozed or completed some of what matched
+    set_aside: bool = False  # the person dismissed, snoozed or completed some of what matched
 
 
 def page_features(found: Candidates, scores: np.ndarray, concepts: list[Topic],
@@ -153,12 +153,12 @@ class Engine:
         # is shown leaves out what is not for their groups and what they dismissed
         keep = [i for i, hit in enumerate(hits)
                 if hit.id not in exclude and visible(hit.audience, groups)]
-        hid = any(hit.id in exclude for hit in hits)
+        set_aside = any(hit.id in exclude for hit in hits)
         if len(keep) < len(hits):
             found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
             hits, scores = [hits[i] for i in keep], scores[keep]
         return Page(topics, concepts, found, hits, scores, features, answer, affinity, context,
-                    profiles, hid)
+                    profiles, set_aside)
 
     @staticmethod
     def answer(model: Model, features: np.ndarray, found: bool,
@@ -194,7 +194,7 @@ class Engine:
         if not result.work:
             result.quiet("not_work" if page.answer else "no_match", page.answer or None)
         elif not page.hits:  # content only for other groups is not even told of
-            result.quiet("hidden" if page.hid else "no_match")
+            result.quiet("hidden" if page.set_aside else "no_match")
         else:
             result.suggestions = self._choose(page, limit, acknowledged or {}, personal, trace)
             if not result.suggestions:  # all acknowledged
