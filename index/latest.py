@@ -68,12 +68,13 @@ class Latest:
                 if self.current is None or self.current[0] != generation:
                     with self.ix.searcher() as s:
                         read = s.reader().generation()  # None for an empty index
-                        profiles = Profiles(s.all_stored_fields(), self.analyze)
-                        # where each of this generation's documents sits among the profiles
-                        # (the order all_stored_fields read them in): a search's hits map to
-                        # profiles without reading their stored fields (ContentIndex.browse)
-                        profiles.memo["positions"] = (read, {d: i for i, d in enumerate(
-                            s.reader().all_doc_ids())})
+                        docnums = list(s.reader().all_doc_ids())
+                        profiles = Profiles((s.stored_fields(d) for d in docnums),
+                                            self.analyze)
+                        # where each document sits among the profiles: a search's hits map
+                        # to them without reading stored fields again (ContentIndex.browse)
+                        profiles.memo["positions"] = (read, {d: i for i, d in
+                                                             enumerate(docnums)})
                         self.current = (generation if read is None else read, profiles)
                     give_back_free_memory()
                 return self.current[1]
