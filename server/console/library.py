@@ -30,7 +30,10 @@ def library():
         int(current_app.config["STALE_DAYS"]), bool(args["mandatory"]), limit=PAGE,
         offset=(page - 1) * PAGE, owner=args["owner"], stale_only=bool(args["stale"]))
     sources = sorted(index_of(current_app).stats()["sources"])
+    # words so common that they match every document are left out: say so, not just "0"
+    common = bool(args["q"]) and not index_of(current_app).analyze(args["q"])
     return render_template("console/library.html", hits=hits, stale=stale, total=total, args=args,
+                           common=common,
                            page=page, pages=max(1, -(-total // PAGE)), types=TYPES,
                            topics=taxonomy_of(current_app).topics.values(), sources=sources)
 

@@ -402,3 +402,7 @@ def test_the_library_ranks_words_by_relevance_and_shows_owner_review_date_and_st
     assert kept and all("finance" in row for row in kept)
     assert rows(owner="nobody-keeps-this") == []
     assert client.get("/console/content", query_string={"page": "²"}).status_code == 200
+    common = client.get("/console/content", query_string={"q": "the of"}).get_data(as_text=True)
+    assert rows(q="the of") == [] and "only words so common" in common
+    assert "only words so common" not in client.get(
+        "/console/content", query_string={"q": "zzzunknownword"}).get_data(as_text=True)
