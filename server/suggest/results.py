@@ -73,8 +73,10 @@ class Result:
         if reason not in QUIET:
             raise ValueError(f"not a reason to be quiet: {reason!r}")
         self.reason = reason
-        self.abstained = QUIET[reason] + (f" (confidence {confidence:.2f})"
-                                          if confidence is not None else "")
+        self.abstained = QUIET[reason]
+        if confidence is not None:  # 0.003 is not "0.00": it is not nothing
+            said = "below 0.01" if confidence < 0.01 else f"{confidence:.2f}"
+            self.abstained += f" (confidence {said})"
 
     def to_dict(self) -> dict:
         return {"request_id": self.request_id,
