@@ -4,9 +4,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .profiles import restriction
-
 SUBJECT_WEIGHT = 0.5  # from this weight a page or document is about a topic (defined here only)
+OPEN = frozenset({"everyone", "all", "*"})  # audience values that restrict nothing
 
 
 @dataclass
@@ -88,3 +87,11 @@ def stale_item(meta: dict) -> dict:
               else f"unchanged since {indexed:%Y-%m-%d}")
     return {"id": meta["id"], "title": meta.get("title", ""), "owner": meta.get("owner", ""),
             "reason": reason}
+
+
+def restriction(audience) -> frozenset[str]:
+    """The groups a document is restricted to; empty when it is for everyone."""
+    if isinstance(audience, str):
+        audience = audience.split(",")
+    groups = frozenset(a.strip().lower() for a in audience or [] if a and a.strip())
+    return frozenset() if groups & OPEN else groups

@@ -14,9 +14,9 @@ from pathlib import Path
 from .documents import Document, UnreadableFile, content_hash
 from .files import list_files, read_file, time_limit
 from .formats import address, read_documents
-from .profiles import make_profile
 from .store import ContentIndex
 from .tags import apply_overrides
+from .writer import make_profile
 
 Tagger = Callable[[Document], dict[str, float]]
 Overrides = Mapping[str, dict]  # document id -> what L&D set on it (index/tags.py)

@@ -7,18 +7,18 @@ term and topic postings as numpy arrays, built once from the index's stored fiel
 for the reference corpus) and rebuilt whenever the index changes.
 """
 
-import ctypes
 import json
 import math
 import time
 from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 import numpy as np
 
+from .hits import restriction
 from .links import depth, path_key, path_words
 from .postings import Postings
 from .schema import HEADINGS_BOOST, TITLE_BOOST
@@ -29,27 +29,11 @@ from .semantic import Space
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": TITLE_BOOST, "headings": HEADINGS_BOOST, "body": 1.0}  # as Whoosh's
 FIELDS = ("title", "headings", "body", "path")
-# 2: every body term (1 kept the 150 most frequent); an older profile is remade at the next sync
-PROFILE_VERSION = 2
 # Topic agreement is a mean over the page's topics weighted by weight**2, so the page's main
 # topic counts most and a passing mention ("via Finance") hardly at all.
 AGREE_POWER = 2
 AUTHORITY_SCALE = 10.0
 UNSHOWN = ("profile", "links", "text", "proposed")  # stored fields ranking never shows
-OPEN = frozenset({"everyone", "all", "*"})  # audience values that restrict nothing
-
-
-def make_profile(analyze, title: str, headings: list[str], body: str) -> str:
-    """The JSON stored with a document at ingest: term frequencies per field, body length."""
-    body_terms = Counter(analyze(body))
-    return json.dumps({
-        "v": PROFILE_VERSION,
-        "title": dict(Counter(analyze(title))),
-        "headings": dict(Counter(analyze(" ".join(headings)))),
-        "body": dict(body_terms),
-        "len": {"title": len(analyze(title)), "headings": len(analyze(" ".join(headings))),
-                "body": sum(body_terms.values())},
-    }, separators=(",", ":"))
 
 
 @dataclass
@@ -83,6 +67,13 @@ class Candidates:
     docs: np.ndarray  # positions in Profiles.ids, first stage order
     matrix: np.ndarray  # len(docs) x len(FEATURES)
     page: np.ndarray  # len(PAGE_FEATURES)
+    words: np.ndarray | None = None  # the term ids of the page's query (-1: the library's none)
+    has: np.ndarray | None = None  # len(words) x len(docs): has the document the word, anywhere
+
+    def only(self, keep: list[int]) -> "Candidates":
+        """These candidates alone, in this order."""
+        return replace(self, docs=self.docs[keep], matrix=self.matrix[keep],
+                       has=None if self.has is None else self.has[:, keep])
 
 
 class Profiles:
@@ -201,12 +192,19 @@ class Profiles:
         df = 0 if k is None else int(self.df[k])
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def shared(self, doc: int, terms: Iterable[str]) -> set[str]:
-        """Which of these terms the document has, in any field."""
-        out = set()
+    def shared(self, found: Candidates, i: int, terms: Iterable[str]) -> set[str]:
+        """Which of these terms candidate i has, in any field: the page's query words as the
+        first stage found them, the others looked up."""
+        doc, out = int(found.docs[i]), set()
+        asked = {} if found.has is None else dict(zip(found.words.tolist(),
+                                                      found.has[:, i].tolist(), strict=True))
         for term in terms:
             k = self.term_ids.get(term)
             if k is None:
+                continue
+            if k in asked:
+                if asked[k]:
+                    out.add(term)
                 continue
             for post in self.fields.values():
                 docs = post.get(k)[0]
@@ -230,26 +228,50 @@ class Profiles:
         keys = [k for k, _, _ in query]
         return {name: post.gather(keys) for name, post in self.fields.items()}
 
-    def _lexical(self, query, only: np.ndarray | None = None,
-                 gathered: dict | None = None) -> dict[str, np.ndarray]:
-        """Per field: sum over the query's words of weight x idf x BM25 tf part.
-        only: these documents' sums, in this order (the candidates); else every document's.
-        gathered: _gather(query), when the caller has it already."""
+    def _lexical(self, query, gathered: dict | None = None) -> dict[str, np.ndarray]:
+        """Per field, every document's sum over the query's words of weight x idf x BM25 tf
+        part. gathered: _gather(query), when the caller has it already."""
         weights = np.array([w * idf for _, w, idf in query], dtype=np.float32)
-        slot = None
-        if only is not None:  # each entry's place among `only`, -1 for the other documents
-            slot = np.full(self.n, -1, dtype=np.intp)
-            slot[only] = np.arange(len(only))
+        return {name: np.bincount(docs, scores * weights[which], minlength=self.n)
+                .astype(np.float32)
+                for name, (docs, scores, which) in (gathered or self._gather(query)).items()}
+
+    def _part_lexical(self, part_queries: dict, docs: np.ndarray, query, gathered: dict
+                      ) -> dict[str, np.ndarray]:
+        """_lexical of each part's query over the candidates, per field, each part's sum over
+        its own word mass: the postings the whole page's query gathered already, read once,
+        and only a part's words the page's query left out gathered anew."""
+        place = {k: i for i, (k, _, _) in enumerate(query) if k is not None}
+        extra: list[int] = []
+        for part_query in part_queries.values():
+            for k, _, _ in part_query:
+                if k is not None and k not in place:
+                    place[k] = len(query) + len(extra)
+                    extra.append(k)
+        weights = {}
+        for part, part_query in part_queries.items():
+            mass = sum(w * idf for _, w, idf in part_query) or 1.0
+            vector = np.zeros(len(query) + len(extra), dtype=np.float32)
+            for k, w, idf in part_query:
+                if k is not None:
+                    vector[place[k]] = w * idf / mass
+            weights[part] = vector
+        slot = np.full(self.n, -1, dtype=np.intp)
+        slot[docs] = np.arange(len(docs))
+        more = {name: post.gather(extra) for name, post in self.fields.items()}
         out = {}
-        for name, (docs, scores, which) in (gathered or self._gather(query)).items():
-            values = scores * weights[which]
-            if slot is None:
-                out[name] = np.bincount(docs, values, minlength=self.n).astype(np.float32)
-            else:
-                at = slot[docs]
-                kept = at >= 0
-                out[name] = np.bincount(at[kept], values[kept], minlength=len(only)) \
-                    .astype(np.float32)
+        for name in FIELDS:
+            entries, scores, which = gathered[name]
+            if extra:
+                entries = np.concatenate([entries, more[name][0]])
+                scores = np.concatenate([scores, more[name][1]])
+                which = np.concatenate([which, more[name][2] + len(query)])
+            at = slot[entries]
+            kept = at >= 0
+            at, scores, which = at[kept], scores[kept], which[kept]
+            for part, vector in weights.items():
+                out[f"{part}_{name}"] = np.bincount(at, scores * vector[which],
+                                                    minlength=len(docs)).astype(np.float32)
         return out
 
     def _topical(self, topics: list[tuple[str, float]]) -> np.ndarray:
@@ -312,7 +334,7 @@ class Profiles:
         present = np.zeros((len(query), self.n), dtype=bool)
         for docs, _, which in gathered.values():
             present[which, docs] = True
-        covered = weights @ present
+        covered = weights.astype(np.float32) @ present.view(np.uint8)  # half the time of bool
         title_docs, _, title_which = gathered["title"]
         title_hit = np.bincount(title_docs, idfs[title_which], minlength=self.n)
         path_docs, _, path_which = gathered["path"]
@@ -346,11 +368,7 @@ class Profiles:
             "outline_semantic": self.space.similarity(part_queries["outline"])[docs],
             "depth": self.depth[docs],
         }
-        for part in PARTS:
-            part_query = part_queries[part]
-            part_mass = sum(w * idf for _, w, idf in part_query) or 1.0
-            for name, acc in self._lexical(part_query, docs).items():
-                columns[f"{part}_{name}"] = acc / part_mass
+        columns.update(self._part_lexical(part_queries, docs, query, gathered))
         matrix = np.stack([np.asarray(columns[f], dtype=np.float32) for f in FEATURES], axis=1) \
             if len(docs) else np.zeros((0, len(FEATURES)), dtype=np.float32)
         known = [(w, idf) for k, w, idf in query if k is not None]
@@ -365,7 +383,9 @@ class Profiles:
             "best_semantic": float(semantic[docs].max()) if len(docs) else 0.0,
         }
         return Candidates(docs, matrix, np.array([page[f] for f in PAGE_FEATURES],
-                                                 dtype=np.float32))
+                                                 dtype=np.float32),
+                          np.array([-1 if k is None else k for k, _, _ in query], dtype=np.int64),
+                          present[:, docs])
 
 
 def _epoch(value) -> float:
@@ -373,26 +393,3 @@ def _epoch(value) -> float:
     if value is None:
         return math.nan
     return value.replace(tzinfo=UTC).timestamp()
-
-
-def current(profile: str | None) -> bool:
-    """Was this stored profile made by this version of make_profile?"""
-    return bool(profile) and profile.startswith(f'{{"v":{PROFILE_VERSION},')
-
-
-def restriction(audience) -> frozenset[str]:
-    """The groups a document is restricted to; empty when it is for everyone."""
-    if isinstance(audience, str):
-        audience = audience.split(",")
-    groups = frozenset(a.strip().lower() for a in audience or [] if a and a.strip())
-    return frozenset() if groups & OPEN else groups
-
-
-def give_back_free_memory() -> None:
-    """Return the heap's free pages to the system (glibc's malloc_trim). Building profiles
-    parses every stored document; without this the ~120 MB those objects took on the reference
-    corpus stay in the process's resident size after they are freed. Elsewhere: nothing."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass

@@ -21,12 +21,12 @@ from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Term
 
 from .documents import Document
-from .hits import SearchHit, SearchRequest, stale_item, to_hit, visible
+from .hits import SearchHit, SearchRequest, restriction, stale_item, to_hit, visible
 from .latest import Latest
-from .profiles import Candidates, Profiles, current, restriction
+from .profiles import Candidates, Profiles
 from .schema import make_schema
 from .tags import apply_overrides, restore
-from .writer import IndexWriter
+from .writer import IndexWriter, current
 
 NAME = "content"
 # Whoosh's writer buffers this much in memory before it flushes a segment (MB); 256 keeps the

@@ -2,12 +2,34 @@
 
 import json
 import zlib
+from collections import Counter
 from datetime import UTC, datetime
 
 from .documents import Document
 from .hits import SUBJECT_WEIGHT
-from .profiles import make_profile, path_words
+from .links import path_words
 from .tags import snapshot
+
+# 2: every body term (1 kept the 150 most frequent); an older profile is remade at the next sync
+PROFILE_VERSION = 2
+
+
+def make_profile(analyze, title: str, headings: list[str], body: str) -> str:
+    """The JSON stored with a document at ingest: term frequencies per field, body length."""
+    body_terms = Counter(analyze(body))
+    return json.dumps({
+        "v": PROFILE_VERSION,
+        "title": dict(Counter(analyze(title))),
+        "headings": dict(Counter(analyze(" ".join(headings)))),
+        "body": dict(body_terms),
+        "len": {"title": len(analyze(title)), "headings": len(analyze(" ".join(headings))),
+                "body": sum(body_terms.values())},
+    }, separators=(",", ":"))
+
+
+def current(profile: str | None) -> bool:
+    """Was this stored profile made by this version of make_profile?"""
+    return bool(profile) and profile.startswith(f'{{"v":{PROFILE_VERSION},')
 
 
 class IndexWriter:

@@ -9,7 +9,7 @@ import re
 import threading
 import uuid
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -155,7 +155,7 @@ class Engine:
                 if hit.id not in exclude and visible(hit.audience, groups)]
         set_aside = any(hit.id in exclude for hit in hits)
         if len(keep) < len(hits):
-            found = replace(found, docs=found.docs[keep], matrix=found.matrix[keep])
+            found = found.only(keep)
             hits, scores = [hits[i] for i in keep], scores[keep]
         return Page(topics, concepts, found, hits, scores, features, answer, affinity, context,
                     profiles, set_aside)
@@ -292,8 +292,8 @@ class Engine:
             if any(same_word(word, w) for t in terms for w in said[t]) \
                     and word.lower() not in (w.lower() for w in title):
                 title.append(word)
-        has = page.profiles.shared(int(page.candidates.docs[i]), said) - named
-        words = sorted(has, key=lambda t: -page.profiles.idf(t))
+        has = page.profiles.shared(page.candidates, i, said) - named
+        words = sorted(has, key=lambda t: (-page.profiles.idf(t), t))  # ties: one order
         return title, [said[t][0] for t in words]
 
     @staticmethod

@@ -115,3 +115,32 @@ def test_a_library_search_lists_every_match_best_first_after_deletions(tmp_path)
                                                                 "t:1.md"]
     total, hits, _ = ix.browse("expense", offset=3)
     assert total == 4 and [h.id for h in hits] == ["t:1.md"]
+
+
+def test_each_part_of_a_page_is_matched_on_its_own_whatever_else_the_page_says(tmp_path):
+    """A part's features are its words' match alone, the same whether the page says much
+    else or not, and also for a word of the part the page's whole query left out."""
+    from index.profiles import FEATURES, PARTS
+    ix = ContentIndex(tmp_path)
+    ix.add([doc(1, "Expense policy", "Receipts for every expense over 25 euros, filed monthly."),
+            doc(2, "Travel booking", "Book flights and hotels; keep receipts for travel."),
+            doc(3, "Parental leave", "Sixteen weeks of paid parental leave for every parent."),
+            doc(4, "Monthly close", "Finance closes the books monthly; accruals filed.")])
+    words = [("receipt", 1.0), ("expens", 2.0), ("travel", 1.0), ("leav", 1.0)]
+    parts = {"subject": [("expens", 1.0)], "outline": [("receipt", 1.0), ("monthli", 1.0)],
+             "text": [("travel", 1.0), ("leav", 1.0)], "concepts": []}
+
+    def features(words, parts):
+        found, hits = ix.candidates(SearchRequest(words=words, parts=parts), pool=10)
+        return {h.id: dict(zip(FEATURES, row.tolist(), strict=True))
+                for h, row in zip(hits, found.matrix, strict=True)}
+
+    whole = features(words, parts)  # "monthli" is in the outline, not in the whole query
+    assert whole["t:4.md"]["outline_body"] > 0  # found by the outline's word alone
+    for part in PARTS:
+        alone = features(parts[part] or words, {part: parts[part]})
+        for doc_id, row in whole.items():
+            for name in ("title", "headings", "body", "path"):
+                key = f"{part}_{name}"
+                expected = alone[doc_id][key] if doc_id in alone else 0.0
+                assert abs(row[key] - expected) < 1e-5, (doc_id, key, row[key], expected)

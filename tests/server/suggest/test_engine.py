@@ -143,3 +143,33 @@ def test_a_page_only_other_groups_content_fits_is_quiet_without_telling_of_it(
     assert result.suggestions == []
     assert result.reason == "no_match", result.abstained
     assert "merger" not in result.abstained.lower()
+
+
+def test_a_card_s_reasons_quote_only_words_it_has_when_the_person_s_groups_leave_others_out(
+        extractor, tag, tmp_path):
+    """Candidates for other groups are dropped after the first stage; what each remaining
+    card has of the page must stay the card's own, not the dropped one's in its place."""
+    from index import ContentIndex, ingest_dir
+    from server.suggest.engine import Engine
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "merger.md").write_text(
+        "---\ntitle: Merger due diligence checklist\naudience: [legal]\n---\n\n# Merger due "
+        "diligence\n\nCollect the target's litigation and licences for the data room before "
+        "the merger closes.\n", encoding="utf-8")
+    (folder / "contracts.md").write_text(
+        "# Where signed contracts are kept\n\nUpload signed contracts to the contracts "
+        "folder of the shared drive; the owner keeps them.\n", encoding="utf-8")
+    index = ContentIndex(tmp_path / "index")
+    assert ingest_dir(index, "lib", folder, tag).added
+    page = Context(title="Project Falcon merger: due diligence data room - Box",
+                   text="Upload the target's contracts and litigation for due diligence.")
+    engine = Engine(extractor, index)
+    assert engine.read(page).hits[0].title == "Merger due diligence checklist"  # first, dropped
+    cards = engine.suggest(page, groups={"engineering"}).suggestions
+    assert [c.title for c in cards] == ["Where signed contracts are kept"]
+    said = " ".join(cards[0].reasons)
+    assert "“contracts”" in said or "“Upload”" in said, said
+    for word in ("merger", "diligence", "litigation", "data", "room"):
+        assert f"“{word}”" not in said.lower(), said
