@@ -294,11 +294,10 @@ def suggestions():
     if limit > most:
         raise ApiError("invalid_limit", f"limit must be a whole number from 1 to {most}")
     session = db.session()
-
+    suppressed, acknowledged = feedback.held_back(session, g.user.id)
     result = engine_of(current_app).suggest(
-        context, limit=limit, suppressed=feedback.suppressed(session, g.user.id),
-        groups=g.user.memberships(), acknowledged=feedback.acknowledged(session, g.user.id),
-        personal=personal(current_app, session, g.user))
+        context, limit=limit, suppressed=suppressed, groups=g.user.memberships(),
+        acknowledged=acknowledged, personal=personal(current_app, session, g.user))
     feedback.record_event(session, g.user.id, result, current_app)
     answer = result.to_dict()
     with_addresses(current_app, g.user, answer["suggestions"])  # every card opens something

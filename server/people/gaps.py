@@ -26,6 +26,7 @@ from server.storage.models import (
     OccupationSkill,
     OccupationTask,
     PersonFeedback,
+    Profile,
     Skill,
     User,
 )
@@ -109,15 +110,18 @@ def gaps_for(app: Flask, db: Session, role_ids: list[str],
             gap.required = max(gap.required, required)
             gap.roles.append(role.title)
     ranked = sorted(found.values(), key=lambda g: (-g.score, g.name))[:limit]
+    if not ranked:
+        return []
     named = labels(db, [db.get(Skill, g.skill_id) for g in ranked])
     for gap in ranked:
         gap.name = named[gap.skill_id]
     return [g for g in ranked if g.score > 0]
 
 
-def my_gaps(app: Flask, db: Session, user: User) -> list[Gap]:
-    return gaps_for(app, db, profile_of(db, user).target_roles or [],
-                    known_levels(app, db, user))
+def my_gaps(app: Flask, db: Session, user: User, profile: Profile | None = None) -> list[Gap]:
+    """profile: the person's, when the caller has read it already."""
+    targets = (profile or profile_of(db, user)).target_roles or []
+    return gaps_for(app, db, targets, known_levels(app, db, user)) if targets else []
 
 
 MAX_DUTIES = 5  # duties of the target roles shown
@@ -245,14 +249,15 @@ def personal_for(app: Flask, db: Session, gaps: list[Gap], goals: list[str],
 
 def personal(app: Flask, db: Session, user: User) -> Personal | None:
     """The person's signal for suggestions, unless they turned personalisation off."""
-    if not privacy_of(db, user)["personalize"]:
-        return None
     profile = profile_of(db, user)
+    if not privacy_of(db, user, profile)["personalize"]:
+        return None
     focus = []
     for item in db.scalars(select(PersonFeedback).where(PersonFeedback.subject_id == user.id)):
         names = db.scalars(select(Skill.name).where(Skill.id.in_(item.skills))).all()
         focus += [(n, item.relation) for n in names]
-    signal = personal_for(app, db, my_gaps(app, db, user), profile.goals or [], focus)
+    signal = personal_for(app, db, my_gaps(app, db, user, profile), profile.goals or [],
+                          focus)
     return signal if signal.topics else None
 
 

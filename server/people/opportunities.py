@@ -260,9 +260,12 @@ def _needs(app: Flask, db: Session, user: User) -> tuple[list, list[str]]:
 
 def _unanswered(db: Session, user: User) -> list[Opportunity]:
     """Live opportunities meant for the person that they have not said they are interested in."""
+    live = listing(db, user)
+    if not live:  # most pages: nothing to ask about the person's answers
+        return []
     answered = set(db.scalars(select(OpportunityInterest.opportunity_id)
                               .where(OpportunityInterest.user_id == user.id)))
-    return [o for o in listing(db, user) if o.id not in answered]
+    return [o for o in live if o.id not in answered]
 
 
 def for_person(app: Flask, db: Session, user: User, limit: int = SHOWN) -> list[dict]:

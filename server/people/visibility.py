@@ -27,8 +27,9 @@ def profile_of(db: Session, user: User) -> Profile:
                                                languages=[], privacy={})
 
 
-def privacy_of(db: Session, user: User) -> dict:
-    return {**PRIVACY, **(profile_of(db, user).privacy or {})}
+def privacy_of(db: Session, user: User, profile: Profile | None = None) -> dict:
+    """The person's privacy choices; profile: theirs, when the caller has read it already."""
+    return {**PRIVACY, **((profile or profile_of(db, user)).privacy or {})}
 
 
 def chain(db: Session, user: User) -> list[int]:

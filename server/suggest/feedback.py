@@ -67,14 +67,22 @@ def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
     return out
 
 
-def suppressed(db: Session, user_id: int) -> set[tuple[str, str]]:
-    """(content id, topic id) pairs this person asked not to see again, or not for now; topic
-    "*" for content they completed."""
+def held_back(db: Session, user_id: int) -> tuple[set[tuple[str, str]], dict[str, set[str]]]:
+    """What a suggestion leaves out for this person, in one read: the (content id, topic id)
+    pairs they asked not to see again, or not for now (topic "*" for content they completed),
+    and acknowledged()."""
     snoozed_since = now() - timedelta(days=SNOOZE_DAYS)
-    rows = db.execute(select(Feedback.content_id, Feedback.action, Feedback.topics).where(
+    rows = db.execute(select(Feedback.content_id, Feedback.action, Feedback.topics,
+                             Feedback.content_hash).where(
         Feedback.user_id == user_id,
-        or_(Feedback.action.in_(SUPPRESSING),
+        or_(Feedback.action.in_((*SUPPRESSING, "acknowledged")),
             (Feedback.action == "snoozed") & (Feedback.created_at >= snoozed_since)))).all()
-    # what the person completed is done with, whatever page they are on ("*": every topic)
-    return {(content_id, topic) for content_id, action, topics in rows
-            for topic in (["*"] if action == "completed" else topics)}
+    suppressed: set[tuple[str, str]] = set()
+    acknowledged: dict[str, set[str]] = {}
+    for content_id, action, topics, version in rows:
+        if action == "acknowledged":
+            acknowledged.setdefault(content_id, set()).add(version)
+        else:  # what the person completed is done with, whatever page they are on
+            suppressed |= {(content_id, topic)
+                           for topic in (["*"] if action == "completed" else topics)}
+    return suppressed, acknowledged
