@@ -117,29 +117,38 @@ def test_a_library_of_a_few_short_pages_answers_the_work_it_covers(engine):
         "samples:training/phishing-spotting.md", result.abstained
 
 
+MERGER_PAGE = Context(title="Project Falcon merger: due diligence data room - Box",
+                      text="Upload the target's contracts and litigation for due diligence.")
+
+
+def merger_library(extractor, tag, tmp_path, checklist: str, other: str):
+    """An engine over two documents: a merger checklist only the legal group may see (its
+    text: checklist) and another for everyone (other, as Markdown)."""
+    from index import ContentIndex, ingest_dir
+    from server.suggest.engine import Engine
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "merger.md").write_text(
+        "---\ntitle: Merger due diligence checklist\naudience: [legal]\n---\n\n# Merger due "
+        "diligence\n\n" + checklist, encoding="utf-8")
+    (folder / "other.md").write_text(other, encoding="utf-8")
+    index = ContentIndex(tmp_path / "index")
+    assert ingest_dir(index, "lib", folder, tag).added
+    return Engine(extractor, index)
+
+
 def test_a_page_only_other_groups_content_fits_is_quiet_without_telling_of_it(
         extractor, tag, tmp_path):
     """Content for other groups is not shown, and the reason for the silence does not give
     it away: "hidden" is kept for what the person put aside themselves."""
-    from index import ContentIndex, ingest_dir
-    from server.suggest.engine import Engine
-
-    folder = tmp_path / "legal"
-    folder.mkdir()
-    (folder / "merger.md").write_text(
-        "---\ntitle: Merger due diligence checklist\naudience: [legal]\n---\n\n# Merger due "
-        "diligence\n\nCollect the target's contracts, litigation and licences for the data "
-        "room before the merger closes.\n", encoding="utf-8")
-    (folder / "printing.md").write_text(
-        "# Office printers\n\nPrinters on each floor; badge in to print.\n", encoding="utf-8")
-    index = ContentIndex(tmp_path / "index")
-    assert ingest_dir(index, "legal", folder, tag).added
-    engine = Engine(extractor, index)
-    page = Context(title="Project Falcon merger: due diligence data room - Box",
-                   text="Upload the target's contracts and litigation for due diligence.")
-    assert [s.title for s in engine.suggest(page, groups={"legal"}).suggestions] == \
+    engine = merger_library(
+        extractor, tag, tmp_path, "Collect the target's contracts, litigation and licences "
+        "for the data room before the merger closes.\n",
+        "# Office printers\n\nPrinters on each floor; badge in to print.\n")
+    assert [s.title for s in engine.suggest(MERGER_PAGE, groups={"legal"}).suggestions] == \
         ["Merger due diligence checklist"]
-    result = engine.suggest(page, groups={"engineering"})
+    result = engine.suggest(MERGER_PAGE, groups={"engineering"})
     assert result.suggestions == []
     assert result.reason == "no_match", result.abstained
     assert "merger" not in result.abstained.lower()
@@ -149,25 +158,14 @@ def test_a_card_s_reasons_quote_only_words_it_has_when_the_person_s_groups_leave
         extractor, tag, tmp_path):
     """Candidates for other groups are dropped after the first stage; what each remaining
     card has of the page must stay the card's own, not the dropped one's in its place."""
-    from index import ContentIndex, ingest_dir
-    from server.suggest.engine import Engine
-
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    (folder / "merger.md").write_text(
-        "---\ntitle: Merger due diligence checklist\naudience: [legal]\n---\n\n# Merger due "
-        "diligence\n\nCollect the target's litigation and licences for the data room before "
-        "the merger closes.\n", encoding="utf-8")
-    (folder / "contracts.md").write_text(
+    engine = merger_library(
+        extractor, tag, tmp_path, "Collect the target's litigation and licences for the data "
+        "room before the merger closes.\n",
         "# Where signed contracts are kept\n\nUpload signed contracts to the contracts "
-        "folder of the shared drive; the owner keeps them.\n", encoding="utf-8")
-    index = ContentIndex(tmp_path / "index")
-    assert ingest_dir(index, "lib", folder, tag).added
-    page = Context(title="Project Falcon merger: due diligence data room - Box",
-                   text="Upload the target's contracts and litigation for due diligence.")
-    engine = Engine(extractor, index)
-    assert engine.read(page).hits[0].title == "Merger due diligence checklist"  # first, dropped
-    cards = engine.suggest(page, groups={"engineering"}).suggestions
+        "folder of the shared drive; the owner keeps them.\n")
+    first = engine.read(MERGER_PAGE).hits[0]
+    assert first.title == "Merger due diligence checklist"  # first, and dropped below
+    cards = engine.suggest(MERGER_PAGE, groups={"engineering"}).suggestions
     assert [c.title for c in cards] == ["Where signed contracts are kept"]
     said = " ".join(cards[0].reasons)
     assert "“contracts”" in said or "“Upload”" in said, said
