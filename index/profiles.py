@@ -364,8 +364,8 @@ class Profiles:
             "length": np.log1p(self.length["body"][docs]) / 10,
             "title_words": np.log1p(self.title_words[docs]),
             "semantic": semantic[docs],
-            "subject_semantic": self.space.similarity(part_queries["subject"])[docs],
-            "outline_semantic": self.space.similarity(part_queries["outline"])[docs],
+            "subject_semantic": self.space.similarity(part_queries["subject"], docs),
+            "outline_semantic": self.space.similarity(part_queries["outline"], docs),
             "depth": self.depth[docs],
         }
         columns.update(self._part_lexical(part_queries, docs, query, gathered))

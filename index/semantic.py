@@ -47,25 +47,27 @@ class Space:
         length = np.linalg.norm(docs_vec, axis=1, keepdims=True)
         self.docs = docs_vec / np.where(length > 0, length, 1)
 
-    def similarity(self, query: list[tuple[int | None, float, float]]) -> np.ndarray:
-        """Cosine of every document with the query ((term id, weight, idf) per word)."""
-        n = len(self.docs)
+    def similarity(self, query: list[tuple[int | None, float, float]],
+                   only: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of every document with the query ((term id, weight, idf) per word); only:
+        of these documents alone, in this order."""
+        known = [(k, weight * idf) for k, weight, idf in query if k is not None]
+        keys = np.array([k for k, _ in known], dtype=np.int64)
+        weights = np.array([w for _, w in known], dtype=np.float64)
         if not self.size:
-            vector = np.zeros(self.exact.shape[1])
-            for k, weight, idf in query:
-                if k is not None:
-                    vector[k] += weight * idf
+            vector = np.bincount(keys, weights, minlength=self.exact.shape[1])
             length = float(np.linalg.norm(vector))
-            return (self.exact @ (vector / length)).astype(np.float32) if length \
-                else np.zeros(n, dtype=np.float32)
-        vector = np.zeros(self.size, dtype=np.float32)
-        for k, weight, idf in query:
-            if k is not None and self.term_column[k] >= 0:
-                vector += weight * idf * self.terms[self.term_column[k]]
+            exact = self.exact if only is None else self.exact[only]
+            return (exact @ (vector / length)).astype(np.float32) if length \
+                else np.zeros(exact.shape[0], dtype=np.float32)
+        docs = self.docs if only is None else self.docs[only]
+        columns = self.term_column[keys]
+        said = columns >= 0
+        vector = weights[said].astype(np.float32) @ self.terms[columns[said]]
         length = float(np.linalg.norm(vector))
         if not length:
-            return np.zeros(n, dtype=np.float32)
-        return self.docs @ (vector / length)
+            return np.zeros(len(docs), dtype=np.float32)
+        return docs @ (vector / length)
 
 
 def _normalized(a):
