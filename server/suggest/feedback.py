@@ -59,12 +59,7 @@ def record_action(app: Flask, db: Session, index, user_id: int, request_id: str,
 
 def acknowledged(db: Session, user_id: int) -> dict[str, set[str]]:
     """content id -> versions (content hashes) this person acknowledged."""
-    rows = db.execute(select(Feedback.content_id, Feedback.content_hash).where(
-        Feedback.user_id == user_id, Feedback.action == "acknowledged")).all()
-    out: dict[str, set[str]] = {}
-    for content_id, version in rows:
-        out.setdefault(content_id, set()).add(version)
-    return out
+    return held_back(db, user_id)[1]
 
 
 def held_back(db: Session, user_id: int) -> tuple[set[tuple[str, str]], dict[str, set[str]]]:
